@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The log file sink (SPEC §6): path policy, O_NOFOLLOW, built-in rotation, reopen. */
+#ifndef LOGFILE_H
+#define LOGFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct logfile;
+
+/* Applies the path policy (inside /var/log, /tmp or ./logs after resolving the
+ * directory's symlinks and ..; last component not a symlink; a regular file; owned by
+ * us in a world-writable directory). Writes the resolved path into resolved.
+ * Returns 0 or -errno with a one-line reason in err. */
+int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err, size_t errlen);
+
+/* Checks the policy and opens (creating 0640, O_APPEND|O_CLOEXEC|O_NOFOLLOW).
+ * NULL with errno and err filled on failure. */
+struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
+                             char *err, size_t errlen);
+
+enum logfile_notice { LOGFILE_NONE = 0, LOGFILE_FAILED, LOGFILE_RECOVERED };
+
+/* Appends line[0..len) plus '\n', rotating first when the write would take the file
+ * past max_bytes. Never exits, never blocks for long. When the file's health changes
+ * (it became unwritable, or writable again) returns the notice and fills msg; the caller
+ * reports it once on stderr. While failing, retries at most once a second. A file
+ * deleted or renamed by someone else is noticed and reopened. */
+enum logfile_notice logfile_write(struct logfile *lf, const char *line, size_t len,
+                                  char *msg, size_t msglen);
+
+/* SIGHUP: close and reopen the path (after an external logrotate). */
+void logfile_reopen(struct logfile *lf);
+void logfile_close(struct logfile *lf);
+
+#endif

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* The facade: runs the configured backends, merges, filters to the watched names. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "source.h"
+
+const char *backend_name(enum backend b)
+{
+	switch (b) {
+	case BACKEND_AUTO: return "auto";
+	case BACKEND_NETLINK: return "netlink";
+	case BACKEND_UAPI: return "uapi";
+	case BACKEND_WG: return "wg";
+	}
+	return "?";
+}
+
+static bool watched(const struct source_config *cfg, const char *name)
+{
+	if (cfg->n_ifnames == 0)
+		return true;
+	for (size_t i = 0; i < cfg->n_ifnames; i++)
+		if (strcmp(cfg->ifnames[i], name) == 0)
+			return true;
+	return false;
+}
+
+int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
+                struct source_result *res)
+{
+	/* UAPI first: like wg(8), a live socket wins over a kernel interface of that name. */
+	const struct source_backend *list[2];
+	size_t n = 0;
+	switch (cfg->backend) {
+	case BACKEND_AUTO: list[n++] = &source_uapi; list[n++] = &source_netlink; break;
+	case BACKEND_NETLINK: list[n++] = &source_netlink; break;
+	case BACKEND_UAPI: list[n++] = &source_uapi; break;
+	case BACKEND_WG: list[n++] = &source_wgcli; break;
+	}
+	wg_snapshot_clear(snap);
+	res->err = 0;
+	res->msg[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		struct source_result r = { 0 };
+		int err = list[i]->collect(cfg, snap, &r);
+		if (err < 0 && res->err == 0)
+			*res = r;
+	}
+	for (size_t i = snap->ndevs; i-- > 0;)
+		if (!watched(cfg, snap->devs[i].name))
+			wg_snapshot_remove(snap, i);
+	return res->err;
+}

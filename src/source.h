@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* State-source facade: one call reads every watched WireGuard interface into a snapshot.
+ * Callers never see netlink attributes, UAPI lines or subprocess output. */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include <signal.h>
+
+#include "wg.h"
+
+enum backend { BACKEND_AUTO = 0, BACKEND_NETLINK, BACKEND_UAPI, BACKEND_WG };
+
+struct source_config {
+	enum backend backend;
+	const char (*ifnames)[WG_IFNAME_SIZE]; /* watched interfaces; n_ifnames 0 = all */
+	size_t n_ifnames;
+	const char *uapi_dir;                  /* default "/var/run/wireguard" */
+	int timeout_ms;                        /* per request (socket, netlink, subprocess) */
+	const volatile sig_atomic_t *stop;     /* set by a signal: abandon the poll (-EINTR) */
+};
+
+/* Result of a whole poll. err 0: the snapshot lists every interface that exists (those
+ * that could not be read carry wg_device.error). err < 0: listing failed, the snapshot
+ * must not be used to decide that anything vanished. msg names what failed. */
+struct source_result {
+	int err;
+	char msg[WG_ERRMSG_SIZE];
+};
+
+/* One backend: appends the devices it can see (filtered by the caller afterwards). A
+ * device already in the snapshot (same name) must be skipped: earlier backends win. */
+struct source_backend {
+	const char *name;
+	int (*collect)(const struct source_config *cfg, struct wg_snapshot *snap,
+	               struct source_result *res);
+};
+
+extern const struct source_backend source_uapi;   /* source_uapi.c */
+extern const struct source_backend source_wgcli;  /* source_wgcli.c */
+extern const struct source_backend source_netlink;/* source_netlink.c */
+
+/* Reads all watched interfaces. Returns res->err. Clears snap first. */
+int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
+                struct source_result *res);
+
+const char *backend_name(enum backend b);
+
+#endif

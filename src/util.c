@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/* Key encodings, the log sanitizer, strict number parsing and clock helpers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
+{
+	size_t o = 0;
+	for (size_t i = 0; i < WG_KEY_LEN; i += 3) {
+		uint32_t v = (uint32_t)key[i] << 16;
+		if (i + 1 < WG_KEY_LEN)
+			v |= (uint32_t)key[i + 1] << 8;
+		if (i + 2 < WG_KEY_LEN)
+			v |= key[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < WG_KEY_LEN ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < WG_KEY_LEN ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+static int b64_value(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+	return p ? (int)(p - b64) : -1;
+}
+
+bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
+{
+	if (len != WG_KEY_B64_LEN - 1 || s[len - 1] != '=')
+		return false;
+	uint32_t acc = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < len - 1; i++) {
+		int v = b64_value(s[i]);
+		if (v < 0)
+			return false;
+		acc = (acc << 6) | (uint32_t)v;
+		if (i % 4 == 3) {
+			key[o++] = (uint8_t)(acc >> 16);
+			key[o++] = (uint8_t)(acc >> 8);
+			key[o++] = (uint8_t)acc;
+			acc = 0;
+		}
+	}
+	/* 43 characters: 10 full groups, then 3 characters = 18 bits = 2 bytes + 2 zero bits. */
+	if (acc & 3)
+		return false;
+	key[o++] = (uint8_t)(acc >> 10);
+	key[o++] = (uint8_t)(acc >> 2);
+	return o == WG_KEY_LEN;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
+{
+	if (len != 2 * WG_KEY_LEN)
+		return false;
+	for (size_t i = 0; i < WG_KEY_LEN; i++) {
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (o + 1 >= dstsize)
+				break;
+			dst[o++] = (char)c;
+		} else {
+			if (o + 4 >= dstsize)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (len == 0 || len > 20)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_i64(const char *s, size_t len, int64_t *out)
+{
+	bool neg = len > 0 && s[0] == '-';
+	uint64_t v;
+	if (!parse_u64(s + neg, len - neg, neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX, &v))
+		return false;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+int64_t real_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+void format_utc(char *buf, size_t size, int64_t unix_ms, bool with_ms)
+{
+	time_t sec = (time_t)(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
+	int ms = (int)(unix_ms - (int64_t)sec * 1000);
+	struct tm tm;
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, size, "invalid-time");
+		return;
+	}
+	if (with_ms)
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+	else
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Small shared helpers: key encoding, sanitizing, clocks, bounded numbers. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "wg.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 32 raw bytes -> 44 base64 characters + NUL. */
+void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN]);
+/* 44 base64 characters (one '=' pad) -> 32 bytes; false if malformed. */
+bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
+/* 64 hex characters (either case) -> 32 bytes; false if malformed. */
+bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
+
+/* Copies src[0..len) to dst (size dstsize > 0), NUL-terminated, keeping printable ASCII
+ * except backslash and writing every other byte as \xNN; truncates whole escapes. Returns
+ * strlen(dst). The result is safe in any log line. */
+size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len);
+
+/* Unsigned decimal without sign, spaces or leading '+'; false on overflow above max. */
+bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* Optional '-' then decimal; false on overflow. */
+bool parse_i64(const char *s, size_t len, int64_t *out);
+
+/* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
+int64_t mono_ms(void);
+int64_t real_ms(void);
+
+/* Formats Unix milliseconds as 2026-11-24T17:30:43.123Z (with_ms) or ...43Z. */
+void format_utc(char *buf, size_t size, int64_t unix_ms, bool with_ms);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* Snapshot types: what a state source reports about WireGuard, with no secrets.
+ * Sources fill these; the peer table copies what it needs and never points in. */
+#ifndef WG_H
+#define WG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WG_KEY_LEN      32
+#define WG_KEY_B64_LEN  45   /* 44 base64 characters + NUL */
+#define WG_IFNAME_SIZE  16   /* IFNAMSIZ: 15 characters + NUL */
+#define WG_ENDPOINT_SIZE 64  /* "[v6%zone]:port", sanitized, NUL-terminated */
+#define WG_ERRMSG_SIZE  160
+
+/* Timer constants (wireguard-state-sources.md §6), in seconds. */
+#define WG_REKEY_AFTER_TIME   120
+#define WG_REJECT_AFTER_TIME  180
+#define WG_REKEY_TIMEOUT      5
+#define WG_KEEPALIVE_TIMEOUT  10
+
+/* How the source knew the latest handshake. */
+enum wg_handshake_kind {
+	WG_HS_TIME = 0,  /* last_handshake_* is wall-clock; 0/0 = never */
+	WG_HS_UNKNOWN,   /* source omitted it (boringtun without a session): keep what was known */
+};
+
+enum wg_source_kind {
+	WG_SRC_KERNEL = 0, /* generic netlink */
+	WG_SRC_UAPI,       /* userspace socket (wireguard-go, boringtun) */
+	WG_SRC_WGCLI,      /* `wg show all dump` */
+};
+
+struct wg_peer {
+	uint8_t public_key[WG_KEY_LEN];
+	char endpoint[WG_ENDPOINT_SIZE];  /* "" = unknown; numeric host:port, printable ASCII */
+	int64_t last_handshake_sec;       /* CLOCK_REALTIME seconds; 0 with nsec 0 = never */
+	int64_t last_handshake_nsec;
+	enum wg_handshake_kind hs_kind;
+	bool hs_approx;                   /* derived from an age (boringtun): +-1 s jitter */
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint16_t persistent_keepalive;    /* seconds, 0 = off */
+};
+
+struct wg_device {
+	char name[WG_IFNAME_SIZE];
+	enum wg_source_kind source;
+	bool has_public_key;
+	uint8_t public_key[WG_KEY_LEN];
+	uint16_t listen_port;
+	/* 0 when read; else -errno and a message: the interface exists but could not be
+	 * read this poll, so its peers are unknown (not removed). */
+	int error;
+	char errmsg[WG_ERRMSG_SIZE];
+	struct wg_peer *peers;
+	size_t npeers, cap;
+};
+
+struct wg_snapshot {
+	struct wg_device *devs;
+	size_t ndevs, cap;
+};
+
+/* Appends a zeroed device named `name` (validated by the caller); NULL + errno on ENOMEM. */
+struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name);
+/* Appends a zeroed peer; NULL + errno on ENOMEM or when the device holds WG_MAX_PEERS. */
+struct wg_peer *wg_device_add_peer(struct wg_device *d);
+struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name);
+/* Removes devs[i], keeping the order of the rest. */
+void wg_snapshot_remove(struct wg_snapshot *s, size_t i);
+void wg_snapshot_clear(struct wg_snapshot *s);   /* frees peers, keeps nothing */
+void wg_device_clear(struct wg_device *d);
+
+#define WG_MAX_PEERS   1000000u  /* per device; anything above is hostile */
+#define WG_MAX_DEVICES 4096u
+
+/* Interface names as SPEC §3 allows: 1-15 of [A-Za-z0-9_=+.-]. */
+bool wg_ifname_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/* Key encodings, the sanitizer, number parsing, time formatting, interface names. */
+#include "harness.h"
+#include "util.h"
+
+static void test_base64_roundtrip(void)
+{
+	uint8_t key[WG_KEY_LEN], back[WG_KEY_LEN];
+	char b[WG_KEY_B64_LEN];
+	for (int i = 0; i < WG_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 37 + 11);
+	key_to_base64(b, key);
+	CHECK_INT(strlen(b), 44);
+	CHECK(b[43] == '=' && b[42] != '=');
+	CHECK(key_from_base64(back, b, strlen(b)));
+	CHECK(memcmp(key, back, WG_KEY_LEN) == 0);
+	memset(key, 0, sizeof key);
+	key_to_base64(b, key);
+	CHECK_STR(b, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	memset(key, 0xff, sizeof key);
+	key_to_base64(b, key);
+	CHECK_STR(b, "//////////////////////////////////////////8=");
+}
+
+static void test_base64_rejects(void)
+{
+	uint8_t k[WG_KEY_LEN];
+	CHECK(!key_from_base64(k, "AAAA", 4));
+	CHECK(!key_from_base64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 44)); /* no '=' */
+	CHECK(!key_from_base64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*=", 44));
+	CHECK(!key_from_base64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=", 44)); /* stray bits */
+}
+
+static void test_hex(void)
+{
+	uint8_t k[WG_KEY_LEN];
+	char hex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02X", i);
+	CHECK(key_from_hex(k, hex, 64));
+	CHECK_INT(k[0], 0);
+	CHECK_INT(k[31], 31);
+	CHECK(!key_from_hex(k, hex, 63));
+	hex[10] = 'g';
+	CHECK(!key_from_hex(k, hex, 64));
+}
+
+static void test_sanitize(void)
+{
+	char out[32];
+	CHECK_INT(sanitize(out, sizeof out, "wg0", 3), 3);
+	CHECK_STR(out, "wg0");
+	sanitize(out, sizeof out, "a\nb\x1b[31m\\", 9);
+	CHECK_STR(out, "a\\x0ab\\x1b[31m\\x5c");
+	/* A NUL inside the input is escaped, not a terminator. */
+	sanitize(out, sizeof out, "x\0y", 3);
+	CHECK_STR(out, "x\\x00y");
+	/* Truncation never splits an escape and always terminates. */
+	char small[6];
+	CHECK_INT(sanitize(small, sizeof small, "ab\ncd", 5), 2);
+	CHECK_STR(small, "ab");
+	sanitize(out, sizeof out, "\xc3\xa9", 2);
+	CHECK_STR(out, "\\xc3\\xa9");
+}
+
+static void test_numbers(void)
+{
+	uint64_t u;
+	int64_t i;
+	CHECK(parse_u64("18446744073709551615", 20, UINT64_MAX, &u) && u == UINT64_MAX);
+	CHECK(!parse_u64("18446744073709551616", 20, UINT64_MAX, &u));
+	CHECK(!parse_u64("", 0, 10, &u));
+	CHECK(!parse_u64("+1", 2, 10, &u));
+	CHECK(!parse_u64(" 1", 2, 10, &u));
+	CHECK(!parse_u64("11", 2, 10, &u));
+	CHECK(parse_u64("10", 2, 10, &u) && u == 10);
+	CHECK(parse_i64("-22", 3, &i) && i == -22);
+	CHECK(parse_i64("-9223372036854775808", 20, &i) && i == INT64_MIN);
+	CHECK(!parse_i64("9223372036854775808", 19, &i));
+	CHECK(!parse_i64("-", 1, &i));
+}
+
+static void test_time(void)
+{
+	char b[40];
+	format_utc(b, sizeof b, 1795643712123LL, true);
+	CHECK_STR(b, "2026-11-25T21:55:12.123Z");
+	format_utc(b, sizeof b, 0, false);
+	CHECK_STR(b, "1970-01-01T00:00:00Z");
+}
+
+static void test_ifname(void)
+{
+	CHECK(wg_ifname_valid("wg0", 3));
+	CHECK(wg_ifname_valid("a=b+c.d-e_f", 11));
+	CHECK(!wg_ifname_valid("", 0));
+	CHECK(!wg_ifname_valid("0123456789abcdef", 16));
+	CHECK(wg_ifname_valid("0123456789abcde", 15));
+	CHECK(!wg_ifname_valid("wg/0", 4));
+	CHECK(!wg_ifname_valid("..", 2));
+	CHECK(!wg_ifname_valid("wg 0", 4));
+}
+
+TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_sanitize, test_numbers,
+          test_time, test_ifname)
