@@ -128,9 +128,11 @@ PORT_N=51820
 PORT_F=51821
 
 # ns_exec NS VIEW CMD...: run CMD inside namespace NS with VIEW as /run/wireguard.
+# shellcheck disable=SC2016
+NS_VIEW_SH='mount --bind "$0" /run/wireguard && exec "$@"'
 ns_exec() {
 	local ns=$1 view=$2; shift 2
-	ip netns exec "$ns" /bin/sh -c 'mount --bind "$0" /run/wireguard && exec "$@"' "$view" "$@"
+	ip netns exec "$ns" /bin/sh -c "$NS_VIEW_SH" "$view" "$@"
 }
 in_n() { ns_exec "$NS_N" "$VIEW_N" "$@"; }
 in_f() { ns_exec "$NS_F" "$VIEW_F" "$@"; }
@@ -173,8 +175,9 @@ wg_create() {
 	case "$WG_IMPL" in
 	go)
 		# -f: stay in the foreground so the pid is ours to stop.
-		LOG_LEVEL=error ns_exec "$ns" "$view" wireguard-go -f "$ifn" \
-			>>"$T_DIR/wireguard-go-$ifn.out" 2>&1 &
+		# Not through ns_exec: $! must be the process that becomes wireguard-go.
+		LOG_LEVEL=error ip netns exec "$ns" /bin/sh -c "$NS_VIEW_SH" "$view" \
+			wireguard-go -f "$ifn" >>"$T_DIR/wireguard-go-$ifn.out" 2>&1 &
 		WG_GO_PID[$ifn]=$!
 		T_PIDS+=("$!")
 		for i in $(seq 50); do [ -S "$view/$ifn.sock" ] && break; sleep 0.1; done
@@ -282,7 +285,9 @@ wgm_start() {
 	WGM_LOG[$name]=$logp
 	WGM_ERR[$name]="$T_DIR/$name.stderr"
 	if [ -n "$logp" ]; then set -- --log-path "$logp" "$@"; fi
-	in_n "$WGM_BIN" run "$@" </dev/null >"$T_DIR/$name.stdout" 2>"${WGM_ERR[$name]}" &
+	# $! must be the process that becomes the daemon (ip and sh exec it), so no function here.
+	ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run "$@" \
+		</dev/null >"$T_DIR/$name.stdout" 2>"${WGM_ERR[$name]}" &
 	WGM_PID[$name]=$!
 	T_PIDS+=("$!")
 }
@@ -348,3 +353,14 @@ events() { sed -n 's/.* event=\([A-Za-z0-9_]*\).*/\1/p' "$1"; }
 count_re() { local c; c=$(grep -cE -- "$1" "$2" 2>/dev/null); echo "${c:-0}"; }
 # peer_re EVENT PUB: an ERE for EVENT about peer PUB (base64 has + / =, escaped here).
 peer_re() { printf 'event=%s .*peer=%s' "$1" "$(printf '%s' "$2" | sed 's/+/[+]/g')"; }
+
+# sync_to_poll NAME: return just after the daemon NAME (run with --debug) polled, so that a
+# change made now lands well inside the next interval and is seen whole by one poll.
+sync_to_poll() {
+	local f=${WGM_ERR[$1]} c
+	c=$(count_re ' DEBUG ' "$f")
+	wait_for_count ' DEBUG ' $((c + 1)) 5 "$f"
+}
+
+# t_common: the usual preconditions of a test that runs the daemon on real links.
+t_common() { t_require_root; t_require_wg; t_require_bin; }
