@@ -123,15 +123,15 @@ static int word_index(const char *const *words, const char *v, size_t len)
 	return -1;
 }
 
+/* Decimal bytes, or a K, M or G suffix (either case) for KiB, MiB, GiB. */
 static bool parse_bytes(const char *v, size_t len, uint64_t *out)
 {
+	static const char suffixes[] = "KkMmGg";
 	uint64_t mult = 1;
-	if (len > 0) {
-		const char *p = strchr("KkMmGg", v[len - 1]);
-		if (p && *p) {
-			mult = (uint64_t)1 << (10 * (1 + (p - "KkMmGg") / 2));
-			len--;
-		}
+	const char *p = len > 0 && v[len - 1] ? strchr(suffixes, v[len - 1]) : NULL;
+	if (p) {
+		mult = (uint64_t)1 << (10 * (1 + (p - suffixes) / 2));
+		len--;
 	}
 	if (!parse_u64(v, len, UINT64_MAX / mult, out))
 		return false;
