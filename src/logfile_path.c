@@ -108,13 +108,18 @@ static void split(const char *path, char dir[PATH_MAX], const char **base)
 	}
 }
 
+/* realpath of the directory part, which must exist and be a directory. */
 static int resolve_dir(const char *path, const char *dir, char real[PATH_MAX],
-                       char *err, size_t errlen)
+                       struct stat *st, char *err, size_t errlen)
 {
 	char s[SHOWN_MAX], d[SHOWN_MAX];
-	if (realpath(dir, real))
+	int e = 0;
+	if (!realpath(dir, real) || stat(real, st) < 0)
+		e = errno;
+	else if (!S_ISDIR(st->st_mode))
+		e = ENOTDIR;
+	if (e == 0)
 		return 0;
-	int e = errno;
 	shown(s, path);
 	shown(d, dir);
 	if (e == ENOENT)
@@ -150,21 +155,16 @@ int logfile_check_file(const char *shown_path, const struct stat *st, bool world
 }
 
 /* Checks the last component: may be absent; else a regular file, ours if the dir is o+w. */
-static int check_last(const char *path, const char *full, const char *realdir,
-                      bool *world_writable, char *err, size_t errlen)
+static int check_last(const char *path, const struct logfile_verdict *v, char *err, size_t errlen)
 {
-	struct stat dst, st;
+	struct stat st;
 	char s[SHOWN_MAX];
+	if (lstat(v->path, &st) == 0)
+		return logfile_check_file(path, &st, v->world_writable, v->dir, err, errlen);
+	if (errno == ENOENT)
+		return 0; /* created at open */
 	shown(s, path);
-	if (stat(realdir, &dst) < 0)
-		return fail(errno, err, errlen, "\"%s\": cannot stat its directory: %s", s, strerror(errno));
-	*world_writable = (dst.st_mode & S_IWOTH) != 0;
-	if (lstat(full, &st) < 0) {
-		if (errno == ENOENT)
-			return 0; /* created at open */
-		return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
-	}
-	return logfile_check_file(path, &st, *world_writable, realdir, err, errlen);
+	return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
 }
 
 int logfile_policy(const char *path, const struct logfile_roots *roots,
@@ -172,13 +172,15 @@ int logfile_policy(const char *path, const struct logfile_roots *roots,
 {
 	char dir[PATH_MAX], s[SHOWN_MAX], d[SHOWN_MAX];
 	const char *base;
+	struct stat dst;
 	int rc = check_syntax(path, err, errlen);
 	if (rc < 0)
 		return rc;
 	split(path, dir, &base);
-	rc = resolve_dir(path, dir, v->dir, err, errlen);
+	rc = resolve_dir(path, dir, v->dir, &dst, err, errlen);
 	if (rc < 0)
 		return rc;
+	v->world_writable = (dst.st_mode & S_IWOTH) != 0;
 	shown(s, path);
 	if (!inside_roots(v->dir, roots)) {
 		shown(d, v->dir);
@@ -188,7 +190,7 @@ int logfile_policy(const char *path, const struct logfile_roots *roots,
 	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "", base);
 	if (n < 0 || (size_t)n >= sizeof(v->path))
 		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
-	return check_last(path, v->path, v->dir, &v->world_writable, err, errlen);
+	return check_last(path, v, err, errlen);
 }
 
 int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err, size_t errlen)
