@@ -198,8 +198,9 @@ static enum logfile_notice succeeded(struct logfile *lf, char *msg, size_t msgle
 		return LOGFILE_NONE;
 	lf->failing = false;
 	if (msg && msglen)
-		snprintf(msg, msglen, "log file \"%s\" is writable again; %llu lines were not "
-		         "written to it", lf->shown, (unsigned long long)lf->lost);
+		snprintf(msg, msglen, "log file \"%s\" is writable again; %llu %s not written "
+		         "to it", lf->shown, (unsigned long long)lf->lost,
+		         lf->lost == 1 ? "line was" : "lines were");
 	lf->lost = 0;
 	return LOGFILE_RECOVERED;
 }
