@@ -124,7 +124,7 @@ void logline_strn(struct logline *l, const char *key, const char *val, size_t le
 		return; /* a key without a value is left out */
 	sanitize(clean, sizeof(clean), val, len);
 	put_key(l, key);
-	bool quote = l->json || strpbrk(clean, " \"=") != NULL;
+	bool quote = l->json || strpbrk(clean, " \"") != NULL;
 	if (quote)
 		puts_(l, "\"");
 	if (quote)
