@@ -222,7 +222,7 @@ void log_emit(struct logline *l)
 	to_stderr(l->level, l->buf, l->len);
 	if (!sink.file)
 		return;
-	char msg[256];
+	char msg[512];
 	enum logfile_notice n = logfile_write(sink.file, l->buf, l->len, msg, sizeof(msg));
 	if (n != LOGFILE_NONE)
 		file_notice(n, msg);

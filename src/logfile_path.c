@@ -74,7 +74,7 @@ static int check_syntax(const char *path, char *err, size_t errlen)
 	char s[SHOWN_MAX];
 	size_t len = path ? strlen(path) : 0;
 	if (len == 0)
-		return fail(EINVAL, err, errlen, "is empty");
+		return fail(EINVAL, err, errlen, "the path is empty");
 	shown(s, path);
 	if (len >= PATH_MAX)
 		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long (%zu bytes, limit %d)",
@@ -167,10 +167,23 @@ static int check_last(const char *path, const struct logfile_verdict *v, char *e
 	return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
 }
 
+static int outside(const char *path, const char *dir, const char *real, char *err, size_t errlen)
+{
+	char s[SHOWN_MAX], d[SHOWN_MAX], why[SHOWN_MAX + 32] = "";
+	shown(s, path);
+	/* Name the resolved directory when .. or a symlink made the difference. */
+	if (strcmp(dir, real) != 0) {
+		shown(d, real);
+		snprintf(why, sizeof(why), ": its directory resolves to \"%s\"", d);
+	}
+	return fail(EACCES, err, errlen, "\"%s\" is outside the allowed directories "
+	            "(/var/log, /tmp, ./logs)%s", s, why);
+}
+
 int logfile_policy(const char *path, const struct logfile_roots *roots,
                    struct logfile_verdict *v, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], s[SHOWN_MAX], d[SHOWN_MAX];
+	char dir[PATH_MAX], s[SHOWN_MAX];
 	const char *base;
 	struct stat dst;
 	int rc = check_syntax(path, err, errlen);
@@ -182,11 +195,8 @@ int logfile_policy(const char *path, const struct logfile_roots *roots,
 		return rc;
 	v->world_writable = (dst.st_mode & S_IWOTH) != 0;
 	shown(s, path);
-	if (!inside_roots(v->dir, roots)) {
-		shown(d, v->dir);
-		return fail(EACCES, err, errlen, "\"%s\" is outside the allowed directories "
-		            "(/var/log, /tmp, ./logs): its directory is \"%s\"", s, d);
-	}
+	if (!inside_roots(v->dir, roots))
+		return outside(path, dir, v->dir, err, errlen);
 	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "", base);
 	if (n < 0 || (size_t)n >= sizeof(v->path))
 		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);

@@ -11,6 +11,15 @@
 static char T[PATH_MAX], F[PATH_MAX]; /* test directory; the log file in it */
 static char err[512], msg[1024], p[PATH_MAX], buf[1 << 16];
 static int64_t fake_now = 1000000;
+static int first_free_fd = -1;  /* lowest free descriptor before the tests: leak check */
+
+static int lowest_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
 
 static int64_t fake_clock(void)
 {
@@ -308,6 +317,8 @@ static void test_planted_in_world_writable(void)
 /* Each test starts from an empty directory. */
 static void fresh(void)
 {
+	if (first_free_fd < 0)
+		first_free_fd = lowest_free_fd();
 	if (T[0])
 		tdir_remove(T);
 	if (!tdir_make(T, "/tmp")) {
@@ -322,6 +333,7 @@ static void fresh(void)
 #define T_(fn) fresh, fn
 static void teardown(void)
 {
+	CHECK_INT(lowest_free_fd(), first_free_fd); /* every test closed what it opened */
 	tdir_remove(T);
 	CHECK(!texists(T));
 }

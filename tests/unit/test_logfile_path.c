@@ -41,8 +41,9 @@ static void test_outside(void)
 	CHECK_INT(check("/etc/x.log"), -EACCES);
 	CHECK_CONTAINS(err, "\"/etc/x.log\" is outside the allowed directories (/var/log, /tmp, ./logs)");
 	CHECK_STR(res, "");
+	CHECK(!strstr(err, "resolves")); /* nothing to add when the path says it all */
 	CHECK_INT(check("/tmp/../etc/x.log"), -EACCES);
-	CHECK_CONTAINS(err, "its directory is \"/etc\"");
+	CHECK_CONTAINS(err, "its directory resolves to \"/etc\"");
 	CHECK(check("/var/logx/a") < 0);
 	CHECK(check("/tmpx/a.log") < 0);
 	CHECK_INT(check("/tmp"), -EACCES); /* the root itself is not a file inside it */
@@ -61,7 +62,7 @@ static void test_symlinks(void)
 	CHECK_INT(check(p), -ELOOP);
 	CHECK_INT(symlink("/etc", tpath(p, T, "dirlink")), 0);
 	CHECK_INT(check(tpath(p, T, "dirlink/x.log")), -EACCES);
-	CHECK_CONTAINS(err, "its directory is \"/etc\"");
+	CHECK_CONTAINS(err, "its directory resolves to \"/etc\"");
 	mkdir(tpath(p, T, "in"), 0755);
 	CHECK_INT(symlink(p, tpath(q, T, "inlink")), 0);
 	CHECK_INT(check(tpath(p, T, "inlink/x.log")), 0);
@@ -100,7 +101,7 @@ static void test_odd(void)
 {
 	char big[PATH_MAX + 100], small[8];
 	CHECK_INT(check(""), -EINVAL);
-	CHECK_CONTAINS(err, "is empty");
+	CHECK_STR(err, "the path is empty");
 	CHECK_INT(logfile_check_path(NULL, res, sizeof(res), err, sizeof(err)), -EINVAL);
 	CHECK_INT(check(tpath(p, T, "a\nb.log")), -EINVAL);
 	CHECK_CONTAINS(err, "a\\x0ab.log");
