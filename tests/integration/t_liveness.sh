@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# §13: a healthy link whose only traffic is the far side's keepalive (1 s) for 20 s with
+# --threshold 3: no peer_offline under --liveness activity, at least one under handshake.
+. "$(dirname "$0")/lib.sh"
+t_common
+DUR=${WGM_LIVENESS_SECS:-20}
+
+wg_pair 1
+wait_handshake n "$FAR_PUB" 10 || die "no handshake"
+wgm_start act --interval 1 --threshold 3 --liveness activity
+wgm_start hs --interval 1 --threshold 3 --liveness handshake
+A=${WGM_ERR[act]} H=${WGM_ERR[hs]}
+wait_for_log "$(peer_re peer_initial "$FAR_PUB")" 5 "$A" || die "no peer_initial"
+check "activity: monitor_start says liveness=activity" grep -qE 'event=monitor_start .*liveness=activity' "$A"
+check "handshake: monitor_start says liveness=handshake" grep -qE 'event=monitor_start .*liveness=handshake' "$H"
+sleep "$DUR" # the observation window itself: the assertions are about what it contains
+assert_eq "$(count_re "$(peer_re peer_offline "$FAR_PUB")" "$A")" 0 \
+	"activity: no peer_offline in $DUR s of keepalives"
+wait_for_log "$(peer_re peer_initial "$FAR_PUB")" 1 "$A"
+assert_eq "$(field "$WAIT_LINE" state)" online "activity: initial state"
+n=$(count_re "$(peer_re peer_offline "$FAR_PUB")" "$H")
+check "handshake: at least one peer_offline in $DUR s ($n)" test "$n" -ge 1
+hs=$(hs_of n "$FAR_PUB")
+check "the handshake is older than the threshold, so only activity explains 'online'" \
+	test $(( $(date +%s) - hs )) -gt 3
+
+# status shows last_heard: recent under the activity rule, although the handshake is old.
+if out=$(in_n "$WGM_BIN" status --json --liveness activity --threshold 3 2>&1 |
+	"$PY" -c '
+import json, sys, time
+far = sys.argv[1]
+arr = json.load(sys.stdin)
+p = [o for o in arr if o.get("public_key") == far]
+if not p: raise SystemExit("far peer missing")
+lh = p[0].get("last_heard")
+print("last_heard=%r state=%r" % (lh, p[0].get("state")))
+' "$FAR_PUB"); then
+	ok "status --json reports the far peer: $out"
+else
+	bad "status --json: $out"
+fi
+for n in act hs; do wgm_stop $n; assert_eq "$STOP_RC" 0 "$n: exit status"; done
+t_done

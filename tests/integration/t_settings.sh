@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Bad settings stop start-up with exit 2 and one sanitized line naming the flag or variable
+# (§3), for `run` and `check-config`; good ones follow default < environment < flag.
+. "$(dirname "$0")/lib.sh"
+t_common
+ns_add "$NS_N" "$VIEW_N"
+
+# bad NAME "ENV=..." ARGS...: exit 2, a single stderr line containing NAME (both commands).
+bad_setting() {
+	local name=$1 envs=$2 cmd rc lines; shift 2
+	for cmd in check-config run; do
+		# shellcheck disable=SC2086
+		env LOG_PATH= $envs timeout 5 ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" \
+			"$WGM_BIN" $cmd "$@" </dev/null >"$T_DIR/out" 2>"$T_DIR/err"
+		rc=$?
+		lines=$(wc -l <"$T_DIR/err")
+		if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -qF -- "$name" "$T_DIR/err"; then
+			ok "$cmd ${envs:+$envs }$*: exit 2, names $name"
+		else
+			bad "$cmd ${envs:+$envs }$*: exit $rc (want 2), $lines lines (want 1) naming '$name': $(head -n 2 "$T_DIR/err" | tr '\n' '|')"
+		fi
+	done
+}
+bad_setting CHECK_INTERVAL CHECK_INTERVAL=0
+bad_setting CHECK_INTERVAL CHECK_INTERVAL=86401
+bad_setting CHECK_INTERVAL CHECK_INTERVAL=5s
+bad_setting --threshold "" --threshold abc
+bad_setting --threshold "" --threshold 0
+bad_setting --threshold "" --threshold 604801
+bad_setting OFFLINE_THRESHOLD OFFLINE_THRESHOLD=-1
+bad_setting --interval "" --interval
+bad_setting --bogus-flag "" --bogus-flag
+bad_setting --stats-interval "" --stats-interval 5
+bad_setting DEBUG DEBUG=maybe
+bad_setting --backend "" --backend foo
+bad_setting LOG_FORMAT LOG_FORMAT=xml
+bad_setting --log-max-bytes "" --log-max-bytes 4095
+bad_setting --log-backups "" --log-backups 101
+bad_setting --interface "" --interface bad/name
+bad_setting --interface "" --interface 0123456789abcdef
+bad_setting --liveness "" --liveness sometimes
+
+# The bad value is echoed sanitized: no escape byte reaches the terminal.
+env LOG_PATH= CHECK_INTERVAL=$'7\e[31mred\n' "$WGM_BIN" check-config >/dev/null 2>"$T_DIR/err"
+rc=$?
+assert_eq "$rc" 2 "control bytes in a value: exit 2"
+check "control bytes in a value: not echoed raw" test "$(tr -d '\n' <"$T_DIR/err" | LC_ALL=C grep -c $'\e')" = 0
+assert_eq "$(wc -l <"$T_DIR/err")" 1 "control bytes in a value: one line"
+"$WGM_BIN" check-config --threshold abc >/dev/null 2>"$T_DIR/err"
+check "the bad value is named in the message" grep -qF abc "$T_DIR/err"
+
+# Precedence: default < environment < flag, as check-config prints it.
+out=$(env LOG_PATH= CHECK_INTERVAL=5 OFFLINE_THRESHOLD=77 "$WGM_BIN" check-config --interval 9 2>&1)
+rc=$?
+assert_eq "$rc" 0 "check-config with good settings: exit 0"
+check "flag beats environment (interval 9)" grep -qE '(^|[^_a-z])interval[^0-9]*9([^0-9]|$)' <<<"$out"
+check "environment beats default (threshold 77)" grep -qE 'threshold[^0-9]*77([^0-9]|$)' <<<"$out"
+out=$(env LOG_PATH= "$WGM_BIN" check-config 2>&1)
+check "default threshold 180" grep -qE 'threshold[^0-9]*180([^0-9]|$)' <<<"$out"
+"$WGM_BIN" --help >"$T_DIR/out" 2>&1
+rc=$?
+check "--help: exit 0 with usage on stdout ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"
+"$WGM_BIN" --version >"$T_DIR/out" 2>/dev/null
+rc=$?
+check "--version: exit 0 ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"
+t_done
