@@ -89,7 +89,12 @@ t_cleanup() {
 	done
 	for m in "${T_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
 	for n in "${T_NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	case "$T_DIR" in /tmp/wgmit.*) rm -rf "$T_DIR" ;; esac
+	# WGM_KEEP=1 keeps the logs for a post-mortem.
+	if [ "${WGM_KEEP:-0}" = 1 ]; then
+		echo "  kept $T_DIR"
+	else
+		case "$T_DIR" in /tmp/wgmit.*) rm -rf "$T_DIR" ;; esac
+	fi
 	wait 2>/dev/null
 }
 trap t_cleanup EXIT
@@ -264,7 +269,7 @@ rx_of() { wg_dump_peer "$1" "$2" | cut -f6; }
 # wait_handshake SIDE PUB TIMEOUT: until the peer has a handshake (non-zero) or timeout.
 wait_handshake() {
 	local end h
-	end=$(awk -v n="$(now)" -v t="$3" 'BEGIN{print n + t}')
+	end=$(awk -v n="$(now)" -v t="$3" 'BEGIN{printf "%.3f\n", n + t}')
 	while :; do
 		h=$(hs_of "$1" "$2")
 		[ -n "$h" ] && [ "$h" != 0 ] && return 0
@@ -322,7 +327,7 @@ wait_for_log() {
 # wait_for_count PATTERN N TIMEOUT [FILE]: until N lines match; WAIT_LINE = the Nth.
 wait_for_count() {
 	local pat=$1 n=$2 file=${4:-${WGM_ERR[m]:-}} end c
-	end=$(awk -v a="$(now)" -v t="$3" 'BEGIN{print a + t}')
+	end=$(awk -v a="$(now)" -v t="$3" 'BEGIN{printf "%.3f\n", a + t}')
 	WAIT_LINE=
 	while :; do
 		c=$(grep -cE -- "$pat" "$file" 2>/dev/null)

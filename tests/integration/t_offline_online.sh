@@ -79,8 +79,12 @@ for n in a h; do
 	if wait_for_count "$(peer_re peer_online "$FAR_PUB")" 2 12 "$f"; then
 		ok "$n: peer_online after the far side returned"
 		of=$(field "$WAIT_LINE" offline_for)
-		# It went offline after the far side stopped (a) or earlier, at the handshake (h).
-		assert_range "${of:-x}" 1 "$(fsub "$(now)" "$t0")" "$n: offline_for is plausible"
+		t_on=$(ts_epoch "$WAIT_LINE")
+		wait_for_log "$(peer_re peer_offline "$FAR_PUB")" 1 "$f"
+		t_off=$(ts_epoch "$WAIT_LINE")
+		# Offline from the peer_offline line until this peer_online line.
+		assert_range "${of:-x}" "$(fsub "$(fsub "$t_on" "$t_off")" 1.5)" \
+			"$(fsub "$(fsub "$t_on" "$t_off")" -1.5)" "$n: offline_for matches the time since peer_offline"
 	else
 		bad "$n: no second peer_online within 12 s after the far side returned"
 	fi

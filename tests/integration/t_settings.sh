@@ -54,10 +54,10 @@ check "the bad value is named in the message" grep -qF abc "$T_DIR/err"
 out=$(env LOG_PATH= CHECK_INTERVAL=5 OFFLINE_THRESHOLD=77 "$WGM_BIN" check-config --interval 9 2>&1)
 rc=$?
 assert_eq "$rc" 0 "check-config with good settings: exit 0"
-check "flag beats environment (interval 9)" grep -qE '(^|[^_a-z])interval[^0-9]*9([^0-9]|$)' <<<"$out"
-check "environment beats default (threshold 77)" grep -qE 'threshold[^0-9]*77([^0-9]|$)' <<<"$out"
+check "flag beats environment (interval 9)" grep -qiE '^(CHECK_INTERVAL|interval)[=: ]+9([^0-9]|$)' <<<"$out"
+check "environment beats default (threshold 77)" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+77([^0-9]|$)' <<<"$out"
 out=$(env LOG_PATH= "$WGM_BIN" check-config 2>&1)
-check "default threshold 180" grep -qE 'threshold[^0-9]*180([^0-9]|$)' <<<"$out"
+check "default threshold 180" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+180([^0-9]|$)' <<<"$out"
 "$WGM_BIN" --help >"$T_DIR/out" 2>&1
 rc=$?
 check "--help: exit 0 with usage on stdout ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"
