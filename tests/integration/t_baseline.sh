@@ -38,7 +38,7 @@ assert_eq "$(stat -c %a "${WGM_LOG[m]}")" 640 "log file created with mode 0640"
 
 # status --json, bracketed by two dumps so rx/tx may only lie between them.
 in_n wg show "$IF_N" dump >"$T_DIR/dump1"
-in_n "$WGM_BIN" status --json >"$T_DIR/status.json" 2>"$T_DIR/status.err"
+in_n timeout 10 "$WGM_BIN" status --json >"$T_DIR/status.json" 2>"$T_DIR/status.err"
 rc=$?
 in_n wg show "$IF_N" dump >"$T_DIR/dump2"
 assert_eq "$rc" 0 "status --json exit status"
@@ -100,7 +100,7 @@ sys.exit(1 if errs else 0)
 PYEOF
 ); then ok "status --json agrees with wg show dump: $out"; else bad "status --json vs wg dump: $out"; fi
 
-in_n "$WGM_BIN" status >"$T_DIR/status.txt" 2>&1
+in_n timeout 10 "$WGM_BIN" status >"$T_DIR/status.txt" 2>&1
 rc=$?
 assert_eq "$rc" 0 "status (table) exit status"
 check "status table names the interface" grep -q "$IF_N" "$T_DIR/status.txt"

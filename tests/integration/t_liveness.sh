@@ -26,7 +26,7 @@ check "the handshake is older than the threshold, so only activity explains 'onl
 	test $(( $(date +%s) - hs )) -gt 3
 
 # status shows last_heard: recent under the activity rule, although the handshake is old.
-if out=$(in_n "$WGM_BIN" status --json --liveness activity --threshold 3 2>&1 |
+if out=$(in_n timeout 10 "$WGM_BIN" status --json --liveness activity --threshold 3 2>&1 |
 	"$PY" -c '
 import json, sys, time
 far = sys.argv[1]

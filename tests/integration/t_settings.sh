@@ -11,7 +11,7 @@ bad_setting() {
 	local name=$1 envs=$2 cmd rc lines; shift 2
 	for cmd in check-config run; do
 		# shellcheck disable=SC2086
-		env LOG_PATH= $envs timeout 5 ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" \
+		env LOG_PATH= $envs timeout 3 ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" \
 			"$WGM_BIN" $cmd "$@" </dev/null >"$T_DIR/out" 2>"$T_DIR/err"
 		rc=$?
 		lines=$(wc -l <"$T_DIR/err")
@@ -42,26 +42,26 @@ bad_setting --interface "" --interface 0123456789abcdef
 bad_setting --liveness "" --liveness sometimes
 
 # The bad value is echoed sanitized: no escape byte reaches the terminal.
-env LOG_PATH= CHECK_INTERVAL=$'7\e[31mred\n' "$WGM_BIN" check-config >/dev/null 2>"$T_DIR/err"
+env LOG_PATH= CHECK_INTERVAL=$'7\e[31mred\n' timeout 3 "$WGM_BIN" check-config >/dev/null 2>"$T_DIR/err"
 rc=$?
 assert_eq "$rc" 2 "control bytes in a value: exit 2"
 check "control bytes in a value: not echoed raw" test "$(tr -d '\n' <"$T_DIR/err" | LC_ALL=C grep -c $'\e')" = 0
 assert_eq "$(wc -l <"$T_DIR/err")" 1 "control bytes in a value: one line"
-"$WGM_BIN" check-config --threshold abc >/dev/null 2>"$T_DIR/err"
+timeout 3 "$WGM_BIN" check-config --threshold abc >/dev/null 2>"$T_DIR/err"
 check "the bad value is named in the message" grep -qF abc "$T_DIR/err"
 
 # Precedence: default < environment < flag, as check-config prints it.
-out=$(env LOG_PATH= CHECK_INTERVAL=5 OFFLINE_THRESHOLD=77 "$WGM_BIN" check-config --interval 9 2>&1)
+out=$(env LOG_PATH= CHECK_INTERVAL=5 OFFLINE_THRESHOLD=77 timeout 3 "$WGM_BIN" check-config --interval 9 2>&1)
 rc=$?
 assert_eq "$rc" 0 "check-config with good settings: exit 0"
 check "flag beats environment (interval 9)" grep -qiE '^(CHECK_INTERVAL|interval)[=: ]+9([^0-9]|$)' <<<"$out"
 check "environment beats default (threshold 77)" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+77([^0-9]|$)' <<<"$out"
-out=$(env LOG_PATH= "$WGM_BIN" check-config 2>&1)
+out=$(env LOG_PATH= timeout 3 "$WGM_BIN" check-config 2>&1)
 check "default threshold 180" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+180([^0-9]|$)' <<<"$out"
-"$WGM_BIN" --help >"$T_DIR/out" 2>&1
+timeout 3 "$WGM_BIN" --help >"$T_DIR/out" 2>&1
 rc=$?
 check "--help: exit 0 with usage on stdout ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"
-"$WGM_BIN" --version >"$T_DIR/out" 2>/dev/null
+timeout 3 "$WGM_BIN" --version >"$T_DIR/out" 2>/dev/null
 rc=$?
 check "--version: exit 0 ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"
 t_done
