@@ -303,7 +303,7 @@ static int uapi_collect(const struct source_config *cfg, struct wg_snapshot *sna
 	size_t n = 0;
 	int rc = list_sockets(cfg, snap, d, &names, &n);
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = cfg->stop && *cfg->stop ? -EINTR : query(cfg, dir, names[i], snap);

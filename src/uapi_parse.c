@@ -257,7 +257,8 @@ static int finish(struct uapi_state *st, int64_t now_real_ms)
 		if (!uapi_age_to_time(p, s, ns, now_real_ms))
 			return fail(st, -EPROTO, "handshake age %lld s is before the epoch", (long long)s);
 	}
-	qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
+	if (d->npeers > 1)
+		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
 	for (size_t i = 1; i < d->npeers; i++)
 		if (cmp_peer(&d->peers[i - 1], &d->peers[i]) == 0)
 			return fail(st, -EPROTO, "the same public_key appears twice");

@@ -168,7 +168,8 @@ static int check_duplicates(struct dump_state *st)
 {
 	for (size_t i = st->first; i < st->snap->ndevs; i++) {
 		struct wg_device *d = &st->snap->devs[i];
-		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
+		if (d->npeers > 1)
+			qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
 		for (size_t j = 1; j < d->npeers; j++)
 			if (cmp_peer(&d->peers[j - 1], &d->peers[j]) == 0)
 				return fail(st, -EPROTO, "%s lists a peer twice", d->name);

@@ -230,4 +230,38 @@ static void test_exec(void)
 	free(o);
 }
 
-TEST_MAIN(test_dump, test_skip_known, test_malformed, test_stderr, test_exec)
+/* Random damage to valid dump text: no crash, and either a result or a clean error. */
+static void test_mutations(void)
+{
+	static const char base[] =
+		"wgta\t" PRIV "\t" PUB "\t51901\toff\n"
+		"wgta\t" PK1 "\t" PSK "\t127.0.0.1:51902\t10.99.0.2/32\t1795545671\t92\t360\t5\n"
+		"wgtb\t(none)\t(none)\t0\t0x1f\n";
+	char buf[sizeof base], err[200];
+	unsigned seed = 777, bad = 0, broken = 0;
+	for (int it = 0; it < 20000; it++) {
+		memcpy(buf, base, sizeof base);
+		size_t len = sizeof base - 1;
+		for (int m = 0; m < 1 + it % 4; m++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			if (seed & 1)
+				buf[at] = "\t\n(0x:[]\x00\xff/="[(seed >> 4) % 12];
+			else
+				len = at + 1;
+		}
+		struct wg_snapshot s = { 0 };
+		int rc = wgcli_parse(buf, len, &s, err, sizeof err);
+		if (rc < 0) {
+			bad++;
+			broken += !(s.ndevs == 0 && err[0] != '\0');
+		} else {
+			broken += !(rc == 0 && s.ndevs <= 2);
+		}
+		wg_snapshot_clear(&s);
+	}
+	CHECK_INT(broken, 0);
+	CHECK(bad > 1000 && bad < 20000);
+}
+
+TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr, test_exec)
