@@ -188,6 +188,9 @@ static void device_error(struct wg_device *dev, int err, int timeout_ms)
 	else if (err == -ETIMEDOUT)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: no answer "
 		         "within %d ms", n, timeout_ms > 0 ? timeout_ms : NL_DEFAULT_TIMEOUT_MS);
+	else if (err == -E2BIG)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "%s has more than %u peers: not read", n,
+		         WG_MAX_PEERS);
 	else if (err == -EPROTO)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: malformed "
 		         "reply from the kernel", n);
