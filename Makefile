@@ -40,7 +40,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 $(BUILD)/libwgm.a: $(LIBOBJS)
 	rm -f $@; $(AR) rcs $@ $(LIBOBJS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwgm.a tests/unit/harness.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwgm.a $(wildcard tests/unit/*.h) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
 
 $(BUILD) $(BUILD)/tests:
