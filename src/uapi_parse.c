@@ -2,7 +2,6 @@
 /* Strict, bounded parser for the UAPI `get=1` reply: key=value lines, a peer block per
  * public_key, errno=N and an empty line at the end. Secrets are skipped, never copied. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,19 +47,7 @@ struct uapi_state {
 	size_t errlen;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(struct uapi_state *st, int rc, const char *fmt, ...)
-{
-	int n = st->lineno ? snprintf(st->err, st->errlen, "line %zu: ", st->lineno) : 0;
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < st->errlen)
-		vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
 static enum key_id key_lookup(const char *k, size_t klen)
 {

@@ -2,7 +2,6 @@
 /* Parser for `wg show all dump`: tab-separated lines, 5 fields for an interface and 9 for
  * a peer. The dump prints private and preshared keys in clear: they are zeroed in place. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +29,7 @@ struct dump_state {
 	size_t errlen;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(struct dump_state *st, int rc, const char *fmt, ...)
-{
-	int n = st->lineno ? snprintf(st->err, st->errlen, "line %zu: ", st->lineno) : 0;
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < st->errlen)
-		vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
 static bool is(const struct field *f, const char *lit)
 {
