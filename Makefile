@@ -24,7 +24,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang integration vm-test deps soak fuzz
+.PHONY: all clean install uninstall check unit sanitize clang man-lint integration vm-test deps soak fuzz
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -60,6 +60,13 @@ clang:
 		$(MAKE) --no-print-directory BUILD=build-clang CC=clang build-clang/wg-monitor; \
 	else echo "SKIPPED: clang build (clang not installed)"; fi
 
+# The man page must render without a single groff warning.
+man-lint:
+	@if command -v groff >/dev/null 2>&1; then \
+		out=$$(groff -mandoc -ww -z man/wg-monitor.8 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "man page: groff -ww clean"; \
+	else echo "SKIPPED: man page lint (groff not installed)"; fi
+
 # libFuzzer over the three parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
@@ -89,7 +96,7 @@ deps:
 soak: wg-monitor
 	@bench/soak.sh
 
-check: deps all clang unit sanitize integration vm-test
+check: deps all clang man-lint unit sanitize integration vm-test
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
 install: wg-monitor
