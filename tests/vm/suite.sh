@@ -5,7 +5,7 @@
 # tests with WG_IMPL=kernel, (d) the same cross-check with 10,000 peers.
 set -u
 
-NS_A=wgvm-a NS_B=wgvm-b NS_C=wgvm-c
+NS_A=wgvm-a NS_B=wgvm-b NS_C=wgvm-c NS_D=wgvm-d
 NPEERS=${VM_SUITE_PEERS:-10000}
 PASSED=0 FAILED=0 SKIPPED=0
 SUMMARY=""
@@ -14,7 +14,7 @@ PING="ping"
 command -v ping >/dev/null 2>&1 || PING="busybox ping"
 
 cleanup() {
-	for ns in $NS_A $NS_B $NS_C; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $NS_A $NS_B $NS_C $NS_D; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -36,11 +36,11 @@ record() {
 # 77 skip (with its reason in $TMP/skip).
 part() {
 	echo "=== $1"
-	t0=$(date +%s)
+	part_t0=$(date +%s)
 	rm -f "$TMP/skip"
 	"$2"
 	rc=$?
-	dt=$(($(date +%s) - t0))
+	dt=$(($(date +%s) - part_t0))
 	case $rc in
 	0) record "$1" pass "$dt" ;;
 	77) record "$1" skip "$dt" "$(cat "$TMP/skip" 2>/dev/null)" ;;
@@ -102,17 +102,17 @@ status_matches() {
 	while [ $i -lt 3 ]; do
 		i=$((i + 1))
 		ip netns exec "$1" wg show all dump >"$TMP/dump1" || return 1
-		t0=$(date +%s%N)
+		st0=$(date +%s%N)
 		if ! ip netns exec "$1" ./wg-monitor status --json --backend netlink \
 			>"$TMP/status.json" 2>"$TMP/status.err"; then
 			echo "wg-monitor status failed:"; head -c 2000 "$TMP/status.err"; return 1
 		fi
-		t1=$(date +%s%N)
+		st1=$(date +%s%N)
 		ip netns exec "$1" wg show all dump >"$TMP/dump2" || return 1
 		cmp -s "$TMP/dump1" "$TMP/dump2" && break
 		echo "state changed during the check; again"
 	done
-	echo "wg-monitor status --json: $(((t1 - t0) / 1000000)) ms, $(wc -c <"$TMP/status.json") bytes"
+	echo "wg-monitor status --json: $(((st1 - st0) / 1000000)) ms, $(wc -c <"$TMP/status.json") bytes"
 	python3 tests/vm/compare_status.py "$TMP/dump2" "$TMP/status.json"
 }
 
@@ -160,21 +160,50 @@ peers_conf() {
 	}'
 }
 
+# A real partner for wgk2 in namespace $NS_D, so one of the many peers has a handshake
+# and traffic counters that must come out on the right peer.
+setup_partner() {
+	wg genkey >"$TMP/c.key" && wg pubkey <"$TMP/c.key" >"$TMP/c.pub" &&
+		wg genkey >"$TMP/d.key" && wg pubkey <"$TMP/d.key" >"$TMP/d.pub" || return 1
+	ip netns add $NS_C && ip netns add $NS_D &&
+		ip -n $NS_C link set lo up && ip -n $NS_D link set lo up &&
+		ip link add vwc netns $NS_C type veth peer name vwd netns $NS_D || return 1
+	for x in "$NS_C vwc wgk2 1 2 51830 51831 c d" "$NS_D vwd wgk3 2 1 51831 51830 d c"; do
+		# shellcheck disable=SC2086
+		set -- $x
+		ip -n "$1" addr add "192.168.98.$4/24" dev "$2" && ip -n "$1" link set "$2" up &&
+			ip -n "$1" link add "$3" type wireguard &&
+			ip netns exec "$1" wg set "$3" private-key "$TMP/$8.key" listen-port "$6" &&
+			ip -n "$1" addr add "10.98.0.$4/24" dev "$3" && ip -n "$1" link set "$3" up ||
+			return 1
+	done
+	ip netns exec $NS_D wg set wgk3 peer "$(cat "$TMP/c.pub")" \
+		endpoint 192.168.98.1:51830 allowed-ips 10.98.0.1/32
+}
+
 part_many_peers() {
 	need_monitor || return
 	umask 077
-	random_keys "$NPEERS" >"$TMP/keys"
+	nrand=$((NPEERS - 1))
+	half=$((nrand / 2))
+	random_keys "$nrand" >"$TMP/keys"
 	u=$(sort -u "$TMP/keys" | wc -l)
-	[ "$u" -eq "$NPEERS" ] || { echo "generated $u unique keys, wanted $NPEERS"; return 1; }
-	peers_conf <"$TMP/keys" >"$TMP/peers.conf"
-	wg genkey >"$TMP/c.key"
-	ip netns add $NS_C && ip -n $NS_C link set lo up &&
-		ip -n $NS_C link add wgk2 type wireguard &&
-		ip netns exec $NS_C wg set wgk2 private-key "$TMP/c.key" listen-port 51830 &&
-		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers.conf" || {
+	[ "$u" -eq "$nrand" ] || { echo "generated $u unique keys, wanted $nrand"; return 1; }
+	head -n "$half" "$TMP/keys" | peers_conf >"$TMP/peers1.conf"
+	tail -n +"$((half + 1))" "$TMP/keys" | peers_conf >"$TMP/peers2.conf"
+	# Random peers, the real one in the middle of the dump, random peers again.
+	setup_partner &&
+		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers1.conf" &&
+		ip netns exec $NS_C wg set wgk2 peer "$(cat "$TMP/d.pub")" \
+			endpoint 192.168.98.2:51831 allowed-ips 10.98.0.2/32 &&
+		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers2.conf" || {
 		echo "configuring $NPEERS peers failed"; return 1; }
 	n=$(ip netns exec $NS_C wg show wgk2 peers | wc -l)
 	[ "$n" -eq "$NPEERS" ] || { echo "wgk2 has $n peers, wanted $NPEERS"; return 1; }
+	ip netns exec $NS_C $PING -c 2 -W 5 10.98.0.2 >/dev/null || {
+		echo "ping to the real peer failed"; return 1; }
+	hs=$(ip netns exec $NS_C wg show wgk2 dump | awk -F'\t' 'NF == 8 && $5 != 0' | wc -l)
+	[ "$hs" -eq 1 ] || { echo "$hs peers with a handshake on wgk2, wanted 1"; return 1; }
 	status_matches $NS_C
 }
 
