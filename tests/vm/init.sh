@@ -26,6 +26,7 @@ load_modules() {
 
 parse_cmdline() {
 	JOB="" HOST_TIME=""
+	# shellcheck disable=SC2013 # words, not lines
 	for w in $(cat /proc/cmdline); do
 		case $w in
 		wgm.job=*) JOB=${w#wgm.job=} ;;

@@ -10,6 +10,7 @@ NPEERS=${VM_SUITE_PEERS:-10000}
 PASSED=0 FAILED=0 SKIPPED=0
 SUMMARY=""
 TMP=$(mktemp -d /tmp/wgvm-suite.XXXXXX)
+# Unquoted where used: "busybox ping" is two words.
 PING="ping"
 command -v ping >/dev/null 2>&1 || PING="busybox ping"
 
@@ -83,9 +84,10 @@ part_smoke() {
 	setup_pair || { echo "setting up namespaces/interfaces failed"; return 1; }
 	ip -n $NS_A -d link show wgk0 | grep -qw wireguard || {
 		echo "wgk0 is not a kernel wireguard link"; return 1; }
+	# shellcheck disable=SC2086
 	ip netns exec $NS_A $PING -c 3 -W 5 10.99.0.2 || { echo "ping across failed"; return 1; }
 	for ns in $NS_A $NS_B; do
-		hs=$(handshakes $ns)
+		hs=$(handshakes "$ns")
 		echo "$ns: latest handshake $hs (now $(date +%s))"
 		case $hs in
 		'' | 0 | *[!0-9]*) echo "$ns: no handshake in wg show all dump"; return 1 ;;
@@ -142,7 +144,7 @@ part_integration() {
 # Prints $1 random peer public keys. Any 32 bytes configure fine (wg genkey per key is
 # slow under emulation): 43 base64 characters, the last forced to carry no padding bits.
 random_keys() {
-	head -c $(($1 * 43 / 4 * 3 + 3)) /dev/urandom | base64 -w 43 | head -n "$1" |
+	head -c $(($1 * 129 / 4 + 3)) /dev/urandom | base64 -w 43 | head -n "$1" |
 		sed 's/.$/A=/'
 }
 
@@ -200,6 +202,7 @@ part_many_peers() {
 		echo "configuring $NPEERS peers failed"; return 1; }
 	n=$(ip netns exec $NS_C wg show wgk2 peers | wc -l)
 	[ "$n" -eq "$NPEERS" ] || { echo "wgk2 has $n peers, wanted $NPEERS"; return 1; }
+	# shellcheck disable=SC2086
 	ip netns exec $NS_C $PING -c 2 -W 5 10.98.0.2 >/dev/null || {
 		echo "ping to the real peer failed"; return 1; }
 	hs=$(ip netns exec $NS_C wg show wgk2 dump | awk -F'\t' 'NF == 8 && $5 != 0' | wc -l)

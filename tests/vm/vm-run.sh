@@ -78,6 +78,7 @@ start_qemu() {
 	QPID=$!
 }
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
 	if [ -n "${VM_KEEP:-}" ]; then say "kept $JOB"; else rm -rf "$JOB"; fi
