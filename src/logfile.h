@@ -33,4 +33,8 @@ enum logfile_notice logfile_write(struct logfile *lf, const char *line, size_t l
 void logfile_reopen(struct logfile *lf);
 void logfile_close(struct logfile *lf);
 
+/* TEST HOOK, not for daemon code: the monotonic clock (ms) that paces the once-a-second
+ * retry; mono_ms by default. Unit tests point it at a fake clock instead of sleeping. */
+extern int64_t (*logfile_clock)(void);
+
 #endif

@@ -45,6 +45,13 @@ int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
 	for (size_t i = 0; i < n; i++) {
 		struct source_result r = { 0 };
 		int err = list[i]->collect(cfg, snap, &r);
+		/* auto: no kernel module is fine while userspace interfaces exist. */
+		if (err == -EPROTONOSUPPORT && cfg->backend == BACKEND_AUTO) {
+			if (snap->ndevs > 0)
+				continue;
+			snprintf(r.msg, sizeof(r.msg), "no WireGuard found: kernel module not loaded "
+			         "and no userspace interface sockets");
+		}
 		if (err < 0 && res->err == 0)
 			*res = r;
 	}

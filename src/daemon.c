@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/* The run loop: poll on the monotonic schedule, feed the state machine, log stats, and
+ * sleep in one ppoll() between polls. Signal handlers only set flags. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "logfile.h"
+#include "peers.h"
+#include "pollerr.h"
+#include "source.h"
+#include "util.h"
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = sig;
+}
+
+/* No SA_RESTART: a signal interrupts a blocked read so a poll can be abandoned. */
+static void install_signals(sigset_t *blocked)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGTERM);
+	sigaddset(blocked, SIGINT);
+	sigaddset(blocked, SIGHUP);
+}
+
+struct stats {
+	uint64_t polls, poll_errors;
+	int64_t poll_ms_total, poll_ms_max;
+};
+
+struct daemon {
+	const struct settings *s;
+	struct source_config src;
+	struct peer_table *peers;
+	struct wg_snapshot snap;
+	struct pollerr errs;
+	struct stats st;
+};
+
+static void log_start(const struct daemon *d)
+{
+	const struct settings *s = d->s;
+	char ifs[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE] = "all";
+	for (size_t i = 0, o = 0; i < s->n_interfaces; i++)
+		o += (size_t)snprintf(ifs + o, sizeof(ifs) - o, "%s%s", i ? "," : "",
+		                      s->interfaces[i]);
+	struct logline l;
+	logline_begin(&l, LVL_INFO, "monitor_start");
+	logline_str(&l, "version", WG_MONITOR_VERSION);
+	logline_int(&l, "pid", getpid());
+	logline_str(&l, "backend", backend_name(s->backend));
+	logline_str(&l, "interfaces", ifs);
+	logline_uint(&l, "interval", s->interval);
+	logline_uint(&l, "threshold", s->threshold);
+	logline_uint(&l, "stats_interval", s->stats_interval);
+	logline_str(&l, "liveness", liveness_name(s->liveness));
+	logline_str(&l, "log_path", s->log_path[0] ? s->log_path : "(none)");
+	logline_str(&l, "log_format", log_format_name(s->log_format));
+	log_emit(&l);
+}
+
+static void log_stats(struct daemon *d)
+{
+	struct peer_counts c = peers_count(d->peers, NULL);
+	struct logline l;
+	logline_begin(&l, LVL_INFO, "stats");
+	logline_uint(&l, "peers", c.peers);
+	logline_uint(&l, "online", c.online);
+	logline_uint(&l, "offline", c.offline);
+	logline_uint(&l, "never", c.never);
+	logline_uint(&l, "transitions", peers_take_transitions(d->peers));
+	logline_uint(&l, "polls", d->st.polls);
+	logline_uint(&l, "poll_errors", d->st.poll_errors);
+	logline_int(&l, "poll_ms_avg", d->st.polls ? d->st.poll_ms_total / (int64_t)d->st.polls : 0);
+	logline_int(&l, "poll_ms_max", d->st.poll_ms_max);
+	log_emit(&l);
+	for (size_t i = 0; peers_interface(d->peers, i); i++) {
+		const char *ifname = peers_interface(d->peers, i);
+		c = peers_count(d->peers, ifname);
+		logline_begin(&l, LVL_INFO, "stats");
+		logline_str(&l, "interface", ifname);
+		logline_uint(&l, "peers", c.peers);
+		logline_uint(&l, "online", c.online);
+		logline_uint(&l, "offline", c.offline);
+		logline_uint(&l, "never", c.never);
+		log_emit(&l);
+	}
+	memset(&d->st, 0, sizeof(d->st));
+}
+
+static void report_errors(struct daemon *d, const struct source_result *res, int64_t now)
+{
+	pollerr_begin(&d->errs);
+	if (res->err < 0) {
+		d->st.poll_errors++;
+		pollerr_report(&d->errs, NULL, res->err, res->msg, now);
+	}
+	for (size_t i = 0; i < d->snap.ndevs; i++) {
+		const struct wg_device *dev = &d->snap.devs[i];
+		if (!dev->error)
+			continue;
+		d->st.poll_errors++;
+		pollerr_report(&d->errs, dev->name, dev->error, dev->errmsg, now);
+	}
+	pollerr_end(&d->errs);
+}
+
+static void poll_once(struct daemon *d)
+{
+	struct source_result res;
+	int64_t t0 = mono_ms();
+	source_poll(&d->src, &d->snap, &res);
+	int64_t t1 = mono_ms();
+	if (got_stop)
+		return; /* abandoned: the snapshot may be partial */
+	d->st.polls++;
+	d->st.poll_ms_total += t1 - t0;
+	if (t1 - t0 > d->st.poll_ms_max)
+		d->st.poll_ms_max = t1 - t0;
+	report_errors(d, &res, t1);
+	if (res.err == 0) {
+		struct clocks now = { real_ms(), mono_ms() };
+		if (peers_update(d->peers, &d->snap, &now, events_log, NULL) < 0)
+			log_msg(LVL_ERROR, "poll_error", "out of memory updating the peer table");
+	}
+	if (log_debug_enabled()) {
+		struct peer_counts c = peers_count(d->peers, NULL);
+		struct logline l;
+		logline_begin(&l, LVL_DEBUG, "poll");
+		logline_uint(&l, "interfaces", d->snap.ndevs);
+		logline_uint(&l, "peers", c.peers);
+		logline_uint(&l, "online", c.online);
+		logline_int(&l, "poll_ms", t1 - t0);
+		log_emit(&l);
+	}
+}
+
+/* Sleeps until `deadline` (monotonic ms) or a signal. Signals stay blocked except inside
+ * ppoll(), so one that arrives just before the sleep still wakes it. */
+static void sleep_until(int64_t deadline, const sigset_t *blocked)
+{
+	sigset_t old;
+	sigprocmask(SIG_BLOCK, blocked, &old);
+	int64_t left = deadline - mono_ms();
+	if (!got_stop && !got_hup && left > 0) {
+		struct timespec ts = { left / 1000, (left % 1000) * 1000000 };
+		ppoll(NULL, 0, &ts, &old);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void handle_hup(struct logfile *lf)
+{
+	got_hup = 0;
+	if (!lf)
+		return;
+	logfile_reopen(lf);
+	log_msg(LVL_INFO, "log_reopened", "SIGHUP: log file reopened");
+}
+
+static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
+{
+	const int64_t interval = (int64_t)d->s->interval * 1000;
+	const int64_t stats_every = (int64_t)d->s->stats_interval * 1000;
+	int64_t next_poll = mono_ms(), next_stats = next_poll + stats_every;
+	while (!got_stop) {
+		int64_t now = mono_ms();
+		if (now >= next_poll) {
+			poll_once(d);
+			/* Keep the cadence, but never burst to catch up after a stall. */
+			next_poll += interval;
+			if (next_poll <= mono_ms())
+				next_poll = mono_ms() + interval;
+		}
+		if (stats_every && mono_ms() >= next_stats && !got_stop) {
+			log_stats(d);
+			next_stats += stats_every;
+		}
+		if (got_hup)
+			handle_hup(lf);
+		int64_t wake = next_poll;
+		if (stats_every && next_stats < wake)
+			wake = next_stats;
+		sleep_until(wake, blocked);
+	}
+}
+
+int daemon_run(const struct settings *s, struct logfile *lf)
+{
+	sigset_t blocked;
+	install_signals(&blocked);
+	struct peers_config pc = {
+		.threshold_ms = (int64_t)s->threshold * 1000,
+		.interval_ms = (int64_t)s->interval * 1000,
+		.liveness = s->liveness,
+		.debug = s->debug,
+	};
+	struct daemon d = {
+		.s = s,
+		.src = { .backend = s->backend, .ifnames = s->interfaces,
+		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
+		.peers = peers_new(&pc),
+	};
+	if (!d.peers) {
+		fprintf(stderr, "wg-monitor: out of memory\n");
+		return 1;
+	}
+	log_start(&d);
+	loop(&d, lf, &blocked);
+	log_stats(&d);
+	struct logline l;
+	logline_begin(&l, LVL_INFO, "monitor_stop");
+	logline_str(&l, "signal", got_stop == SIGINT ? "SIGINT" : "SIGTERM");
+	log_emit(&l);
+	wg_snapshot_clear(&d.snap);
+	peers_free(d.peers);
+	pollerr_fini(&d.errs);
+	return 0;
+}

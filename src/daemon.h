@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* `wg-monitor run`: the daemon in the foreground. */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include "logfile.h"
+#include "settings.h"
+
+/* Runs until SIGTERM/SIGINT; lf may be NULL (stderr only). Returns the exit status. */
+int daemon_run(const struct settings *s, struct logfile *lf);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Endpoint text from UAPI replies and `wg` output, normalised without any name lookup. */
+#ifndef ENDPOINT_H
+#define ENDPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Parses "a.b.c.d:port" or "[v6(%zone)]:port" (port 1-65535) numerically and writes the
+ * canonical form to out (size outsize). Anything else is written sanitized and false is
+ * returned: never DNS. out is always NUL-terminated and printable. */
+bool endpoint_normalize(char *out, size_t outsize, const char *s, size_t len);
+
+#endif

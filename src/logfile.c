@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/* The log file sink (SPEC §6): appends whole lines, rotates before the size limit, notices
+ * a file deleted or renamed under it, and survives an unwritable file by retrying. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "logfile.h"
+#include "logfile_path.h"
+#include "util.h"
+
+#define RETRY_MS 1000
+#define BACKUPS_MAX 100  /* SPEC §3 allows 0-100; bounds the renames per rotation */
+#define BACKUP_SUFFIX 5  /* ".100" and its NUL */
+
+int64_t (*logfile_clock)(void) = mono_ms;
+
+struct logfile {
+	int fd;                   /* -1 while the file is unusable */
+	bool failing;             /* LOGFILE_FAILED reported, RECOVERED not yet */
+	unsigned backups;
+	uint64_t max_bytes;       /* 0: never rotate */
+	uint64_t size;            /* fstat at open + bytes written since */
+	uint64_t lost;            /* lines not written while failing */
+	int64_t retry_at;         /* logfile_clock() time of the next reopen attempt */
+	dev_t dev;                /* identity of the open file, to notice a rename or unlink */
+	ino_t ino;
+	struct logfile_roots roots;
+	char path[PATH_MAX];      /* resolved at open */
+	char shown[256];          /* path, sanitized, for messages */
+	char why[640];            /* the latest failure, reported with LOGFILE_FAILED */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int set_why(struct logfile *lf, int err_no, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(lf->why, sizeof(lf->why), "cannot %s log file \"%s\": %s", what, lf->shown,
+	         strerror(err_no));
+	return -err_no;
+}
+
+static void close_fd(struct logfile *lf)
+{
+	if (lf->fd >= 0)
+		close(lf->fd);
+	lf->fd = -1;
+}
+
+/* Applies the policy again (the directory or file may have changed since start), opens
+ * without following a symlink or blocking on a FIFO, then re-checks what was opened. */
+static int open_file(struct logfile *lf)
+{
+	struct logfile_verdict v;
+	struct stat st;
+	char reason[512];
+	int rc = logfile_policy(lf->path, &lf->roots, &v, reason, sizeof(reason));
+	if (rc < 0) {
+		snprintf(lf->why, sizeof(lf->why), "cannot reopen log file: %s", reason);
+		return rc;
+	}
+	int fd = open(v.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	              0640);
+	if (fd < 0)
+		return set_why(lf, errno, "open");
+	if (fstat(fd, &st) < 0) {
+		rc = set_why(lf, errno, "stat");
+	} else {
+		rc = logfile_check_file(lf->path, &st, v.world_writable, v.dir, reason, sizeof(reason));
+		if (rc < 0)
+			snprintf(lf->why, sizeof(lf->why), "cannot use log file: %s", reason);
+	}
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	lf->fd = fd;
+	lf->dev = st.st_dev;
+	lf->ino = st.st_ino;
+	lf->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* One lstat per line (about as cheap as the write itself, measured ~0.4 us), so a file
+ * deleted or renamed by someone else is replaced by the very next line. */
+static bool still_ours(const struct logfile *lf)
+{
+	struct stat st;
+	return lstat(lf->path, &st) == 0 && st.st_dev == lf->dev && st.st_ino == lf->ino;
+}
+
+/* 0 with an open fd; -EAGAIN while waiting for the next retry; else -errno and why. */
+static int ensure_open(struct logfile *lf)
+{
+	if (lf->fd >= 0) {
+		if (still_ours(lf))
+			return 0;
+		close_fd(lf);
+		return open_file(lf);
+	}
+	if (logfile_clock() < lf->retry_at)
+		return -EAGAIN;
+	return open_file(lf);
+}
+
+static void backup_name(const struct logfile *lf, char *out, size_t size, unsigned n)
+{
+	snprintf(out, size, "%s.%u", lf->path, n);
+}
+
+/* .N-1 -> .N ... file -> .1 (rename replaces the oldest), then a fresh file. With no
+ * backups the file is emptied in place: O_APPEND writes follow the new end. */
+static int rotate(struct logfile *lf)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16]; /* room for any unsigned */
+	if (lf->backups == 0) {
+		if (ftruncate(lf->fd, 0) < 0)
+			return set_why(lf, errno, "truncate");
+		lf->size = 0;
+		return 0;
+	}
+	/* A missing backup (ENOENT) is normal; other failures only cost that one backup. */
+	for (unsigned i = lf->backups; i > 1; i--) {
+		backup_name(lf, from, sizeof(from), i - 1);
+		backup_name(lf, to, sizeof(to), i);
+		(void)rename(from, to);
+	}
+	backup_name(lf, to, sizeof(to), 1);
+	if (rename(lf->path, to) < 0)
+		return set_why(lf, errno, "rotate (rename to .1)");
+	close_fd(lf);
+	return open_file(lf);
+}
+
+static int maybe_rotate(struct logfile *lf, uint64_t need)
+{
+	/* An oversize line still goes out whole, alone in a fresh file. */
+	if (lf->max_bytes == 0 || lf->size == 0 || lf->size + need <= lf->max_bytes)
+		return 0;
+	return rotate(lf);
+}
+
+/* line + '\n' in one writev; short writes continue, EINTR is retried. */
+static int write_line(struct logfile *lf, const char *line, size_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)(uintptr_t)line, .iov_len = len },
+		{ .iov_base = (void *)(uintptr_t)"\n", .iov_len = 1 },
+	};
+	int i = 0;
+	while (i < 2) {
+		ssize_t n = writev(lf->fd, iov + i, 2 - i);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return set_why(lf, n < 0 ? errno : EIO, "write");
+		lf->size += (uint64_t)n;
+		size_t left = (size_t)n;
+		while (i < 2 && left >= iov[i].iov_len)
+			left -= iov[i++].iov_len;
+		if (i < 2) {
+			iov[i].iov_base = (char *)iov[i].iov_base + left;
+			iov[i].iov_len -= left;
+		}
+	}
+	return 0;
+}
+
+static enum logfile_notice failed(struct logfile *lf, int rc, char *msg, size_t msglen)
+{
+	lf->lost++;
+	if (rc != -EAGAIN) {
+		close_fd(lf);
+		lf->retry_at = logfile_clock() + RETRY_MS;
+	}
+	if (lf->failing)
+		return LOGFILE_NONE;
+	lf->failing = true;
+	if (msg && msglen)
+		snprintf(msg, msglen, "%s; lines go to stderr only, retrying every second", lf->why);
+	return LOGFILE_FAILED;
+}
+
+static enum logfile_notice succeeded(struct logfile *lf, char *msg, size_t msglen)
+{
+	if (!lf->failing)
+		return LOGFILE_NONE;
+	lf->failing = false;
+	if (msg && msglen)
+		snprintf(msg, msglen, "log file \"%s\" is writable again; %llu %s not written "
+		         "to it", lf->shown, (unsigned long long)lf->lost,
+		         lf->lost == 1 ? "line was" : "lines were");
+	lf->lost = 0;
+	return LOGFILE_RECOVERED;
+}
+
+enum logfile_notice logfile_write(struct logfile *lf, const char *line, size_t len,
+                                  char *msg, size_t msglen)
+{
+	if (!lf)
+		return LOGFILE_NONE;
+	if (!line)
+		len = 0;
+	int rc = ensure_open(lf);
+	if (rc == 0)
+		rc = maybe_rotate(lf, (uint64_t)len + 1);
+	if (rc == 0)
+		rc = write_line(lf, line ? line : "", len);
+	if (rc < 0)
+		return failed(lf, rc, msg, msglen);
+	return succeeded(lf, msg, msglen);
+}
+
+__attribute__((format(printf, 5, 6)))
+static struct logfile *open_failed(struct logfile *lf, int err_no, char *err, size_t errlen,
+                                   const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen && fmt) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	free(lf);
+	errno = err_no;
+	return NULL;
+}
+
+struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
+                             char *err, size_t errlen)
+{
+	struct logfile_verdict v;
+	if (backups > BACKUPS_MAX)
+		return open_failed(NULL, EINVAL, err, errlen, "%u backups (allowed 0-%d)",
+		                   backups, BACKUPS_MAX);
+	struct logfile *lf = calloc(1, sizeof(*lf));
+	if (!lf)
+		return open_failed(NULL, ENOMEM, err, errlen, "out of memory");
+	lf->fd = -1;
+	lf->max_bytes = max_bytes;
+	lf->backups = backups;
+	logfile_roots_init(&lf->roots);
+	int rc = logfile_policy(path, &lf->roots, &v, err, errlen);
+	if (rc < 0)
+		return open_failed(lf, -rc, NULL, 0, NULL);
+	if (strlen(v.path) + BACKUP_SUFFIX > sizeof(lf->path))
+		return open_failed(lf, ENAMETOOLONG, err, errlen, "resolved path too long");
+	strcpy(lf->path, v.path);
+	sanitize(lf->shown, sizeof(lf->shown), v.path, strlen(v.path));
+	rc = open_file(lf);
+	if (rc < 0)
+		return open_failed(lf, -rc, err, errlen, "%s", lf->why);
+	return lf;
+}
+
+void logfile_reopen(struct logfile *lf)
+{
+	if (!lf)
+		return;
+	close_fd(lf);
+	/* A failure is reported by the next write, which finds no fd and the reason in why. */
+	if (open_file(lf) < 0)
+		lf->retry_at = logfile_clock() + RETRY_MS;
+}
+
+void logfile_close(struct logfile *lf)
+{
+	if (!lf)
+		return;
+	close_fd(lf);
+	free(lf);
+}

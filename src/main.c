@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* wg-monitor: argv and environment -> settings -> the daemon, status or check-config. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "logfile.h"
+#include "settings.h"
+#include "status.h"
+
+extern char **environ;
+
+#define EXIT_SETTINGS 2
+
+static int check_log_path(const struct settings *s)
+{
+	char resolved[PATH_MAX], err[512];
+	if (!s->log_path[0])
+		return 0;
+	if (logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
+		fprintf(stderr, "wg-monitor: invalid %s: %s\n",
+		        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(const struct settings *s)
+{
+	struct logfile *lf = NULL;
+	if (s->log_path[0]) {
+		char err[512];
+		lf = logfile_open(s->log_path, s->log_max_bytes, s->log_backups, err, sizeof(err));
+		if (!lf) {
+			fprintf(stderr, "wg-monitor: invalid %s: %s\n",
+			        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+			return EXIT_SETTINGS;
+		}
+	}
+	log_setup(s->log_format, s->debug, lf);
+	int rc = daemon_run(s, lf);
+	logfile_close(lf);
+	return rc;
+}
+
+int main(int argc, char *argv[])
+{
+	static struct settings s;
+	char err[512];
+	if (settings_load(&s, argc, argv, environ, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", err);
+		return EXIT_SETTINGS;
+	}
+	switch (s.command) {
+	case CMD_HELP:
+		settings_usage(stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("wg-monitor %s\n", WG_MONITOR_VERSION);
+		return 0;
+	case CMD_CHECK_CONFIG:
+		settings_print(&s, stdout);
+		return check_log_path(&s) < 0 ? EXIT_SETTINGS : 0;
+	case CMD_STATUS:
+		return status_run(&s);
+	case CMD_RUN:
+		break;
+	}
+	return run(&s);
+}

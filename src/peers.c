@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/* The peer table: (interface, public key) -> record, and the state machine that turns
+ * each snapshot into events. Pure: clocks come in as arguments, events go out to a callback. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peers.h"
+#include "peertab.h"
+
+#define MS 1000
+
+/* A boringtun handshake time is derived from an age, so it jitters between polls. */
+#define APPROX_SLACK_MS 2000
+/* handshake_failing: initiations must arrive on at least this many polls over this long. */
+#define FAILING_POLLS     3
+#define FAILING_MIN_MS    (15 * MS)
+/* A candidate episode with no initiation seen for this long is forgotten. */
+#define FAILING_FORGET_MS (WG_REJECT_AFTER_TIME * MS)
+/* Healthy renewal gaps end by 180 s + the keepalive interval; a longer gap is an outage
+ * or an idle peer, which a threshold change would not fix. */
+#define HINT_MAX_GAP_MS   (240 * MS)
+
+struct iface {
+	char name[WG_IFNAME_SIZE];
+	uint32_t seen_gen;
+};
+
+struct peer_table {
+	struct peers_config cfg;
+	struct peertab tab;
+	struct iface *ifs;
+	size_t nifs, ifcap;
+	uint32_t gen;
+	bool initialized;
+	uint64_t transitions;
+};
+
+const char *peer_state_name(enum peer_state s)
+{
+	switch (s) {
+	case PEER_NEVER: return "never";
+	case PEER_ONLINE: return "online";
+	case PEER_OFFLINE: return "offline";
+	}
+	return "?";
+}
+
+struct peer_table *peers_new(const struct peers_config *cfg)
+{
+	struct peer_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	return t;
+}
+
+void peers_free(struct peer_table *t)
+{
+	if (!t)
+		return;
+	peertab_fini(&t->tab);
+	free(t->ifs);
+	free(t);
+}
+
+/* ---- the liveness rule ---------------------------------------------------------- */
+
+/* The longest gap WireGuard's timers allow on a healthy link where only this side sends
+ * keepalives (SPEC §13): the peer's last-minute window can fall between two of ours. */
+static int64_t renewal_grace_ms(const struct peer_table *t, const struct peer *p)
+{
+	if (t->cfg.liveness != LIVENESS_ACTIVITY || p->keepalive == 0 ||
+	    t->cfg.threshold_ms < WG_REKEY_AFTER_TIME * MS)
+		return 0;
+	return (int64_t)(WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT +
+	                 p->keepalive + WG_REKEY_TIMEOUT + 1) * MS;
+}
+
+static enum peer_state decide(const struct peer_table *t, const struct peer *p, int64_t now)
+{
+	if (p->hs_real_ms == 0)
+		return PEER_NEVER;
+	int64_t heard = t->cfg.liveness == LIVENESS_ACTIVITY ? p->heard_mono_ms : p->hs_mono_ms;
+	if (now - heard <= t->cfg.threshold_ms)
+		return PEER_ONLINE;
+	if (now - p->hs_mono_ms <= renewal_grace_ms(t, p))
+		return PEER_ONLINE;
+	return PEER_OFFLINE;
+}
+
+/* When the peer crossed into offline: the later of the two deadlines above. */
+static int64_t offline_since(const struct peer_table *t, const struct peer *p)
+{
+	int64_t heard = t->cfg.liveness == LIVENESS_ACTIVITY ? p->heard_mono_ms : p->hs_mono_ms;
+	int64_t a = heard + t->cfg.threshold_ms, b = p->hs_mono_ms + renewal_grace_ms(t, p);
+	return a > b ? a : b;
+}
+
+/* ---- events --------------------------------------------------------------------- */
+
+struct emitter {
+	event_fn fn;
+	void *ctx;
+	const struct clocks *now;
+};
+
+static void emit(const struct emitter *em, enum event_type type, const char *ifname,
+                 const struct peer *p, struct event *ev)
+{
+	ev->type = type;
+	ev->ifname = ifname;
+	ev->peer = p;
+	ev->now_real_ms = em->now->real_ms;
+	ev->handshake_age = -1;
+	ev->last_heard = 0;
+	if (p && p->hs_real_ms) {
+		int64_t age = em->now->mono_ms - p->hs_mono_ms;
+		ev->handshake_age = (age > 0 ? age : 0) / MS;
+	}
+	if (p && p->heard_real_ms)
+		ev->last_heard = p->heard_real_ms / MS;
+	em->fn(em->ctx, ev);
+}
+
+static void emit_simple(const struct emitter *em, enum event_type type, const char *ifname,
+                        const struct peer *p)
+{
+	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
+	                    .suggested_threshold = -1 };
+	emit(em, type, ifname, p, &ev);
+}
+
+/* ---- per-peer update ------------------------------------------------------------ */
+
+static bool handshake_changed(const struct peer *p, const struct wg_peer *w, int64_t real)
+{
+	if (w->hs_kind == WG_HS_UNKNOWN)
+		return false;
+	if (real == p->hs_real_ms)
+		return false;
+	if (w->hs_approx && p->hs_real_ms && llabs(real - p->hs_real_ms) <= APPROX_SLACK_MS)
+		return false;
+	return true;
+}
+
+static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_real,
+                       const struct emitter *em)
+{
+	int64_t gap = new_real - p->hs_real_ms;
+	if (p->hinted || p->hs_real_ms == 0 || p->heard_between_handshakes || p->failing ||
+	    t->cfg.liveness != LIVENESS_ACTIVITY || gap >= HINT_MAX_GAP_MS)
+		return;
+	int64_t limit = t->cfg.threshold_ms, grace = renewal_grace_ms(t, p);
+	if (gap <= (grace > limit ? grace : limit))
+		return;
+	int64_t suggest = (gap + t->cfg.interval_ms) / MS;
+	suggest = (suggest + 9) / 10 * 10;
+	if (suggest < WG_REJECT_AFTER_TIME)
+		suggest = WG_REJECT_AFTER_TIME;
+	p->hinted = true;
+	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = gap / MS,
+	                    .suggested_threshold = suggest };
+	emit(em, EV_THRESHOLD_HINT, p->ifname, p, &ev);
+}
+
+static void apply_handshake(const struct peer_table *t, struct peer *p,
+                            const struct wg_peer *w, const struct emitter *em)
+{
+	int64_t real = w->last_handshake_sec * MS + w->last_handshake_nsec / 1000000;
+	if (w->last_handshake_sec == 0 && w->last_handshake_nsec == 0)
+		real = 0;
+	if (!handshake_changed(p, w, real))
+		return;
+	if (real == 0) { /* the peer was re-created: its history is gone */
+		p->hs_real_ms = p->hs_mono_ms = p->heard_mono_ms = p->heard_real_ms = 0;
+		return;
+	}
+	maybe_hint(t, p, real, em);
+	int64_t age = em->now->real_ms - real;
+	if (age < 0)
+		age = 0;
+	p->hs_real_ms = real;
+	p->hs_mono_ms = em->now->mono_ms - age;
+	if (p->heard_real_ms == 0 || p->hs_mono_ms >= p->heard_mono_ms) {
+		p->heard_mono_ms = p->hs_mono_ms;
+		p->heard_real_ms = real;
+	}
+	p->heard_between_handshakes = false;
+	p->failing = p->failing_reported = false;
+	p->failing_polls = 0;
+}
+
+static void track_failing(struct peer *p, const struct emitter *em)
+{
+	int64_t now = em->now->mono_ms;
+	if (p->failing && now - p->failing_last_mono_ms > FAILING_FORGET_MS && !p->failing_reported)
+		p->failing = false;
+	if (!p->failing) {
+		p->failing = true;
+		p->failing_polls = 0;
+		p->failing_start_mono_ms = now;
+	}
+	p->failing_polls++;
+	p->failing_last_mono_ms = now;
+	if (p->failing_reported || p->failing_polls < FAILING_POLLS ||
+	    now - p->failing_start_mono_ms < FAILING_MIN_MS)
+		return;
+	p->failing_reported = true;
+	struct event ev = { .offline_for = -1, .gap = -1, .suggested_threshold = -1,
+	                    .failing_for = (now - p->failing_start_mono_ms) / MS };
+	emit(em, EV_HANDSHAKE_FAILING, p->ifname, p, &ev);
+}
+
+/* rx that rose while a session could carry data is an authenticated packet from the peer;
+ * rx that rose with no possible session is handshake initiations only. */
+static void apply_counters(struct peer *p,
+                           const struct wg_peer *w, bool hs_new, const struct emitter *em)
+{
+	bool rose = w->rx_bytes > p->rx_bytes;
+	if (rose && p->session_possible) {
+		if (em->now->mono_ms > p->heard_mono_ms) {
+			p->heard_mono_ms = em->now->mono_ms;
+			p->heard_real_ms = em->now->real_ms;
+		}
+		if (!hs_new)
+			p->heard_between_handshakes = true;
+	} else if (rose && !hs_new) {
+		track_failing(p, em);
+	}
+	p->rx_bytes = w->rx_bytes; /* a decrease is a reset, never a negative delta */
+	p->tx_bytes = w->tx_bytes;
+}
+
+static void apply_state(struct peer_table *t, struct peer *p, const struct emitter *em,
+                        bool initial)
+{
+	enum peer_state old = p->state, s = decide(t, p, em->now->mono_ms);
+	p->session_possible =
+	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
+	if (initial) {
+		p->state = s;
+		if (s == PEER_OFFLINE)
+			p->offline_since_mono_ms = offline_since(t, p);
+		return;
+	}
+	if (s == old || s == PEER_NEVER)
+		return;
+	p->state = s;
+	t->transitions++;
+	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
+	                    .suggested_threshold = -1 };
+	if (s == PEER_OFFLINE) {
+		p->offline_since_mono_ms = offline_since(t, p);
+		emit(em, EV_PEER_OFFLINE, p->ifname, p, &ev);
+		return;
+	}
+	if (old == PEER_OFFLINE && p->offline_since_mono_ms)
+		ev.offline_for = (em->now->mono_ms - p->offline_since_mono_ms) / MS;
+	p->offline_since_mono_ms = 0;
+	emit(em, EV_PEER_ONLINE, p->ifname, p, &ev);
+}
+
+static void update_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                        const struct emitter *em, bool initial)
+{
+	int64_t before = p->hs_real_ms;
+	if (!initial && w->endpoint[0] && strcmp(w->endpoint, p->endpoint) != 0) {
+		char old[WG_ENDPOINT_SIZE];
+		memcpy(old, p->endpoint, sizeof(old));
+		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+		struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
+		                    .suggested_threshold = -1, .old_endpoint = old };
+		emit(em, EV_ENDPOINT_CHANGED, p->ifname, p, &ev);
+	} else if (w->endpoint[0]) {
+		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	}
+	p->keepalive = w->persistent_keepalive;
+	apply_handshake(t, p, w, em);
+	apply_counters(p, w, p->hs_real_ms != before, em);
+	apply_state(t, p, em, initial);
+	if (t->cfg.debug)
+		emit_simple(em, EV_PEER_DEBUG, p->ifname, p);
+}
+
+/* ---- interfaces and the whole snapshot ------------------------------------------ */
+
+static struct iface *find_iface(struct peer_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->nifs; i++)
+		if (strcmp(t->ifs[i].name, name) == 0)
+			return &t->ifs[i];
+	return NULL;
+}
+
+static struct iface *add_iface(struct peer_table *t, const char *name)
+{
+	if (t->nifs == t->ifcap) {
+		size_t ncap = t->ifcap ? 2 * t->ifcap : 8;
+		struct iface *n = realloc(t->ifs, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		t->ifs = n;
+		t->ifcap = ncap;
+	}
+	struct iface *f = &t->ifs[t->nifs++];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->name, name, strnlen(name, WG_IFNAME_SIZE - 1));
+	return f;
+}
+
+static int new_peer(struct peer_table *t, const char *ifname, const struct wg_peer *w,
+                    const struct emitter *em, bool announce)
+{
+	struct peer *p = peertab_insert(&t->tab, ifname, w->public_key);
+	if (!p)
+		return -ENOMEM;
+	p->rx_bytes = w->rx_bytes;
+	p->tx_bytes = w->tx_bytes;
+	p->seen_gen = t->gen;
+	update_peer(t, p, w, em, true);
+	if (announce)
+		emit_simple(em, EV_PEER_ADDED, ifname, p);
+	emit_simple(em, EV_PEER_INITIAL, ifname, p);
+	return 0;
+}
+
+static int update_device(struct peer_table *t, const struct wg_device *d,
+                         const struct emitter *em, bool iface_new)
+{
+	bool announce = t->initialized && !iface_new;
+	for (size_t i = 0; i < d->npeers; i++) {
+		const struct wg_peer *w = &d->peers[i];
+		struct peer *p = peertab_find(&t->tab, d->name, w->public_key);
+		if (p && p->seen_gen == t->gen)
+			continue; /* a duplicate within one snapshot: the first one counts */
+		if (!p) {
+			if (new_peer(t, d->name, w, em, announce) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		p->seen_gen = t->gen;
+		update_peer(t, p, w, em, false);
+	}
+	return 0;
+}
+
+static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_unseen,
+                         const struct emitter *em)
+{
+	size_t n = 0;
+	for (size_t i = t->tab.n; i-- > 0;) {
+		struct peer *p = &t->tab.recs[i];
+		if (strcmp(p->ifname, ifname) != 0 || (only_unseen && p->seen_gen == t->gen))
+			continue;
+		if (only_unseen)
+			emit_simple(em, EV_PEER_REMOVED, ifname, p);
+		peertab_remove(&t->tab, i);
+		n++;
+	}
+	return n;
+}
+
+static void emit_iface(const struct emitter *em, enum event_type type, const char *name,
+                       size_t npeers)
+{
+	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
+	                    .suggested_threshold = -1, .npeers = npeers };
+	emit(em, type, name, NULL, &ev);
+}
+
+static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
+{
+	for (size_t i = t->nifs; i-- > 0;) {
+		if (t->ifs[i].seen_gen == t->gen)
+			continue;
+		char name[WG_IFNAME_SIZE];
+		memcpy(name, t->ifs[i].name, sizeof(name));
+		memmove(&t->ifs[i], &t->ifs[i + 1], (t->nifs - i - 1) * sizeof(*t->ifs));
+		t->nifs--;
+		emit_iface(em, EV_INTERFACE_REMOVED, name, drop_peers(t, name, false, em));
+	}
+}
+
+int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
+                 const struct clocks *now, event_fn fn, void *ctx)
+{
+	const struct emitter em = { fn, ctx, now };
+	t->gen++;
+	for (size_t i = 0; i < snap->ndevs; i++) {
+		const struct wg_device *d = &snap->devs[i];
+		struct iface *f = find_iface(t, d->name);
+		bool fresh = !f;
+		if (fresh && !(f = add_iface(t, d->name)))
+			return -ENOMEM;
+		f->seen_gen = t->gen;
+		if (fresh && t->initialized)
+			emit_iface(&em, EV_INTERFACE_ADDED, d->name, d->npeers);
+		if (d->error)
+			continue; /* unreadable this poll: its peers are unknown, not gone */
+		if (update_device(t, d, &em, fresh) < 0)
+			return -ENOMEM;
+		if (!fresh)
+			drop_peers(t, d->name, true, &em);
+	}
+	sweep_interfaces(t, &em);
+	t->initialized = true;
+	return 0;
+}
+
+struct peer_counts peers_count(const struct peer_table *t, const char *ifname)
+{
+	struct peer_counts c = { 0 };
+	for (size_t i = 0; i < t->tab.n; i++) {
+		const struct peer *p = &t->tab.recs[i];
+		if (ifname && strcmp(p->ifname, ifname) != 0)
+			continue;
+		c.peers++;
+		if (p->state == PEER_ONLINE)
+			c.online++;
+		else if (p->state == PEER_OFFLINE)
+			c.offline++;
+		else
+			c.never++;
+	}
+	return c;
+}
+
+uint64_t peers_take_transitions(struct peer_table *t)
+{
+	uint64_t n = t->transitions;
+	t->transitions = 0;
+	return n;
+}
+
+const char *peers_interface(const struct peer_table *t, size_t i)
+{
+	return i < t->nifs ? t->ifs[i].name : NULL;
+}
+
+const struct peer *peers_at(const struct peer_table *t, size_t i)
+{
+	return i < t->tab.n ? &t->tab.recs[i] : NULL;
+}

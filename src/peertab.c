@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* Hash index for the peer table: linear probing with backward-shift deletion, so lookups
+ * stay O(1) at 100,000 peers and no tombstones accumulate as peers come and go. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peertab.h"
+
+static uint32_t hash(const char *ifname, const uint8_t *key)
+{
+	/* Public keys are uniformly random: their first bytes are a good hash already;
+	 * the interface name is mixed in with FNV-1a. */
+	uint32_t h = 2166136261u;
+	for (const char *c = ifname; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	uint32_t k;
+	memcpy(&k, key, sizeof(k));
+	return h ^ k;
+}
+
+static bool same(const struct peer *p, const char *ifname, const uint8_t *key)
+{
+	return memcmp(p->key, key, WG_KEY_LEN) == 0 && strcmp(p->ifname, ifname) == 0;
+}
+
+static size_t slot_of(const struct peertab *t, const char *ifname, const uint8_t *key)
+{
+	size_t mask = t->nslots - 1, i = hash(ifname, key) & mask;
+	while (t->slots[i] && !same(&t->recs[t->slots[i] - 1], ifname, key))
+		i = (i + 1) & mask;
+	return i;
+}
+
+struct peer *peertab_find(const struct peertab *t, const char *ifname, const uint8_t *key)
+{
+	if (!t->nslots)
+		return NULL;
+	uint32_t s = t->slots[slot_of(t, ifname, key)];
+	return s ? &t->recs[s - 1] : NULL;
+}
+
+static int rehash(struct peertab *t, size_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+	for (size_t r = 0; r < t->n; r++)
+		t->slots[slot_of(t, t->recs[r].ifname, t->recs[r].key)] = (uint32_t)r + 1;
+	return 0;
+}
+
+struct peer *peertab_insert(struct peertab *t, const char *ifname, const uint8_t *key)
+{
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct peer *r = realloc(t->recs, ncap * sizeof(*r));
+		if (!r)
+			return NULL;
+		t->recs = r;
+		t->cap = ncap;
+	}
+	if (2 * (t->n + 1) > t->nslots && rehash(t, t->nslots ? 2 * t->nslots : 128) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	struct peer *p = &t->recs[t->n];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->ifname, ifname, strnlen(ifname, WG_IFNAME_SIZE - 1));
+	memcpy(p->key, key, WG_KEY_LEN);
+	t->slots[slot_of(t, ifname, key)] = (uint32_t)++t->n;
+	return p;
+}
+
+static void unlink_slot(struct peertab *t, size_t i)
+{
+	size_t mask = t->nslots - 1;
+	t->slots[i] = 0;
+	for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+		const struct peer *p = &t->recs[t->slots[j] - 1];
+		size_t home = hash(p->ifname, p->key) & mask;
+		/* Move j back into the hole unless its home lies cyclically in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->slots[i] = t->slots[j];
+			t->slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+void peertab_remove(struct peertab *t, size_t i)
+{
+	unlink_slot(t, slot_of(t, t->recs[i].ifname, t->recs[i].key));
+	size_t last = t->n - 1;
+	if (i != last) {
+		t->slots[slot_of(t, t->recs[last].ifname, t->recs[last].key)] = (uint32_t)i + 1;
+		t->recs[i] = t->recs[last];
+	}
+	t->n--;
+}
+
+void peertab_fini(struct peertab *t)
+{
+	free(t->recs);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/* Remembers the errors of recent polls so a persistent failure does not flood the log. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pollerr.h"
+
+/* One per interface at most, plus the whole poll; beyond that, errors are not deduplicated. */
+#define POLLERR_MAX (WG_MAX_DEVICES + 1)
+
+static struct pollerr_entry *find(struct pollerr *pe, const char *ifname, int err,
+                                  const char *msg)
+{
+	for (size_t i = 0; i < pe->n; i++) {
+		struct pollerr_entry *e = &pe->e[i];
+		if (e->err == err && strcmp(e->ifname, ifname) == 0 && strcmp(e->msg, msg) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static struct pollerr_entry *add(struct pollerr *pe, const char *ifname, int err,
+                                 const char *msg)
+{
+	if (pe->n == pe->cap) {
+		size_t ncap = pe->cap ? 2 * pe->cap : 4;
+		struct pollerr_entry *n = pe->n < POLLERR_MAX ? realloc(pe->e, ncap * sizeof(*n)) : NULL;
+		if (!n)
+			return NULL;
+		pe->e = n;
+		pe->cap = ncap;
+	}
+	struct pollerr_entry *e = &pe->e[pe->n++];
+	memset(e, 0, sizeof(*e));
+	strncpy(e->ifname, ifname, sizeof(e->ifname) - 1);
+	strncpy(e->msg, msg, sizeof(e->msg) - 1);
+	e->err = err;
+	return e;
+}
+
+static void log_error(const char *ifname, int err, const char *msg, uint64_t repeats)
+{
+	struct logline l;
+	logline_begin(&l, LVL_ERROR, "poll_error");
+	logline_str(&l, "interface", ifname);
+	logline_str(&l, "error", strerror(-err));
+	logline_str(&l, "message", msg);
+	if (repeats)
+		logline_uint(&l, "repeats", repeats);
+	log_emit(&l);
+}
+
+void pollerr_begin(struct pollerr *pe)
+{
+	for (size_t i = 0; i < pe->n; i++)
+		pe->e[i].seen = false;
+}
+
+void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char *msg,
+                    int64_t now)
+{
+	const char *ifn = ifname ? ifname : "";
+	struct pollerr_entry *e = find(pe, ifn, err, msg);
+	if (!e) {
+		e = add(pe, ifn, err, msg);
+		log_error(ifn, err, msg, 0);
+		if (e) {
+			e->seen = true;
+			e->last_logged_ms = now;
+		}
+		return;
+	}
+	e->seen = true;
+	e->repeats++;
+	if (now - e->last_logged_ms < POLLERR_REPEAT_MS)
+		return;
+	log_error(ifn, err, msg, e->repeats);
+	e->repeats = 0;
+	e->last_logged_ms = now;
+}
+
+void pollerr_end(struct pollerr *pe)
+{
+	for (size_t i = pe->n; i-- > 0;) {
+		struct pollerr_entry *e = &pe->e[i];
+		if (e->seen)
+			continue;
+		struct logline l;
+		logline_begin(&l, LVL_INFO, "poll_recovered");
+		logline_str(&l, "interface", e->ifname);
+		logline_str(&l, "message", e->msg);
+		if (e->repeats)
+			logline_uint(&l, "repeats", e->repeats);
+		log_emit(&l);
+		pe->e[i] = pe->e[--pe->n];
+	}
+}
+
+void pollerr_fini(struct pollerr *pe)
+{
+	free(pe->e);
+	memset(pe, 0, sizeof(*pe));
+}

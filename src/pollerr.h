@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* poll_error rate limiting (SPEC §5): a repeating error is logged once, then at most every
+ * 10 minutes with a repeats= count; poll_recovered when it stops. */
+#ifndef POLLERR_H
+#define POLLERR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wg.h"
+
+#define POLLERR_REPEAT_MS (10 * 60 * 1000)
+
+struct pollerr_entry {
+	char ifname[WG_IFNAME_SIZE];   /* "" = the whole poll */
+	int err;
+	char msg[WG_ERRMSG_SIZE];
+	int64_t last_logged_ms;
+	uint64_t repeats;              /* occurrences since it was last logged */
+	bool seen;
+};
+
+struct pollerr {
+	struct pollerr_entry *e;
+	size_t n, cap;
+};
+
+void pollerr_begin(struct pollerr *pe);
+/* Logs a poll_error line unless the same error was logged less than 10 minutes ago. */
+void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char *msg,
+                    int64_t now_mono_ms);
+/* Forgets errors not reported since pollerr_begin, logging poll_recovered for each. */
+void pollerr_end(struct pollerr *pe);
+void pollerr_fini(struct pollerr *pe);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/* Settings as text: check-config's listing and --help, both generated from the table in
+ * settings.c so that neither can forget a setting. */
+#include <string.h>
+
+#include "settings_table.h"
+#include "util.h"
+
+#define VALUE_SIZE (PATH_MAX * 4)   /* a sanitized path may grow fourfold */
+#define PAD_MAX 36                  /* check-config aligns origins up to this column */
+#define HELP_INDENT 28
+
+static void join_interfaces(const struct settings *s, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_interfaces && o + 1 < size; i++) {
+		if (i > 0)
+			buf[o++] = ',';
+		o += sanitize(buf + o, size - o, s->interfaces[i], strlen(s->interfaces[i]));
+	}
+}
+
+/* The table's word for an enum value; source.c's backend_name() would drag every
+ * backend into a program that only parses settings. */
+static const char *word(enum setting_id id, unsigned v)
+{
+	const char *const *w = setting_specs[id].words;
+	for (unsigned i = 0; w[i]; i++)
+		if (i == v)
+			return w[i];
+	return "?";
+}
+
+void settings_format_value(const struct settings *s, enum setting_id id, char *buf,
+                           size_t size)
+{
+	switch (id) {
+	case SET_LOG_PATH: sanitize(buf, size, s->log_path, strlen(s->log_path)); break;
+	case SET_INTERVAL: snprintf(buf, size, "%u", s->interval); break;
+	case SET_THRESHOLD: snprintf(buf, size, "%u", s->threshold); break;
+	case SET_STATS_INTERVAL: snprintf(buf, size, "%u", s->stats_interval); break;
+	case SET_DEBUG: snprintf(buf, size, "%s", s->debug ? "on" : "off"); break;
+	case SET_INTERFACES: join_interfaces(s, buf, size); break;
+	case SET_BACKEND: snprintf(buf, size, "%s", word(id, s->backend)); break;
+	case SET_LOG_FORMAT: snprintf(buf, size, "%s", log_format_name(s->log_format)); break;
+	case SET_LOG_MAX_BYTES:
+		snprintf(buf, size, "%llu", (unsigned long long)s->log_max_bytes);
+		break;
+	case SET_LOG_BACKUPS: snprintf(buf, size, "%u", s->log_backups); break;
+	case SET_LIVENESS: snprintf(buf, size, "%s", liveness_name(s->liveness)); break;
+	default: snprintf(buf, size, "?"); break;
+	}
+}
+
+static void print_origin(const struct settings *s, enum setting_id id, FILE *out)
+{
+	if (id == SET_INTERFACES && s->n_interfaces == 0)
+		fputs("all interfaces; ", out);
+	if (id == SET_LOG_PATH && s->log_path[0] == '\0')
+		fputs("no log file; ", out);
+	switch (s->origin[id]) {
+	case ORIGIN_ENV: fputs("origin: environment", out); break;
+	case ORIGIN_FLAG: fprintf(out, "origin: flag %s", setting_specs[id].flag); break;
+	default: fputs("origin: default", out); break;
+	}
+}
+
+/* NAME=value  (origin: ...), the values as /etc/default/wg-monitor would spell them. */
+void settings_print(const struct settings *s, FILE *out)
+{
+	char value[VALUE_SIZE];
+	int width = 0;
+	for (int id = 0; id < SET__COUNT; id++) {
+		settings_format_value(s, (enum setting_id)id, value, sizeof value);
+		int w = (int)(strlen(setting_specs[id].var) + 1 + strlen(value));
+		if (w > width && w <= PAD_MAX)
+			width = w;
+	}
+	for (int id = 0; id < SET__COUNT; id++) {
+		settings_format_value(s, (enum setting_id)id, value, sizeof value);
+		int w = (int)(strlen(setting_specs[id].var) + 1 + strlen(value));
+		fprintf(out, "%s=%s%*s  (", setting_specs[id].var, value, w < width ? width - w : 0,
+		        "");
+		print_origin(s, (enum setting_id)id, out);
+		fputs(")\n", out);
+	}
+}
+
+/* "  --interval SECONDS       CHECK_INTERVAL, default 30", then the indented help. */
+static void usage_option(const struct settings *def, enum setting_id id, FILE *out)
+{
+	const struct setting_spec *sp = &setting_specs[id];
+	char flag[64], dflt[64];
+	snprintf(flag, sizeof flag, "%s%s%s", sp->flag, sp->metavar ? " " : "",
+	         sp->metavar ? sp->metavar : "[=BOOL]");
+	settings_format_value(def, id, dflt, sizeof dflt);
+	if (id == SET_INTERFACES)
+		snprintf(dflt, sizeof dflt, "all");
+	fprintf(out, "  %-*s%s, default %s\n", HELP_INDENT - 2, flag, sp->var, dflt);
+	for (const char *h = sp->help; *h;) {
+		size_t n = strcspn(h, "\n");
+		fprintf(out, "%*s%.*s\n", HELP_INDENT, "", (int)n, h);
+		h += n + (h[n] == '\n');
+	}
+}
+
+static const char usage_head[] =
+	"Usage: wg-monitor [COMMAND] [OPTION]...\n"
+	"Watches every WireGuard peer on this host and logs each change of state.\n"
+	"\n"
+	"Commands:\n"
+	"  run                       run the monitor in the foreground (the default)\n"
+	"  status [--json]           poll once, print every peer as a table (or JSON)\n"
+	"  check-config              validate the environment and options exactly as\n"
+	"                            run would, print the effective settings\n"
+	"\n"
+	"Settings (an option overrides its environment variable, which overrides the\n"
+	"default):\n";
+
+static const char usage_tail[] =
+	"\n"
+	"Other options:\n"
+	"  --json                    with status: print a JSON array instead of a table\n"
+	"  -h, --help                print this help and exit\n"
+	"  -V, --version             print the version and exit\n"
+	"\n"
+	"Options may come before or after the command; VALUE may also be given as\n"
+	"--option=VALUE. An environment variable set to the empty string counts as\n"
+	"unset, except LOG_PATH (empty: no log file). Keywords (json, netlink, on,\n"
+	"off, ...) may be written in any case. INTERFACES separates names with spaces\n"
+	"or commas.\n"
+	"\n"
+	"Liveness:\n"
+	"  activity   A peer is online while it was heard from within the threshold:\n"
+	"             its latest handshake, or a poll at which its received bytes rose\n"
+	"             while a session could carry data. A peer this host sends\n"
+	"             persistent keepalives to is given a renewal grace of 165 s +\n"
+	"             keepalive + 6 s after its handshake (threshold 120 s or more).\n"
+	"  handshake  A peer is online while its latest handshake is at most the\n"
+	"             threshold old. WireGuard renews sessions only every ~2 minutes,\n"
+	"             so thresholds under ~150 s report busy peers offline between\n"
+	"             renewals.\n"
+	"\n"
+	"Exit status: 0 on success, 2 on an invalid setting, option or command.\n";
+
+void settings_usage(FILE *out)
+{
+	struct settings def;
+	settings_defaults(&def);
+	fputs(usage_head, out);
+	for (int id = 0; id < SET__COUNT; id++)
+		usage_option(&def, (enum setting_id)id, out);
+	fputs(usage_tail, out);
+}

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/* The kernel backend: lists WireGuard links over rtnetlink, then dumps each one with
+ * WG_CMD_GET_DEVICE over generic netlink. Per-interface failures stay per interface. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "source_netlink.h"
+
+#define WGNL_INTR_RETRIES 3   /* NLM_F_DUMP_INTR: re-read a device at most this often */
+
+struct wgnl_ctx {
+	const struct source_config *cfg;
+	struct nl_io io;
+	struct nl_sock gs;     /* generic netlink; fd -1 = closed, reopened on demand */
+	uint16_t family;
+};
+
+struct name_list {
+	char (*names)[WG_IFNAME_SIZE];
+	size_t n, cap;
+};
+
+static int family_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, void *arg)
+{
+	(void)flags;
+	if (type != WGNL_GENL_ID_CTRL)
+		return -EPROTO;
+	return wgnl_parse_family(p, len, arg);
+}
+
+/* CTRL_CMD_GETFAMILY "wireguard": -ENOENT when the kernel has no such family. */
+static int resolve_family(struct wgnl_ctx *c)
+{
+	static const uint8_t genl[4] = { WGNL_CTRL_CMD_GETFAMILY, 1, 0, 0 };
+	struct nl_req r;
+	struct nl_dump_state st;
+	nl_req_init(&r, WGNL_GENL_ID_CTRL, NL_F_REQUEST | NL_F_ACK);
+	nl_req_put(&r, genl, sizeof(genl));
+	nl_req_attr(&r, WGNL_CTRL_ATTR_FAMILY_NAME, WGNL_GENL_NAME, sizeof(WGNL_GENL_NAME));
+	c->family = 0;
+	int err = nl_transact(&c->gs, &r, &c->io, family_msg, &c->family, &st);
+	if (err == 0 && c->family < WGNL_GENL_ID_CTRL)
+		err = -EPROTO;   /* no FAMILY_ID, or one in the control range */
+	if (!st.done)
+		nl_close(&c->gs);
+	return err;
+}
+
+/* Opens the generic socket and resolves the family if an abandoned dump closed it. */
+static int genl_ready(struct wgnl_ctx *c)
+{
+	if (c->gs.fd >= 0)
+		return 0;
+	int err = nl_open(&c->gs, NL_PROTO_GENERIC);
+	if (err == 0)
+		err = resolve_family(c);
+	if (err < 0)
+		nl_close(&c->gs);
+	return err;
+}
+
+static int names_add(struct name_list *l, const char *name)
+{
+	if (l->n == l->cap) {
+		if (l->cap >= WG_MAX_DEVICES)
+			return -E2BIG;
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+		void *p = realloc(l->names, ncap * sizeof(*l->names));
+		if (!p)
+			return -ENOMEM;
+		l->names = p;
+		l->cap = ncap;
+	}
+	memcpy(l->names[l->n++], name, WG_IFNAME_SIZE);
+	return 0;
+}
+
+static int link_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, void *arg)
+{
+	struct wgnl_link l;
+	(void)flags;
+	if (type != WGNL_RTM_NEWLINK)
+		return 0;
+	int err = wgnl_parse_link(p, len, &l);
+	if (err < 0 || !l.is_wireguard || !l.name_ok)
+		return err;
+	return names_add(arg, l.name);
+}
+
+/* RTM_GETLINK dump. The kind filter only shrinks the reply on kernels that support it,
+ * so link_msg checks the kind itself. A DUMP_INTR partial list is kept: the next poll
+ * repairs it. */
+static int list_links(const struct nl_io *io, struct name_list *out)
+{
+	static const uint8_t ifinfo[WGNL_IFINFOMSG_LEN];
+	uint32_t mask = WGNL_RTEXT_FILTER_SKIP_STATS;
+	struct nl_sock rs;
+	struct nl_req r;
+	struct nl_dump_state st;
+	int err = nl_open(&rs, NL_PROTO_ROUTE);
+	if (err < 0)
+		return err;
+	nl_req_init(&r, WGNL_RTM_GETLINK, NL_F_REQUEST | NL_F_DUMP);
+	nl_req_put(&r, ifinfo, sizeof(ifinfo));
+	nl_req_attr(&r, WGNL_IFLA_EXT_MASK, &mask, sizeof(mask));
+	size_t nest = nl_req_nest_begin(&r, WGNL_IFLA_LINKINFO);
+	nl_req_attr(&r, WGNL_IFLA_INFO_KIND, WGNL_GENL_NAME, sizeof(WGNL_GENL_NAME));
+	nl_req_nest_end(&r, nest);
+	err = nl_transact(&rs, &r, io, link_msg, out, &st);
+	nl_close(&rs);
+	return err;
+}
+
+/* Empties dev for another attempt, keeping its name. */
+static void device_reset(struct wg_device *dev)
+{
+	char name[WG_IFNAME_SIZE];
+	memcpy(name, dev->name, sizeof(name));
+	wg_device_clear(dev);
+	memset(dev, 0, sizeof(*dev));
+	memcpy(dev->name, name, sizeof(name));
+	dev->source = WG_SRC_KERNEL;
+}
+
+struct dgram_ctx {
+	struct wgnl_dump *d;
+	struct wg_device *dev;
+};
+
+static int device_dgram(const uint8_t *buf, size_t len, void *arg)
+{
+	struct dgram_ctx *x = arg;
+	return wgnl_parse_device_msgs(buf, len, x->d, x->dev);
+}
+
+static int get_device_once(struct wgnl_ctx *c, struct wg_device *dev, bool *intr)
+{
+	static const uint8_t genl[4] = { WGNL_CMD_GET_DEVICE, WGNL_GENL_VERSION, 0, 0 };
+	struct wgnl_dump d = { .portid = c->gs.portid, .family = c->family };
+	struct dgram_ctx x = { .d = &d, .dev = dev };
+	struct nl_req r;
+	nl_req_init(&r, c->family, NL_F_REQUEST | NL_F_DUMP);
+	nl_req_put(&r, genl, sizeof(genl));
+	nl_req_attr(&r, WGDEVICE_A_IFNAME, dev->name, strlen(dev->name) + 1);
+	int err = nl_send(&c->gs, &r, &d.seq);
+	if (err == 0)
+		err = nl_recv_all(&c->gs, &c->io, device_dgram, &x, &d.st);
+	if (!d.st.done)
+		nl_close(&c->gs);   /* the dump may still be running: never reuse the socket */
+	*intr = d.st.intr;
+	return err;
+}
+
+/* One device with bounded DUMP_INTR retries; -ENOENT (module reloaded, family id
+ * changed) re-resolves once. -EAGAIN: still inconsistent after the retries. */
+static int read_device(struct wgnl_ctx *c, struct wg_device *dev)
+{
+	bool reresolved = false;
+	int tries = 0;
+	while (tries <= WGNL_INTR_RETRIES) {
+		bool intr = false;
+		int err = genl_ready(c);
+		if (err < 0)
+			return reresolved && err == -ENOENT ? -ENODEV : err;
+		device_reset(dev);
+		err = get_device_once(c, dev, &intr);
+		if (err == -ENOENT && !reresolved) {
+			reresolved = true;
+			nl_close(&c->gs);
+			continue;
+		}
+		if (err < 0 || !intr)
+			return err;
+		tries++;
+	}
+	return -EAGAIN;
+}
+
+static void device_error(struct wg_device *dev, int err, int timeout_ms)
+{
+	const char *n = dev->name;
+	device_reset(dev);
+	dev->error = err;
+	if (err == -EPERM || err == -EACCES)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "permission denied reading %s over "
+		         "netlink: wg-monitor needs CAP_NET_ADMIN", n);
+	else if (err == -EAGAIN)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "%s kept changing during the netlink "
+		         "dump (NLM_F_DUMP_INTR %d times)", n, WGNL_INTR_RETRIES + 1);
+	else if (err == -ETIMEDOUT)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: no answer "
+		         "within %d ms", n, timeout_ms > 0 ? timeout_ms : NL_DEFAULT_TIMEOUT_MS);
+	else if (err == -EPROTO)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: malformed "
+		         "reply from the kernel", n);
+	else
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: %s", n,
+		         strerror(-err));
+}
+
+/* Appends and reads one device. Only a stop request or a full snapshot fails the poll;
+ * a device that vanished meanwhile (ENODEV, or EOPNOTSUPP: the name now belongs to
+ * another kind) is left out. */
+static int add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *name,
+                      struct source_result *res)
+{
+	struct wg_device *dev = wg_snapshot_add_device(snap, name);
+	if (!dev) {
+		int err = errno == E2BIG ? -E2BIG : -ENOMEM;
+		snprintf(res->msg, sizeof(res->msg), "netlink: cannot add %s: %s", name,
+		         err == -E2BIG ? "too many interfaces" : strerror(-err));
+		return err;
+	}
+	int err = read_device(c, dev);
+	if (err == -ENODEV || err == -EOPNOTSUPP || err == -EINTR) {
+		wg_snapshot_remove(snap, snap->ndevs - 1);
+		if (err == -EINTR)
+			snprintf(res->msg, sizeof(res->msg), "netlink poll interrupted");
+		return err == -EINTR ? err : 0;
+	}
+	if (err < 0)
+		device_error(dev, err, c->cfg->timeout_ms);
+	return 0;
+}
+
+static bool watched(const struct source_config *cfg, const char *name)
+{
+	if (cfg->n_ifnames == 0)
+		return true;
+	for (size_t i = 0; i < cfg->n_ifnames; i++)
+		if (strncmp(cfg->ifnames[i], name, WG_IFNAME_SIZE) == 0)
+			return true;
+	return false;
+}
+
+static int read_devices(struct wgnl_ctx *c, const struct name_list *l,
+                        struct wg_snapshot *snap, struct source_result *res)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *name = l->names[i];
+		if (!watched(c->cfg, name) || wg_snapshot_find(snap, name))
+			continue;   /* a UAPI socket of the same name wins */
+		int err = add_device(c, snap, name, res);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *snap,
+                           struct source_result *res)
+{
+	struct wgnl_ctx c = { .cfg = cfg, .io = { cfg->timeout_ms, cfg->stop } };
+	struct name_list names = { 0 };
+	res->msg[0] = '\0';
+	c.gs.fd = -1;
+	int err = genl_ready(&c);
+	if (err == -ENOENT) {
+		err = -EPROTONOSUPPORT;
+		snprintf(res->msg, sizeof(res->msg),
+		         "kernel WireGuard not available (module not loaded)");
+	} else if (err < 0) {
+		snprintf(res->msg, sizeof(res->msg), "resolving the wireguard netlink family: %s",
+		         strerror(-err));
+	}
+	if (err == 0) {
+		err = list_links(&c.io, &names);
+		if (err < 0)
+			snprintf(res->msg, sizeof(res->msg), "listing interfaces over rtnetlink: %s",
+			         strerror(-err));
+	}
+	if (err == 0)
+		err = read_devices(&c, &names, snap, res);
+	nl_close(&c.gs);
+	free(names.names);
+	res->err = err < 0 ? err : 0;
+	return res->err;
+}
+
+const struct source_backend source_netlink = { "netlink", netlink_collect };

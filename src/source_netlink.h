@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel WireGuard over generic netlink: the pure parsers behind source_netlink, exposed
+ * so tests and fuzzers can feed them raw datagrams without a kernel. */
+#ifndef SOURCE_NETLINK_H
+#define SOURCE_NETLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netlink.h"
+#include "wg.h"
+
+/* Generic netlink controller (linux/genetlink.h). */
+#define WGNL_GENL_ID_CTRL          0x10
+#define WGNL_CTRL_CMD_NEWFAMILY    1
+#define WGNL_CTRL_CMD_GETFAMILY    3
+#define WGNL_CTRL_ATTR_FAMILY_ID   1
+#define WGNL_CTRL_ATTR_FAMILY_NAME 2
+
+/* The WireGuard family (linux/wireguard.h, defined here on purpose). */
+#define WGNL_GENL_NAME             "wireguard"
+#define WGNL_GENL_VERSION          1
+#define WGNL_CMD_GET_DEVICE        0
+
+enum {
+	WGDEVICE_A_UNSPEC, WGDEVICE_A_IFINDEX, WGDEVICE_A_IFNAME, WGDEVICE_A_PRIVATE_KEY,
+	WGDEVICE_A_PUBLIC_KEY, WGDEVICE_A_FLAGS, WGDEVICE_A_LISTEN_PORT, WGDEVICE_A_FWMARK,
+	WGDEVICE_A_PEERS,
+};
+enum {
+	WGPEER_A_UNSPEC, WGPEER_A_PUBLIC_KEY, WGPEER_A_PRESHARED_KEY, WGPEER_A_FLAGS,
+	WGPEER_A_ENDPOINT, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+	WGPEER_A_LAST_HANDSHAKE_TIME, WGPEER_A_RX_BYTES, WGPEER_A_TX_BYTES,
+	WGPEER_A_ALLOWEDIPS, WGPEER_A_PROTOCOL_VERSION,
+};
+
+/* rtnetlink link listing (linux/rtnetlink.h, linux/if_link.h). */
+#define WGNL_RTM_NEWLINK           16
+#define WGNL_RTM_GETLINK           18
+#define WGNL_IFINFOMSG_LEN         16
+#define WGNL_IFLA_IFNAME           3
+#define WGNL_IFLA_LINKINFO         18
+#define WGNL_IFLA_EXT_MASK         29
+#define WGNL_IFLA_INFO_KIND        1
+#define WGNL_RTEXT_FILTER_SKIP_STATS 8u
+
+/* Accumulates one WG_CMD_GET_DEVICE dump across datagrams. */
+struct wgnl_dump {
+	uint32_t seq, portid;    /* of the request; other messages are dropped */
+	uint16_t family;         /* expected nlmsg_type */
+	struct nl_dump_state st; /* done / intr (NLM_F_DUMP_INTR) / err */
+	bool have_port;          /* device attributes: the first value wins */
+};
+
+/* Parses one received datagram of a GET_DEVICE dump into dev (name preset by the caller).
+ * Payload lengths must be exact (u16 2, u32 4, u64 8, key 32, timespec 16 or 8, endpoint
+ * 16/AF_INET or 28/AF_INET6); a known attribute of another length is -EPROTO, an unknown
+ * attribute is ignored. A peer element whose key equals the previous peer's is a
+ * continuation and only contributes allowed IPs (not kept); a non-adjacent duplicate is
+ * -EPROTO (checked at DONE). Private and preshared keys are never read. Returns 0 or
+ * -errno; d->st.err holds the kernel's error. Peers beyond WG_MAX_PEERS: -E2BIG. */
+int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,
+                           struct wg_device *dev);
+
+/* Endpoint attribute -> "1.2.3.4:51820", "[2001:db8::1]:51820", "[fe80::1%3]:51820"
+ * (zone = numeric interface index). 0 or -EPROTO (length and family must agree). */
+int wgnl_format_endpoint(char out[WG_ENDPOINT_SIZE], const uint8_t *p, size_t len);
+
+/* One interface from an RTM_NEWLINK payload (after the nlmsghdr). */
+struct wgnl_link {
+	int32_t index;
+	bool name_ok;               /* IFLA_IFNAME present and valid (SPEC §3 characters) */
+	char name[WG_IFNAME_SIZE];
+	bool is_wireguard;          /* IFLA_LINKINFO / IFLA_INFO_KIND == "wireguard" */
+};
+int wgnl_parse_link(const uint8_t *payload, size_t len, struct wgnl_link *out);
+
+/* The family id from a CTRL_CMD_NEWFAMILY payload (after the nlmsghdr) into *family, which
+ * stays untouched when the attribute is absent; 0 or -EPROTO. */
+int wgnl_parse_family(const uint8_t *payload, size_t len, uint16_t *family);
+
+#endif

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/* The status command: the state machine's view after a single poll, sorted by interface
+ * and public key, as an aligned table or a JSON array. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "source.h"
+#include "status.h"
+#include "util.h"
+
+struct row {
+	const struct peer *p;
+	char key[WG_KEY_B64_LEN];
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->p->ifname, y->p->ifname);
+	return c ? c : strcmp(x->key, y->key);
+}
+
+static int64_t age_of(const struct peer *p, const struct clocks *now)
+{
+	if (!p->hs_real_ms)
+		return -1;
+	int64_t age = (now->mono_ms - p->hs_mono_ms) / 1000;
+	return age > 0 ? age : 0;
+}
+
+/* JSON string: the sanitizer leaves printable ASCII; escape the two JSON specials. */
+static void json_str(FILE *out, const char *s)
+{
+	char clean[256];
+	sanitize(clean, sizeof(clean), s, strlen(s));
+	fputc('"', out);
+	for (const char *c = clean; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fputc('\\', out);
+		fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
+static void print_json_row(FILE *out, const struct row *r, const struct clocks *now)
+{
+	const struct peer *p = r->p;
+	fputs("{\"interface\":", out);
+	json_str(out, p->ifname);
+	fputs(",\"public_key\":", out);
+	json_str(out, r->key);
+	fputs(",\"name\":", out);
+	json_str(out, p->name);
+	fprintf(out, ",\"state\":\"%s\"", peer_state_name(p->state));
+	fprintf(out, ",\"last_handshake\":%" PRId64 ",\"handshake_age\":%" PRId64,
+	        p->hs_real_ms / 1000, age_of(p, now));
+	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_real_ms / 1000);
+	json_str(out, p->endpoint);
+	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+	        ",\"persistent_keepalive\":%u}", p->rx_bytes, p->tx_bytes, p->keepalive);
+}
+
+static void format_age(char *buf, size_t n, int64_t age)
+{
+	if (age < 0)
+		snprintf(buf, n, "never");
+	else if (age < 120)
+		snprintf(buf, n, "%" PRId64 "s ago", age);
+	else if (age < 7200)
+		snprintf(buf, n, "%" PRId64 "m ago", age / 60);
+	else if (age < 172800)
+		snprintf(buf, n, "%" PRId64 "h ago", age / 3600);
+	else
+		snprintf(buf, n, "%" PRId64 "d ago", age / 86400);
+}
+
+static void print_table_row(FILE *out, const struct row *r, const struct clocks *now,
+                            bool colour)
+{
+	static const char *const col[] = { "\033[2m", "\033[32m", "\033[31m" };
+	const struct peer *p = r->p;
+	char age[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
+	format_age(age, sizeof(age), age_of(p, now));
+	sanitize(name, sizeof(name), p->name[0] ? p->name : "-", strlen(p->name[0] ? p->name : "-"));
+	sanitize(ep, sizeof(ep), p->endpoint[0] ? p->endpoint : "(none)",
+	         strlen(p->endpoint[0] ? p->endpoint : "(none)"));
+	fprintf(out, "%-15s %-44s %-16s %s%-7s%s %-10s %-40s %14" PRIu64 " %14" PRIu64 "\n",
+	        p->ifname, r->key, name, colour ? col[p->state] : "", peer_state_name(p->state),
+	        colour ? "\033[0m" : "", age, ep, p->rx_bytes, p->tx_bytes);
+}
+
+void status_print(const struct peer_table *t, const struct clocks *now, bool json,
+                  bool colour, FILE *out)
+{
+	size_t n = 0;
+	while (peers_at(t, n))
+		n++;
+	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		fputs("wg-monitor: out of memory\n", stderr);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rows[i].p = peers_at(t, i);
+		key_to_base64(rows[i].key, rows[i].p->key);
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (!json)
+		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-40s %14s %14s\n", "INTERFACE",
+		        "PEER", "NAME", "STATE", "HANDSHAKE", "ENDPOINT", "RX", "TX");
+	else
+		fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			fputs(i ? ",\n" : "\n", out);
+			print_json_row(out, &rows[i], now);
+		} else {
+			print_table_row(out, &rows[i], now, colour);
+		}
+	}
+	if (json)
+		fputs(n ? "\n]\n" : "]\n", out);
+	free(rows);
+}
+
+static void ignore_event(void *ctx, const struct event *ev)
+{
+	(void)ctx;
+	(void)ev;
+}
+
+int status_run(const struct settings *s)
+{
+	struct peers_config pc = { .threshold_ms = (int64_t)s->threshold * 1000,
+	                           .interval_ms = (int64_t)s->interval * 1000,
+	                           .liveness = s->liveness };
+	struct source_config src = { .backend = s->backend, .ifnames = s->interfaces,
+	                             .n_ifnames = s->n_interfaces };
+	struct wg_snapshot snap = { 0 };
+	struct source_result res;
+	struct peer_table *t = peers_new(&pc);
+	int rc = 1;
+	if (!t) {
+		fputs("wg-monitor: out of memory\n", stderr);
+		return 1;
+	}
+	if (source_poll(&src, &snap, &res) < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", res.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < snap.ndevs; i++)
+		if (snap.devs[i].error)
+			fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
+	struct clocks now = { real_ms(), mono_ms() };
+	if (peers_update(t, &snap, &now, ignore_event, NULL) < 0) {
+		fputs("wg-monitor: out of memory\n", stderr);
+		goto out;
+	}
+	status_print(t, &now, s->status_json, !s->status_json && isatty(STDOUT_FILENO), stdout);
+	rc = 0;
+out:
+	wg_snapshot_clear(&snap);
+	peers_free(t);
+	return rc;
+}

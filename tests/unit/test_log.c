@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/* Log line rendering: text and JSON, quoting, sanitizing hostile values, truncation,
+ * event rendering, journald priority prefixes and poll_error rate limiting. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "harness.h"
+#include "log.h"
+#include "pollerr.h"
+#include "util.h"
+
+#define TS 1795643712123LL
+
+static void test_text_line(void)
+{
+	struct logline l;
+	logline_begin_at(&l, LVL_WARNING, "peer_offline", TS, LOG_FORMAT_TEXT);
+	logline_str(&l, "interface", "wg0");
+	logline_str(&l, "name", "alice smith");
+	logline_str(&l, "q", "say \"hi\"");
+	logline_str(&l, "empty", "");
+	logline_int(&l, "age", -5);
+	logline_uint(&l, "rx", UINT64_MAX);
+	CHECK_STR(logline_finish(&l),
+	          "2026-11-25T21:55:12.123Z WARNING event=peer_offline interface=wg0 "
+	          "name=\"alice smith\" q=\"say \\\"hi\\\"\" age=-5 rx=18446744073709551615");
+}
+
+static void test_json_line(void)
+{
+	struct logline l;
+	logline_begin_at(&l, LVL_INFO, "stats", TS, LOG_FORMAT_JSON);
+	logline_str(&l, "name", "a\"b\\c");
+	logline_uint(&l, "peers", 3);
+	CHECK_STR(logline_finish(&l),
+	          "{\"ts\":\"2026-11-25T21:55:12.123Z\",\"level\":\"INFO\",\"event\":\"stats\","
+	          "\"name\":\"a\\\"b\\\\x5cc\",\"peers\":3}");
+}
+
+/* Log injection: a newline, an escape sequence and a fake field stay inside one value. */
+static void test_hostile_values(void)
+{
+	struct logline l;
+	logline_begin_at(&l, LVL_INFO, "peer_initial", TS, LOG_FORMAT_TEXT);
+	logline_str(&l, "name", "x\n2026-01-01T00:00:00.000Z ERROR event=fake\x1b[2J");
+	const char *s = logline_finish(&l);
+	CHECK(strchr(s, '\n') == NULL);
+	CHECK(strchr(s, '\x1b') == NULL);
+	/* Inside quotes a backslash is doubled (SPEC §5), so the escapes read \\xNN. */
+	CHECK_CONTAINS(s, "name=\"x\\\\x0a2026-01-01T00:00:00.000Z ERROR event=fake\\\\x1b[2J\"");
+	for (const char *c = s; *c; c++)
+		CHECK((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
+}
+
+static void test_truncation(void)
+{
+	char big[600];
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int json = 0; json < 2; json++) {
+		struct logline l;
+		logline_begin_at(&l, LVL_INFO, "x", TS, json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+		for (int i = 0; i < 20; i++)
+			logline_str(&l, "field", big);
+		const char *s = logline_finish(&l);
+		CHECK(strlen(s) < LOGLINE_MAX);
+		const char *tail = json ? ",\"truncated\":true}" : "v truncated=yes";
+		CHECK(strlen(s) > strlen(tail) &&
+		      strcmp(s + strlen(s) - strlen(tail), tail) == 0);
+	}
+}
+
+static void test_event_render(void)
+{
+	struct peer p;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.ifname, "wg0");
+	memset(p.key, 0, sizeof(p.key));
+	strcpy(p.endpoint, "203.0.113.7:51820");
+	p.state = PEER_OFFLINE;
+	p.hs_real_ms = 1795643712000LL - 182000;
+	p.heard_real_ms = p.hs_real_ms;
+	struct event ev = { .type = EV_PEER_OFFLINE, .ifname = "wg0", .peer = &p,
+	                    .now_real_ms = TS, .handshake_age = 182,
+	                    .last_heard = p.heard_real_ms / 1000, .offline_for = -1,
+	                    .failing_for = -1, .gap = -1, .suggested_threshold = -1 };
+	struct logline l;
+	events_format(&l, &ev, LOG_FORMAT_TEXT);
+	CHECK_STR(logline_finish(&l),
+	          "2026-11-25T21:55:12.123Z WARNING event=peer_offline interface=wg0 "
+	          "peer=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= state=offline "
+	          "endpoint=203.0.113.7:51820 last_handshake=2026-11-25T21:52:10Z "
+	          "handshake_age=182 last_heard=1795643530");
+	p.hs_real_ms = p.heard_real_ms = 0;
+	p.state = PEER_NEVER;
+	p.endpoint[0] = '\0';
+	ev.type = EV_PEER_INITIAL;
+	ev.last_heard = 0;
+	events_format(&l, &ev, LOG_FORMAT_JSON);
+	CHECK_STR(logline_finish(&l),
+	          "{\"ts\":\"2026-11-25T21:55:12.123Z\",\"level\":\"INFO\",\"event\":"
+	          "\"peer_initial\",\"interface\":\"wg0\",\"peer\":"
+	          "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"state\":\"never\","
+	          "\"endpoint\":\"(none)\",\"last_handshake\":\"never\",\"last_heard\":0}");
+}
+
+/* Redirects stderr to a temporary file; returns its fd for reading back. */
+static int capture_stderr(int *saved)
+{
+	char path[] = "/tmp/wgm-test-log-XXXXXX";
+	int fd = mkstemp(path);
+	unlink(path);
+	*saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	return fd;
+}
+
+static size_t read_back(int fd, char *buf, size_t n)
+{
+	ssize_t r = pread(fd, buf, n - 1, 0);
+	buf[r > 0 ? r : 0] = '\0';
+	return r > 0 ? (size_t)r : 0;
+}
+
+static void restore_stderr(int fd, int saved)
+{
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+}
+
+/* Under journald (JOURNAL_STREAM names stderr) each line starts with its priority. */
+static void test_journal_prefix(void)
+{
+	int saved, fd = capture_stderr(&saved);
+	struct stat st;
+	char js[64], out[4096];
+	fstat(fd, &st);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", js, 1);
+	log_setup(LOG_FORMAT_TEXT, false, NULL);
+	log_msg(LVL_WARNING, "w", "one");
+	log_msg(LVL_DEBUG, "d", "hidden");
+	log_msg(LVL_ERROR, "e", "two");
+	unsetenv("JOURNAL_STREAM");
+	log_setup(LOG_FORMAT_TEXT, false, NULL);
+	log_msg(LVL_INFO, "i", "three");
+	read_back(fd, out, sizeof(out));
+	restore_stderr(fd, saved);
+	CHECK(strncmp(out, "<4>", 3) == 0);
+	CHECK_CONTAINS(out, "\n<3>");
+	CHECK(strstr(out, "hidden") == NULL);
+	CHECK_CONTAINS(out, "Z INFO event=i message=three\n");
+	CHECK(strstr(out, "<6>") == NULL);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* The same error on every poll: logged once, then once per 10 minutes with repeats=. */
+static void test_pollerr_rate_limit(void)
+{
+	int saved, fd = capture_stderr(&saved);
+	char out[8192];
+	struct pollerr pe = { 0 };
+	log_setup(LOG_FORMAT_TEXT, false, NULL);
+	for (int64_t t = 0; t <= 20 * 60 * 1000; t += 30000) {
+		pollerr_begin(&pe);
+		pollerr_report(&pe, "wg0", -EACCES, "permission denied", t);
+		pollerr_end(&pe);
+	}
+	pollerr_begin(&pe);
+	pollerr_end(&pe);
+	pollerr_fini(&pe);
+	read_back(fd, out, sizeof(out));
+	restore_stderr(fd, saved);
+	CHECK_INT(count(out, "event=poll_error"), 3);
+	CHECK_INT(count(out, "repeats=20"), 2);
+	CHECK_INT(count(out, "event=poll_recovered"), 1);
+	CHECK_CONTAINS(out, "error=\"Permission denied\"");
+}
+
+TEST_MAIN(test_text_line, test_json_line, test_hostile_values, test_truncation,
+          test_event_render, test_journal_prefix, test_pollerr_rate_limit)

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/* The pure state machine: states, transitions, clock steps, boringtun ages, peers and
+ * interfaces that come and go, activity liveness, handshake_failing, threshold_hint. */
+#include "harness.h"
+#include "peerfix.h"
+
+#define T0 1795643712000LL /* an arbitrary wall-clock start, ms */
+
+static struct peers_config cfg(int threshold_s, enum liveness l)
+{
+	struct peers_config c = { .threshold_ms = threshold_s * 1000LL, .interval_ms = 5000,
+	                          .liveness = l };
+	return c;
+}
+
+/* One poll: the snapshot is rebuilt by the caller; clocks given in ms. */
+static void poll_at(struct peer_table *t, struct wg_snapshot *s, struct rec *r, int64_t real,
+                    int64_t mono)
+{
+	struct clocks now = { real, mono };
+	r->mono_now = mono;
+	CHECK_INT(peers_update(t, s, &now, rec_event, r), 0);
+}
+
+static void set_hs(struct wg_peer *p, int64_t real_ms)
+{
+	p->last_handshake_sec = real_ms / 1000;
+	p->last_handshake_nsec = (real_ms % 1000) * 1000000;
+}
+
+static void test_initial_states(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	set_hs(fix_peer(&s, "wg0", 1), T0 - 10000);
+	set_hs(fix_peer(&s, "wg0", 2), T0 - 500000);
+	fix_peer(&s, "wg0", 3);
+	poll_at(t, &s, &r, T0, 1000000);
+	CHECK_INT(r.n, 3);
+	CHECK_INT(rec_count(&r, EV_PEER_INITIAL), 3);
+	for (size_t i = 0; i < r.n; i++)
+		CHECK_INT(r.state[i], r.key0[i] == 1 ? PEER_ONLINE :
+		                      r.key0[i] == 2 ? PEER_OFFLINE : PEER_NEVER);
+	struct peer_counts pc = peers_count(t, NULL);
+	CHECK_INT(pc.peers, 3);
+	CHECK_INT(pc.online, 1);
+	CHECK_INT(pc.offline, 1);
+	CHECK_INT(pc.never, 1);
+	/* A never peer stays never: no event on later polls. */
+	poll_at(t, &s, &r, T0 + 1000000, 2000000);
+	CHECK_INT(r.n, 4);
+	CHECK_INT(r.type[3], EV_PEER_OFFLINE);
+	CHECK_INT(r.key0[3], 1);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_threshold_boundary_and_offline_for(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 7);
+	set_hs(p, T0);
+	poll_at(t, &s, &r, T0, 50000);
+	poll_at(t, &s, &r, T0 + 180000, 50000 + 180000); /* age == threshold: online */
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 0);
+	poll_at(t, &s, &r, T0 + 181000, 50000 + 181000);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	CHECK_INT(r.handshake_age[r.n - 1], 181);
+	CHECK_INT(peers_take_transitions(t), 1);
+	/* New handshake 100 s after it went offline (it crossed at +180 s). */
+	set_hs(p, T0 + 280000);
+	poll_at(t, &s, &r, T0 + 280500, 50000 + 280500);
+	CHECK_INT(r.type[r.n - 1], EV_PEER_ONLINE);
+	CHECK_INT(r.offline_for[r.n - 1], 100);
+	CHECK_INT(peers_take_transitions(t), 1);
+	CHECK_INT(peers_take_transitions(t), 0);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* The wall clock jumps an hour while the monotonic clock moves 30 s: nothing happens. */
+static void clock_step(int64_t step_ms)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	set_hs(fix_peer(&s, "wg0", 1), T0 - 60000);
+	poll_at(t, &s, &r, T0, 10000);
+	for (int i = 1; i <= 3; i++)
+		poll_at(t, &s, &r, T0 + step_ms + i * 30000, 10000 + i * 30000);
+	CHECK_INT(r.n, 1); /* only peer_initial */
+	CHECK_INT(peers_count(t, NULL).online, 1);
+	/* Age keeps growing with the monotonic clock: 60 + 90 = 150 s; offline after 180. */
+	poll_at(t, &s, &r, T0 + step_ms + 121000, 10000 + 121000);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	CHECK_INT(r.handshake_age[r.n - 1], 181);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_clock_step_forward(void)
+{
+	clock_step(3600000);
+}
+
+static void test_clock_step_backward(void)
+{
+	clock_step(-3600000);
+}
+
+/* A handshake stamped in the future (clock stepped back before we first saw it): age 0. */
+static void test_future_handshake(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	set_hs(fix_peer(&s, "wg0", 1), T0 + 3600000);
+	poll_at(t, &s, &r, T0, 10000);
+	CHECK_INT(r.handshake_age[0], 0);
+	CHECK_INT(r.state[0], PEER_ONLINE);
+	poll_at(t, &s, &r, T0 + 181000, 10000 + 181000);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* boringtun: the handshake time is now - age and jitters; a missing value keeps the last. */
+static void test_boringtun_values(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	p->hs_approx = true;
+	set_hs(p, T0 - 5000);
+	poll_at(t, &s, &r, T0, 10000);
+	for (int i = 1; i <= 17; i++) {
+		set_hs(p, T0 - 5000 + (i % 2 ? 900 : -900)); /* rounding jitter */
+		poll_at(t, &s, &r, T0 + i * 10000, 10000 + i * 10000);
+	}
+	CHECK_INT(r.n, 1);
+	/* Session dropped: boringtun omits the time. Not "never": the age keeps growing. */
+	p->hs_kind = WG_HS_UNKNOWN;
+	set_hs(p, 0);
+	poll_at(t, &s, &r, T0 + 175000, 10000 + 175000);
+	CHECK_INT(r.n, 1);
+	poll_at(t, &s, &r, T0 + 176000, 10000 + 176000);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(r.type[1], EV_PEER_OFFLINE);
+	CHECK_INT(r.handshake_age[1], 181);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_peers_added_removed_endpoint(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	strcpy(p->endpoint, "192.0.2.1:51820");
+	poll_at(t, &s, &r, T0, 10000);
+	fix_peer(&s, "wg0", 2);
+	poll_at(t, &s, &r, T0 + 1000, 11000);
+	CHECK_INT(r.n, 3);
+	CHECK_INT(r.type[1], EV_PEER_ADDED);
+	CHECK_INT(r.type[2], EV_PEER_INITIAL);
+	CHECK_INT(r.key0[2], 2);
+	strcpy(s.devs[0].peers[0].endpoint, "198.51.100.9:4500");
+	s.devs[0].npeers = 1; /* peer 2 removed */
+	poll_at(t, &s, &r, T0 + 2000, 12000);
+	CHECK_INT(r.n, 5);
+	CHECK_INT(r.type[3], EV_ENDPOINT_CHANGED);
+	CHECK_STR(r.old_endpoint[3], "192.0.2.1:51820");
+	CHECK_INT(r.type[4], EV_PEER_REMOVED);
+	CHECK_INT(r.key0[4], 2);
+	/* An endpoint that becomes unknown is not a change. */
+	s.devs[0].peers[0].endpoint[0] = '\0';
+	poll_at(t, &s, &r, T0 + 3000, 13000);
+	CHECK_INT(r.n, 5);
+	/* The same key twice in one snapshot counts once. */
+	fix_peer(&s, "wg0", 1);
+	poll_at(t, &s, &r, T0 + 4000, 14000);
+	CHECK_INT(r.n, 5);
+	CHECK_INT(peers_count(t, NULL).peers, 1);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_interfaces_come_and_go(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 }, empty = { 0 };
+	struct rec r = { 0 };
+	fix_peer(&s, "wg0", 1);
+	fix_peer(&s, "wg0", 2);
+	fix_peer(&s, "wg1", 3);
+	poll_at(t, &s, &r, T0, 10000);
+	CHECK_INT(r.n, 3);
+	CHECK_STR(peers_interface(t, 0), "wg0");
+	CHECK_STR(peers_interface(t, 1), "wg1");
+	/* wg0 unreadable this poll: its peers are kept, nothing is logged. */
+	s.devs[0].error = -EACCES;
+	poll_at(t, &s, &r, T0 + 1000, 11000);
+	CHECK_INT(r.n, 3);
+	CHECK_INT(peers_count(t, "wg0").peers, 2);
+	s.devs[0].error = 0;
+	/* wg0 gone: one interface_removed, its peers dropped silently. */
+	wg_snapshot_remove(&s, 0);
+	poll_at(t, &s, &r, T0 + 2000, 12000);
+	CHECK_INT(r.n, 4);
+	CHECK_INT(r.type[3], EV_INTERFACE_REMOVED);
+	CHECK_STR(r.ifname[3], "wg0");
+	CHECK_INT(peers_count(t, NULL).peers, 1);
+	/* Everything gone, then wg0 back: interface_added then peer_initial per peer. */
+	poll_at(t, &empty, &r, T0 + 3000, 13000);
+	CHECK_INT(r.n, 5);
+	CHECK_INT(peers_count(t, NULL).peers, 0);
+	CHECK(peers_interface(t, 0) == NULL);
+	wg_snapshot_clear(&s);
+	fix_peer(&s, "wg0", 1);
+	fix_peer(&s, "wg0", 2);
+	poll_at(t, &s, &r, T0 + 4000, 14000);
+	CHECK_INT(r.n, 8);
+	CHECK_INT(r.type[5], EV_INTERFACE_ADDED);
+	CHECK_INT(r.type[6], EV_PEER_INITIAL);
+	CHECK_INT(r.type[7], EV_PEER_INITIAL);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Activity: rx that rises while a session can exist keeps the peer heard; handshake
+ * liveness ignores it. */
+static void activity_run(enum liveness l, struct rec *r)
+{
+	struct peers_config c = cfg(60, l);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set_hs(p, T0);
+	for (int i = 0; i <= 24; i++) { /* 120 s, one poll every 5 s, a keepalive each */
+		p->rx_bytes = 32u * (unsigned)i;
+		poll_at(t, &s, r, T0 + i * 5000, 10000 + i * 5000);
+	}
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_activity_vs_handshake(void)
+{
+	struct rec a = { 0 }, h = { 0 };
+	activity_run(LIVENESS_ACTIVITY, &a);
+	activity_run(LIVENESS_HANDSHAKE, &h);
+	CHECK_INT(rec_count(&a, EV_PEER_OFFLINE), 0);
+	CHECK_INT(rec_count(&h, EV_PEER_OFFLINE), 1);
+}
+
+/* rx rising with no possible session (handshake older than 180 s) is initiations only:
+ * it never makes the peer online, and after 3 polls and 15 s it is handshake_failing. */
+static void test_handshake_failing(void)
+{
+	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set_hs(p, T0 - 300000);
+	poll_at(t, &s, &r, T0, 10000);
+	CHECK_INT(r.state[0], PEER_OFFLINE);
+	for (int i = 1; i <= 6; i++) {
+		p->rx_bytes = 148u * (unsigned)i;
+		poll_at(t, &s, &r, T0 + i * 5000, 10000 + i * 5000);
+	}
+	CHECK_INT(rec_count(&r, EV_PEER_ONLINE), 0);
+	CHECK_INT(rec_count(&r, EV_HANDSHAKE_FAILING), 1);
+	/* Rises at polls 1..4 (t = 5..20 s): the 4th poll is the first at 3 polls + 15 s. */
+	CHECK_INT(r.at_mono[1], 10000 + 20000);
+	CHECK_INT(r.failing_for[1], 15);
+	/* A completed handshake ends the episode: the next failure reports again. */
+	set_hs(p, T0 + 40000);
+	poll_at(t, &s, &r, T0 + 40000, 10000 + 40000);
+	CHECK_INT(r.type[r.n - 1], EV_PEER_ONLINE);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Renewal grace: threshold >= 120 s and we send keepalives every P s: online until
+ * 165 + P + 5 + 1 s after the handshake. */
+static void test_renewal_grace(void)
+{
+	for (int l = 0; l < 2; l++) {
+		struct peers_config c = cfg(180, l ? LIVENESS_HANDSHAKE : LIVENESS_ACTIVITY);
+		struct peer_table *t = peers_new(&c);
+		struct wg_snapshot s = { 0 };
+		struct rec r = { 0 };
+		struct wg_peer *p = fix_peer(&s, "wg0", 1);
+		p->persistent_keepalive = 25;
+		set_hs(p, T0);
+		poll_at(t, &s, &r, T0, 10000);
+		poll_at(t, &s, &r, T0 + 181000, 10000 + 181000);
+		CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), l ? 1 : 0);
+		poll_at(t, &s, &r, T0 + 196000, 10000 + 196000);
+		CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), l ? 1 : 0);
+		poll_at(t, &s, &r, T0 + 197000, 10000 + 197000);
+		CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+		wg_snapshot_clear(&s);
+		peers_free(t);
+	}
+}
+
+/* Heard only at handshakes, 125 s apart, threshold 60: one hint, not a flip storm. */
+static void test_threshold_hint(void)
+{
+	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	for (int k = 0; k < 4; k++) {
+		set_hs(p, T0 + k * 125000);
+		for (int i = 0; i < 25; i++)
+			poll_at(t, &s, &r, T0 + k * 125000 + i * 5000, 10000 + k * 125000 + i * 5000);
+	}
+	CHECK_INT(rec_count(&r, EV_THRESHOLD_HINT), 1);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.type[i] == EV_THRESHOLD_HINT) {
+			CHECK_INT(r.gap[i], 125);
+			CHECK_INT(r.suggested[i], 180);
+		}
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* A counter that goes down (peer re-created) is a reset, not activity. */
+static void test_counter_reset(void)
+{
+	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set_hs(p, T0);
+	p->rx_bytes = 100000;
+	poll_at(t, &s, &r, T0, 10000);
+	p->rx_bytes = 10;
+	poll_at(t, &s, &r, T0 + 61000, 10000 + 61000);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* 20,000 peers in, every other one out, the rest still found: the hash index holds. */
+static void test_many_peers(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_device *d = wg_snapshot_add_device(&s, "wg0");
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct wg_peer *p = wg_device_add_peer(d);
+		memcpy(p->public_key, &i, sizeof(i));
+		memcpy(p->public_key + 8, &i, sizeof(i));
+	}
+	poll_at(t, &s, &r, T0, 10000);
+	CHECK_INT(peers_count(t, NULL).peers, 20000);
+	size_t k = 0;
+	for (size_t i = 0; i < d->npeers; i += 2)
+		d->peers[k++] = d->peers[i];
+	d->npeers = k;
+	struct rec r2 = { 0 };
+	poll_at(t, &s, &r2, T0 + 1000, 11000);
+	CHECK_INT(peers_count(t, NULL).peers, 10000);
+	CHECK_INT(rec_count(&r2, EV_PEER_REMOVED), 10000 < REC_MAX ? 10000 : REC_MAX);
+	struct rec r3 = { 0 };
+	poll_at(t, &s, &r3, T0 + 2000, 12000);
+	CHECK_INT(r3.n, 0); /* every remaining peer found again: no added, no removed */
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+TEST_MAIN(test_initial_states, test_threshold_boundary_and_offline_for, test_clock_step_forward,
+          test_clock_step_backward, test_future_handshake, test_boringtun_values,
+          test_peers_added_removed_endpoint, test_interfaces_come_and_go,
+          test_activity_vs_handshake, test_handshake_failing, test_renewal_grace,
+          test_threshold_hint, test_counter_reset, test_many_peers)
