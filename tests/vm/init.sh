@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # /init of the test VM (busybox): loads the modules, puts a tmpfs overlay over the host
 # root (9p, read-only), runs the job in a chroot of it, reports output and exit status
-# on two virtio ports, and powers off. Kernel arguments: wgm.job=DIR wgm.time=EPOCH.
+# on two virtio ports, and powers off. Kernel arguments: wgm.job=DIR wgm.time=EPOCH, and
+# wgm.mode=systemd to boot the host's systemd as PID 1 and run the job as a unit instead.
 export PATH=/bin
 
 say() { echo "wgm-init: $*" >/dev/console; }
@@ -25,12 +26,13 @@ load_modules() {
 }
 
 parse_cmdline() {
-	JOB="" HOST_TIME=""
+	JOB="" HOST_TIME="" MODE=chroot
 	# shellcheck disable=SC2013 # words, not lines
 	for w in $(cat /proc/cmdline); do
 		case $w in
 		wgm.job=*) JOB=${w#wgm.job=} ;;
 		wgm.time=*) HOST_TIME=${w#wgm.time=} ;;
+		wgm.mode=systemd) MODE=systemd ;;
 		esac
 	done
 	[ -n "$JOB" ] || die "no wgm.job= on the kernel command line"
@@ -92,6 +94,48 @@ run_job() {
 	echo "$rc" >"$STATUS_PORT"
 }
 
+# Units of the host image that the tests do not need; postgres alone held a TCG boot
+# past 4 minutes, gettys would fight over the serial console.
+MASKED="postgresql.service postgresql@.service getty@.service console-getty.service
+serial-getty@.service apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer
+dpkg-db-backup.timer fstrim.timer systemd-timesyncd.service"
+
+# Writes the job unit and the target that boots to it into the overlay.
+write_units() {
+	u=/newroot/etc/systemd/system
+	mkdir -p $u /newroot/wgm-job
+	# Under systemd /tmp is a fresh tmpfs, so the job script moves to the overlay root.
+	cp "/newroot$JOB/job.sh" /newroot/wgm-job/job.sh
+	for m in $MASKED; do ln -sf /dev/null "$u/$m"; done
+	# Nothing to mount or check: the root is the overlay already.
+	: >/newroot/etc/fstab
+	cat >$u/wgm-job.service <<EOF
+[Unit]
+Description=wg-monitor VM test job
+After=multi-user.target
+
+[Service]
+Type=oneshot
+TimeoutStartSec=infinity
+StandardOutput=file:$OUT_PORT
+StandardError=inherit
+ExecStart=/bin/sh -c '/bin/sh /wgm-job/job.sh; echo \$\$? >$STATUS_PORT; sync; systemctl poweroff --force --force >/dev/null 2>&1'
+EOF
+	cat >$u/wgm-job.target <<EOF
+[Unit]
+Description=wg-monitor VM test boot
+Requires=multi-user.target wgm-job.service
+After=multi-user.target wgm-job.service
+AllowIsolate=yes
+EOF
+}
+
+boot_systemd() {
+	write_units
+	umount /newroot/proc /newroot/sys
+	exec switch_root /newroot /lib/systemd/systemd --unit=wgm-job.target
+}
+
 mount_basics
 load_modules
 parse_cmdline
@@ -100,6 +144,7 @@ hostname wgm-vm
 ip link set lo up
 find_ports
 mount_root
+[ "$MODE" = systemd ] && boot_systemd
 run_job
 sync
 poweroff -f

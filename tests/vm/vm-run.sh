@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Boots one throw-away VM (stock Debian kernel, real WireGuard module) and runs CMD in it
 # as root, in a chroot of this host's root under a tmpfs overlay, in the current directory.
-# Usage: vm-run.sh CMD...   Prints CMD's output; exits with its status (125: VM failure).
+# Usage: vm-run.sh [--systemd] CMD...   Prints CMD's output; exits with its status (125:
+# VM failure). --systemd boots the host's systemd as PID 1 and runs CMD as a unit (~60 s).
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd -P)
@@ -16,7 +17,7 @@ VM_PASS_ENV=${VM_PASS_ENV:-}
 say() { printf 'vm-run: %s\n' "$*" >&2; }
 
 usage() {
-	echo "usage: vm-run.sh CMD...   (CMD is run with /bin/sh -c inside the VM)" >&2
+	echo "usage: vm-run.sh [--systemd] CMD...   (CMD is run with /bin/sh -c inside the VM)" >&2
 	exit 2
 }
 
@@ -66,7 +67,7 @@ start_qemu() {
 		-nodefaults -no-user-config -display none -no-reboot \
 		$(pick_accel) -machine pc -smp "$VM_CPUS" -m "$VM_MEM" \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 panic=-1 quiet mitigations=off wgm.job=$JOB wgm.time=$(date +%s)" \
+		-append "console=ttyS0 panic=-1 quiet mitigations=off wgm.job=$JOB wgm.time=$(date +%s) wgm.mode=$MODE" \
 		-serial "file:$JOB/console.log" \
 		-device virtio-serial-pci,id=vser \
 		-chardev "file,id=out,path=$JOB/out" \
@@ -100,6 +101,8 @@ report_failure() {
 
 main() {
 	[ $# -ge 1 ] || usage
+	MODE=chroot
+	if [ "$1" = "--systemd" ]; then MODE=systemd; shift; [ $# -ge 1 ] || usage; fi
 	if [ "$1" = "--" ]; then shift; [ $# -ge 1 ] || usage; fi
 	if [ -z "${VM_SKIP_PREPARE:-}" ]; then
 		"$HERE/prepare.sh" || exit 125
