@@ -187,7 +187,9 @@ main() {
 	ensure_packages
 	mkdir -p "$VM_CACHE" 2>/dev/null || unavailable "cannot create $VM_CACHE"
 	# Concurrent runs (parallel test jobs) must not build into the same files at once.
-	if exec 9>>"$VM_CACHE/.lock" 2>/dev/null; then flock 9; fi
+	[ -w "$VM_CACHE" ] || unavailable "$VM_CACHE is not writable (run as root or set VM_CACHE)"
+	exec 9>>"$VM_CACHE/.lock"
+	flock 9
 	resolve_kernel
 	fetch_kernel
 	build_initramfs
