@@ -194,12 +194,14 @@ part_many_peers() {
 	head -n "$half" "$TMP/keys" | peers_conf >"$TMP/peers1.conf"
 	tail -n +"$((half + 1))" "$TMP/keys" | peers_conf >"$TMP/peers2.conf"
 	# Random peers, the real one in the middle of the dump, random peers again.
-	setup_partner &&
+	if ! { setup_partner &&
 		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers1.conf" &&
 		ip netns exec $NS_C wg set wgk2 peer "$(cat "$TMP/d.pub")" \
 			endpoint 192.168.98.2:51831 allowed-ips 10.98.0.2/32 &&
-		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers2.conf" || {
-		echo "configuring $NPEERS peers failed"; return 1; }
+		ip netns exec $NS_C wg addconf wgk2 "$TMP/peers2.conf"; }; then
+		echo "configuring $NPEERS peers failed"
+		return 1
+	fi
 	n=$(ip netns exec $NS_C wg show wgk2 peers | wc -l)
 	[ "$n" -eq "$NPEERS" ] || { echo "wgk2 has $n peers, wanted $NPEERS"; return 1; }
 	# shellcheck disable=SC2086
