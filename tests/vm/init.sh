@@ -26,13 +26,14 @@ load_modules() {
 }
 
 parse_cmdline() {
-	JOB="" HOST_TIME="" MODE=chroot
+	JOB="" HOST_TIME="" MODE=chroot MODULES_DIR=""
 	# shellcheck disable=SC2013 # words, not lines
 	for w in $(cat /proc/cmdline); do
 		case $w in
 		wgm.job=*) JOB=${w#wgm.job=} ;;
 		wgm.time=*) HOST_TIME=${w#wgm.time=} ;;
 		wgm.mode=systemd) MODE=systemd ;;
+		wgm.modules=*) MODULES_DIR=${w#wgm.modules=} ;;
 		esac
 	done
 	[ -n "$JOB" ] || die "no wgm.job= on the kernel command line"
@@ -83,6 +84,22 @@ mount_root() {
 	mount -t tmpfs -o mode=1777 tmpfs $r/dev/shm
 	# Else the host's /run (netns files, sockets, pid files) shows through, stale.
 	mount -t tmpfs -o mode=0755 tmpfs $r/run
+}
+
+# The guest kernel's whole module tree (unpacked on the host) at the standard path, so
+# the host's kmod modprobe finds any module the tests autoload (nf_tables, ...): in the
+# chroot through a helper the kernel calls, under systemd directly.
+install_module_tree() {
+	if [ -z "$MODULES_DIR" ] || [ ! -f "/newroot$MODULES_DIR/modules.dep" ]; then
+		say "module tree '$MODULES_DIR' not visible: only the preloaded modules exist"
+		return 0
+	fi
+	d=/newroot/lib/modules/$(uname -r)
+	mkdir -p "$d" && mount --bind "/newroot$MODULES_DIR" "$d" || return 0
+	[ "$MODE" = systemd ] && return 0
+	printf '#!/bin/sh\nexec chroot /newroot /sbin/modprobe "$@"\n' >/bin/wgm-modprobe
+	chmod 0755 /bin/wgm-modprobe
+	echo /bin/wgm-modprobe >/proc/sys/kernel/modprobe
 }
 
 run_job() {
@@ -144,6 +161,7 @@ hostname wgm-vm
 ip link set lo up
 find_ports
 mount_root
+install_module_tree
 [ "$MODE" = systemd ] && boot_systemd
 run_job
 sync

@@ -197,6 +197,7 @@ main() {
 VM_KVER=$KVER
 VM_KERNEL=$KROOT/boot/vmlinuz-$KVER
 VM_INITRD=$INITRD
+VM_MODULES=$KROOT/lib/modules/$KVER
 EOF
 	mv "$VM_CACHE/current.env.tmp" "$VM_CACHE/current.env"
 }

@@ -67,7 +67,7 @@ start_qemu() {
 		-nodefaults -no-user-config -display none -no-reboot \
 		$(pick_accel) -machine pc -smp "$VM_CPUS" -m "$VM_MEM" \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 panic=-1 quiet mitigations=off wgm.job=$JOB wgm.time=$(date +%s) wgm.mode=$MODE" \
+		-append "console=ttyS0 panic=-1 quiet mitigations=off wgm.job=$JOB wgm.time=$(date +%s) wgm.mode=$MODE wgm.modules=${VM_MODULES:-}" \
 		-serial "file:$JOB/console.log" \
 		-device virtio-serial-pci,id=vser \
 		-chardev "file,id=out,path=$JOB/out" \
