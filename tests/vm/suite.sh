@@ -212,10 +212,77 @@ part_many_peers() {
 	status_matches $NS_C
 }
 
+# The netlink unit tests that need the real module (they print SKIPPED on the host).
+part_netlink_units() {
+	ok=0
+	for t in test_netlink_kernel test_netlink_host; do
+		for b in build build-asan; do
+			[ -x "$b/tests/$t" ] || { skip_because "$b/tests/$t not built"; return; }
+			"$b/tests/$t" || ok=1
+		done
+	done
+	return $ok
+}
+
+# Counts lines of event $1 in log file $2.
+count_event() {
+	grep -c "event=$1 " "$2"
+}
+
+# A wall-clock step of an hour, forward and back, while the daemon watches a peer whose
+# handshake is fresh: a rule on raw wall-clock ages would flip it offline and back.
+part_clock_step() {
+	need_monitor || return
+	log="$TMP/clock.log"
+	ip netns exec $NS_A $PING -c 1 -W 5 10.99.0.2 >/dev/null
+	ip netns exec $NS_A ./wg-monitor --interval 1 --threshold 60 --interface wgk0 \
+		--backend netlink --log-path "$log" 2>/dev/null &
+	pid=$!
+	i=0
+	until grep -q "event=peer_initial .*state=online" "$log" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "no peer_initial online"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	date -s "@$(($(date +%s) + 3600))" >/dev/null
+	polls_before=$(grep -c . "$log")
+	sleep 4
+	date -s "@$(($(date +%s) - 3600))" >/dev/null
+	sleep 4
+	kill -TERM $pid; wait $pid; rc=$?
+	cat "$log"
+	[ $rc -eq 0 ] || { echo "exit status $rc"; return 1; }
+	off=$(count_event peer_offline "$log"); on=$(count_event peer_online "$log")
+	echo "after the steps: $off peer_offline, $on peer_online ($polls_before lines before)"
+	[ "$off" -eq 0 ] && [ "$on" -eq 0 ] && grep -q "event=monitor_stop" "$log"
+}
+
+# Least privilege: CAP_NET_ADMIN alone reads kernel interfaces; without it the error
+# names the capability.
+part_capabilities() {
+	need_monitor || return
+	command -v setpriv >/dev/null || { skip_because "setpriv not available"; return; }
+	ip netns exec $NS_A setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+net_admin --ambient-caps=+net_admin \
+		./wg-monitor status --json --backend netlink >"$TMP/cap.json" 2>"$TMP/cap.err" ||
+		{ echo "with CAP_NET_ADMIN: status failed"; cat "$TMP/cap.err"; return 1; }
+	grep -q "\"interface\":\"wgk0\"" "$TMP/cap.json" ||
+		{ echo "with CAP_NET_ADMIN: wgk0 not listed"; cat "$TMP/cap.json" "$TMP/cap.err"; return 1; }
+	echo "with CAP_NET_ADMIN only: wgk0 read"
+	ip netns exec $NS_A setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all \
+		./wg-monitor status --backend netlink >"$TMP/nocap.out" 2>"$TMP/nocap.err"
+	cat "$TMP/nocap.err"
+	grep -q "wgk0: permission denied reading wgk0 over netlink: wg-monitor needs CAP_NET_ADMIN" \
+		"$TMP/nocap.err" || { echo "without CAP_NET_ADMIN: no clear message"; return 1; }
+}
+
 part "a. kernel module smoke (two namespaces, handshake)" part_smoke
 part "b. wg-monitor status vs wg dump (netlink)" part_status
-part "c. integration tests, WG_IMPL=kernel" part_integration
-part "d. $NPEERS peers: wg-monitor status vs wg dump" part_many_peers
+part "c. netlink unit tests against the real module" part_netlink_units
+part "d. wall-clock step of an hour, forward and back" part_clock_step
+part "e. CAP_NET_ADMIN only, and no capability" part_capabilities
+part "f. integration tests, WG_IMPL=kernel" part_integration
+part "g. $NPEERS peers: wg-monitor status vs wg dump" part_many_peers
 
 echo "=== summary"
 printf '%s' "$SUMMARY"
