@@ -105,7 +105,7 @@ status_matches() {
 		i=$((i + 1))
 		ip netns exec "$1" wg show all dump >"$TMP/dump1" || return 1
 		st0=$(date +%s%N)
-		if ! ip netns exec "$1" ./wg-monitor status --json --backend netlink \
+		if ! ip netns exec "$1" ./wg-monitor status --json --backend "${2:-netlink}" \
 			>"$TMP/status.json" 2>"$TMP/status.err"; then
 			echo "wg-monitor status failed:"; head -c 2000 "$TMP/status.err"; return 1
 		fi
@@ -212,6 +212,31 @@ part_many_peers() {
 	status_matches $NS_C
 }
 
+# A wireguard-go interface beside the kernel one in namespace A, as a second peer of
+# wgk1: --backend auto must read both in one poll and agree with `wg show all dump`.
+part_side_by_side() {
+	need_monitor || return
+	command -v wireguard-go >/dev/null || { skip_because "wireguard-go not installed"; return; }
+	modprobe tun 2>/dev/null
+	umask 077
+	wg genkey >"$TMP/g.key" && wg pubkey <"$TMP/g.key" >"$TMP/g.pub" || return 1
+	ip netns exec $NS_A wireguard-go wgg0 >/dev/null 2>&1 || { echo "wireguard-go failed"; return 1; }
+	ip netns exec $NS_A wg set wgg0 private-key "$TMP/g.key" listen-port 51830 \
+		peer "$(cat "$TMP/b.pub")" endpoint 192.168.99.2:51821 allowed-ips 10.98.0.2/32 &&
+		ip -n $NS_A addr add 10.98.0.1/24 dev wgg0 && ip -n $NS_A link set wgg0 up &&
+		ip netns exec $NS_B wg set wgk1 peer "$(cat "$TMP/g.pub")" allowed-ips 10.98.0.1/32 \
+			endpoint 192.168.99.1:51830 &&
+		ip -n $NS_B addr add 10.98.0.2/24 dev wgk1 || { echo "configuring wgg0 failed"; return 1; }
+	# shellcheck disable=SC2086
+	ip netns exec $NS_A $PING -c 2 -W 5 10.98.0.2 >/dev/null || { echo "ping over wgg0 failed"; return 1; }
+	kinds=$(ip netns exec $NS_A wg show all dump | awk -F'\t' 'NF == 9 && $6 != 0 { print $1 }' | sort | tr '\n' ' ')
+	[ "$kinds" = "wgg0 wgk0 " ] || { echo "expected handshakes on wgg0 and wgk0, got: $kinds"; return 1; }
+	status_matches $NS_A auto
+	rc=$?
+	ip -n $NS_A link del wgg0
+	return $rc
+}
+
 # The netlink unit tests that need the real module (they print SKIPPED on the host).
 part_netlink_units() {
 	ok=0
@@ -278,6 +303,7 @@ part_capabilities() {
 
 part "a. kernel module smoke (two namespaces, handshake)" part_smoke
 part "b. wg-monitor status vs wg dump (netlink)" part_status
+part "b2. kernel and wireguard-go side by side (auto) vs wg dump" part_side_by_side
 part "c. netlink unit tests against the real module" part_netlink_units
 part "d. wall-clock step of an hour, forward and back" part_clock_step
 part "e. CAP_NET_ADMIN only, and no capability" part_capabilities
