@@ -24,7 +24,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize integration vm-test deps soak
+.PHONY: all clean install uninstall check unit sanitize clang man-lint integration vm-test deps soak fuzz
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -40,7 +40,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 $(BUILD)/libwgm.a: $(LIBOBJS)
 	rm -f $@; $(AR) rcs $@ $(LIBOBJS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwgm.a tests/unit/harness.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwgm.a $(wildcard tests/unit/*.h) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
 
 $(BUILD) $(BUILD)/tests:
@@ -54,6 +54,32 @@ sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	        HARDEN="-fPIE" unit build-asan/wg-monitor
 
+# The same tree must build warning-free with clang too (skipped when clang is absent).
+clang:
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory BUILD=build-clang CC=clang build-clang/wg-monitor; \
+	else echo "SKIPPED: clang build (clang not installed)"; fi
+
+# The man page must render without a single groff warning.
+man-lint:
+	@if command -v groff >/dev/null 2>&1; then \
+		out=$$(groff -mandoc -ww -z man/wg-monitor.8 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "man page: groff -ww clean"; \
+	else echo "SKIPPED: man page lint (groff not installed)"; fi
+
+# libFuzzer over the three parsers of outside input, FUZZ_SECONDS each (clang only).
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
+            src/source_netlink_parse.c src/netlink.c
+fuzz:
+	mkdir -p build-fuzz
+	for f in uapi wgcli netlink; do \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
+			-o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(FUZZ_SRCS) || exit 1; \
+		mkdir -p build-fuzz/corpus_$$f; \
+		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus_$$f || exit 1; \
+	done
+
 # Real WireGuard (wireguard-go in network namespaces); needs root.
 integration: wg-monitor
 	@tests/integration/run.sh
@@ -66,7 +92,11 @@ vm-test: wg-monitor
 deps:
 	@tests/deps.sh
 
-check: deps all unit sanitize integration vm-test
+# Long liveness soak on real links (root; not part of check). SOAK_MINUTES, default 30.
+soak: wg-monitor
+	@bench/soak.sh
+
+check: deps all clang man-lint unit sanitize integration vm-test
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
 install: wg-monitor

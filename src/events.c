@@ -56,6 +56,7 @@ static void peer_fields(struct logline *l, const struct event *ev)
 		logline_uint(l, "rx_bytes", p->rx_bytes);
 		logline_uint(l, "tx_bytes", p->tx_bytes);
 		logline_uint(l, "persistent_keepalive", p->keepalive);
+		logline_str(l, "reason", p->failing_reported ? "handshake_failing" : "");
 	}
 }
 

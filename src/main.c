@@ -14,14 +14,19 @@ extern char **environ;
 
 #define EXIT_SETTINGS 2
 
+static void log_path_error(const struct settings *s, const char *err)
+{
+	fprintf(stderr, "wg-monitor: invalid %s: %s\n",
+	        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+}
+
 static int check_log_path(const struct settings *s)
 {
 	char resolved[PATH_MAX], err[512];
 	if (!s->log_path[0])
 		return 0;
 	if (logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: invalid %s: %s\n",
-		        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+		log_path_error(s, err);
 		return -1;
 	}
 	return 0;
@@ -34,8 +39,7 @@ static int run(const struct settings *s)
 		char err[512];
 		lf = logfile_open(s->log_path, s->log_max_bytes, s->log_backups, err, sizeof(err));
 		if (!lf) {
-			fprintf(stderr, "wg-monitor: invalid %s: %s\n",
-			        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+			log_path_error(s, err);
 			return EXIT_SETTINGS;
 		}
 	}

@@ -158,29 +158,11 @@ int nl_send(struct nl_sock *s, struct nl_req *r, uint32_t *seq)
 	return (size_t)n == r->len ? 0 : -EIO;
 }
 
-/* Waits for input until the deadline; -EINTR only when the stop flag is set. */
-static int wait_readable(int fd, const struct nl_io *io, int64_t deadline)
-{
-	for (;;) {
-		if (io->stop && *io->stop)
-			return -EINTR;
-		int64_t left = deadline - mono_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 /* One datagram from the kernel into s->buf; datagrams from other senders are dropped. */
 static int recv_one(struct nl_sock *s, const struct nl_io *io, int64_t deadline, size_t *len)
 {
 	for (;;) {
-		int err = wait_readable(s->fd, io, deadline);
+		int err = fd_wait(s->fd, POLLIN, deadline, io->stop);
 		if (err < 0)
 			return err;
 		struct nl_addr from = { 0 };

@@ -244,9 +244,11 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 			p->offline_since_mono_ms = offline_since(t, p);
 		return;
 	}
-	if (s == old || s == PEER_NEVER)
+	if (s == old)
 		return;
 	p->state = s;
+	if (s == PEER_NEVER)
+		return; /* re-created with its history gone: no transition to report */
 	t->transitions++;
 	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
 	                    .suggested_threshold = -1 };

@@ -67,6 +67,17 @@ static void print_origin(const struct settings *s, enum setting_id id, FILE *out
 }
 
 /* NAME=value  (origin: ...), the values as /etc/default/wg-monitor would spell them. */
+/* check-config says in plain words what the effective liveness rule means. */
+static const char liveness_activity_note[] =
+	"# LIVENESS=activity: a peer is online while it was heard from within\n"
+	"# OFFLINE_THRESHOLD: its latest handshake, or received bytes while a session\n"
+	"# could carry data. Peers this host keeps alive get a renewal grace of\n"
+	"# 165 s + keepalive + 6 s after their handshake (threshold >= 120 s).\n";
+static const char liveness_handshake_note[] =
+	"# LIVENESS=handshake: a peer is online while its latest handshake is at most\n"
+	"# OFFLINE_THRESHOLD old. Below ~150 s this reports busy peers offline between\n"
+	"# WireGuard's session renewals (about every 2 minutes).\n";
+
 void settings_print(const struct settings *s, FILE *out)
 {
 	char value[VALUE_SIZE];
@@ -85,6 +96,8 @@ void settings_print(const struct settings *s, FILE *out)
 		print_origin(s, (enum setting_id)id, out);
 		fputs(")\n", out);
 	}
+	fputs(s->liveness == LIVENESS_ACTIVITY ? liveness_activity_note : liveness_handshake_note,
+	      out);
 }
 
 /* "  --interval SECONDS       CHECK_INTERVAL, default 30", then the indented help. */

@@ -18,11 +18,6 @@ struct wgnl_ctx {
 	uint16_t family;
 };
 
-struct name_list {
-	char (*names)[WG_IFNAME_SIZE];
-	size_t n, cap;
-};
-
 static int family_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, void *arg)
 {
 	(void)flags;
@@ -31,21 +26,21 @@ static int family_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t le
 	return wgnl_parse_family(p, len, arg);
 }
 
-/* CTRL_CMD_GETFAMILY "wireguard": -ENOENT when the kernel has no such family. */
-static int resolve_family(struct wgnl_ctx *c)
+int wgnl_resolve_family(struct nl_sock *s, const struct nl_io *io, const char *name,
+                        uint16_t *id)
 {
 	static const uint8_t genl[4] = { WGNL_CTRL_CMD_GETFAMILY, 1, 0, 0 };
 	struct nl_req r;
 	struct nl_dump_state st;
 	nl_req_init(&r, WGNL_GENL_ID_CTRL, NL_F_REQUEST | NL_F_ACK);
 	nl_req_put(&r, genl, sizeof(genl));
-	nl_req_attr(&r, WGNL_CTRL_ATTR_FAMILY_NAME, WGNL_GENL_NAME, sizeof(WGNL_GENL_NAME));
-	c->family = 0;
-	int err = nl_transact(&c->gs, &r, &c->io, family_msg, &c->family, &st);
-	if (err == 0 && c->family < WGNL_GENL_ID_CTRL)
+	nl_req_attr(&r, WGNL_CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	*id = 0;
+	int err = nl_transact(s, &r, io, family_msg, id, &st);
+	if (err == 0 && *id < WGNL_GENL_ID_CTRL)
 		err = -EPROTO;   /* no FAMILY_ID, or one in the control range */
 	if (!st.done)
-		nl_close(&c->gs);
+		nl_close(s);
 	return err;
 }
 
@@ -56,13 +51,13 @@ static int genl_ready(struct wgnl_ctx *c)
 		return 0;
 	int err = nl_open(&c->gs, NL_PROTO_GENERIC);
 	if (err == 0)
-		err = resolve_family(c);
+		err = wgnl_resolve_family(&c->gs, &c->io, WGNL_GENL_NAME, &c->family);
 	if (err < 0)
 		nl_close(&c->gs);
 	return err;
 }
 
-static int names_add(struct name_list *l, const char *name)
+static int names_add(struct wgnl_names *l, const char *name)
 {
 	if (l->n == l->cap) {
 		if (l->cap >= WG_MAX_DEVICES)
@@ -93,7 +88,7 @@ static int link_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len,
 /* RTM_GETLINK dump. The kind filter only shrinks the reply on kernels that support it,
  * so link_msg checks the kind itself. A DUMP_INTR partial list is kept: the next poll
  * repairs it. */
-static int list_links(const struct nl_io *io, struct name_list *out)
+int wgnl_list_links(const struct nl_io *io, struct wgnl_names *out)
 {
 	static const uint8_t ifinfo[WGNL_IFINFOMSG_LEN];
 	uint32_t mask = WGNL_RTEXT_FILTER_SKIP_STATS;
@@ -193,6 +188,9 @@ static void device_error(struct wg_device *dev, int err, int timeout_ms)
 	else if (err == -ETIMEDOUT)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: no answer "
 		         "within %d ms", n, timeout_ms > 0 ? timeout_ms : NL_DEFAULT_TIMEOUT_MS);
+	else if (err == -E2BIG)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "%s has more than %u peers: not read", n,
+		         WG_MAX_PEERS);
 	else if (err == -EPROTO)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: malformed "
 		         "reply from the kernel", n);
@@ -236,7 +234,7 @@ static bool watched(const struct source_config *cfg, const char *name)
 	return false;
 }
 
-static int read_devices(struct wgnl_ctx *c, const struct name_list *l,
+static int read_devices(struct wgnl_ctx *c, const struct wgnl_names *l,
                         struct wg_snapshot *snap, struct source_result *res)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -254,7 +252,7 @@ static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *
                            struct source_result *res)
 {
 	struct wgnl_ctx c = { .cfg = cfg, .io = { cfg->timeout_ms, cfg->stop } };
-	struct name_list names = { 0 };
+	struct wgnl_names names = { 0 };
 	res->msg[0] = '\0';
 	c.gs.fd = -1;
 	int err = genl_ready(&c);
@@ -267,7 +265,7 @@ static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *
 		         strerror(-err));
 	}
 	if (err == 0) {
-		err = list_links(&c.io, &names);
+		err = wgnl_list_links(&c.io, &names);
 		if (err < 0)
 			snprintf(res->msg, sizeof(res->msg), "listing interfaces over rtnetlink: %s",
 			         strerror(-err));

@@ -80,4 +80,20 @@ int wgnl_parse_link(const uint8_t *payload, size_t len, struct wgnl_link *out);
  * stays untouched when the attribute is absent; 0 or -EPROTO. */
 int wgnl_parse_family(const uint8_t *payload, size_t len, uint16_t *family);
 
+
+/* I/O pieces of source_netlink, exposed for host tests. */
+
+/* CTRL_CMD_GETFAMILY `name` on an open NETLINK_GENERIC socket. 0, -ENOENT (no such family)
+ * or another -errno. On an error the socket may be closed (s->fd -1). */
+int wgnl_resolve_family(struct nl_sock *s, const struct nl_io *io, const char *name,
+                        uint16_t *id);
+
+/* Names of the kernel WireGuard links (RTM_GETLINK dump, kind checked here). */
+struct wgnl_names {
+	char (*names)[WG_IFNAME_SIZE];
+	size_t n, cap;
+};
+/* Appends to out (caller frees out->names); 0 or -errno (-E2BIG past WG_MAX_DEVICES). */
+int wgnl_list_links(const struct nl_io *io, struct wgnl_names *out);
+
 #endif

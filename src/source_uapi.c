@@ -38,32 +38,11 @@ static bool stopping(const struct uapi_req *r)
 	return r->stop && *r->stop;
 }
 
-/* Waits for `events` on fd until the deadline. A signal only abandons the wait when it
- * asked us to stop; otherwise poll() is resumed with the remaining time. */
-static int wait_fd(struct uapi_req *r, int fd, short events)
-{
-	for (;;) {
-		int64_t left = r->deadline - mono_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		struct pollfd p = { .fd = fd, .events = events };
-		int n = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-		if (stopping(r))
-			return -EINTR;
-	}
-}
-
 /* After a failed send/recv: wait for readiness, retry after a signal, or give up. */
 static int io_again(struct uapi_req *r, int fd, short events)
 {
 	if (errno == EAGAIN)
-		return wait_fd(r, fd, events);
+		return fd_wait(fd, events, r->deadline, r->stop);
 	if (errno == EINTR)
 		return stopping(r) ? -EINTR : 0;
 	return -errno;
@@ -94,7 +73,7 @@ static int do_connect(struct uapi_req *r, int fd)
 			continue;
 		if (errno != EINPROGRESS)
 			return io_error(r, -errno, "cannot connect to");
-		int rc = wait_fd(r, fd, POLLOUT), soerr = 0;
+		int rc = fd_wait(fd, POLLOUT, r->deadline, r->stop), soerr = 0;
 		socklen_t sl = sizeof soerr;
 		if (rc == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 			soerr = errno;
@@ -303,7 +282,7 @@ static int uapi_collect(const struct source_config *cfg, struct wg_snapshot *sna
 	size_t n = 0;
 	int rc = list_sockets(cfg, snap, d, &names, &n);
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = cfg->stop && *cfg->stop ? -EINTR : query(cfg, dir, names[i], snap);

@@ -60,7 +60,8 @@ static void print_json_row(FILE *out, const struct row *r, const struct clocks *
 	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_real_ms / 1000);
 	json_str(out, p->endpoint);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-	        ",\"persistent_keepalive\":%u}", p->rx_bytes, p->tx_bytes, p->keepalive);
+	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
+	        p->keepalive, p->failing_reported ? "handshake_failing" : "");
 }
 
 static void format_age(char *buf, size_t n, int64_t age)

@@ -2,7 +2,6 @@
 /* Strict, bounded parser for the UAPI `get=1` reply: key=value lines, a peer block per
  * public_key, errno=N and an empty line at the end. Secrets are skipped, never copied. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,19 +47,7 @@ struct uapi_state {
 	size_t errlen;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(struct uapi_state *st, int rc, const char *fmt, ...)
-{
-	int n = st->lineno ? snprintf(st->err, st->errlen, "line %zu: ", st->lineno) : 0;
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < st->errlen)
-		vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
 static enum key_id key_lookup(const char *k, size_t klen)
 {
@@ -257,7 +244,8 @@ static int finish(struct uapi_state *st, int64_t now_real_ms)
 		if (!uapi_age_to_time(p, s, ns, now_real_ms))
 			return fail(st, -EPROTO, "handshake age %lld s is before the epoch", (long long)s);
 	}
-	qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
+	if (d->npeers > 1)
+		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
 	for (size_t i = 1; i < d->npeers; i++)
 		if (cmp_peer(&d->peers[i - 1], &d->peers[i]) == 0)
 			return fail(st, -EPROTO, "the same public_key appears twice");

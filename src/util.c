@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Key encodings, the log sanitizer, strict number parsing and clock helpers. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +134,34 @@ bool parse_i64(const char *s, size_t len, int64_t *out)
 		return false;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return true;
+}
+
+int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		if (stop && *stop)
+			return -EINTR;
+		int64_t left = deadline_ms - mono_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd p = { .fd = fd, .events = events };
+		int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ...)
+{
+	int n = lineno ? snprintf(err, errlen, "line %zu: ", lineno) : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int64_t clock_ms(clockid_t id)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -28,6 +29,16 @@ size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len);
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Optional '-' then decimal; false on overflow. */
 bool parse_i64(const char *s, size_t len, int64_t *out);
+
+/* Waits until fd is ready for `events` or the monotonic deadline passes. A signal resumes
+ * the wait unless *stop is set. Returns 0, -ETIMEDOUT, -EINTR (stop) or -errno. */
+int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop);
+
+/* Parser errors: writes "line N: " (when lineno > 0) and the message into err; returns rc. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ...);
 
 /* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
 int64_t mono_ms(void);

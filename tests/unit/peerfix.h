@@ -26,7 +26,7 @@ struct rec {
 	int64_t mono_now;                /* set by the test before each update */
 };
 
-static void rec_event(void *ctx, const struct event *ev)
+static inline void rec_event(void *ctx, const struct event *ev)
 {
 	struct rec *r = ctx;
 	if (r->n >= REC_MAX)
@@ -45,7 +45,7 @@ static void rec_event(void *ctx, const struct event *ev)
 	strncpy(r->old_endpoint[i], ev->old_endpoint ? ev->old_endpoint : "", WG_ENDPOINT_SIZE - 1);
 }
 
-static size_t rec_count(const struct rec *r, enum event_type t)
+static inline size_t rec_count(const struct rec *r, enum event_type t)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->n; i++)
@@ -53,7 +53,7 @@ static size_t rec_count(const struct rec *r, enum event_type t)
 	return n;
 }
 
-static struct wg_peer *fix_peer(struct wg_snapshot *s, const char *ifname, uint8_t id)
+static inline struct wg_peer *fix_peer(struct wg_snapshot *s, const char *ifname, uint8_t id)
 {
 	struct wg_device *d = wg_snapshot_find(s, ifname);
 	if (!d)

@@ -3,7 +3,7 @@
 total=0; failed=0; bad=""; nbin=$#
 for t in "$@"; do
 	out=$("$t" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -E '^FAIL|checks, [0-9]+ failed$' || true
+	printf '%s\n' "$out" | grep -E '^FAIL|^SKIPPED|checks, [0-9]+ failed$' || true
 	line=$(printf '%s\n' "$out" | grep -E 'checks, [0-9]+ failed$' | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "ERROR: $t printed no summary (crashed? exit $rc)"

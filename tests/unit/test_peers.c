@@ -355,6 +355,11 @@ static void test_counter_reset(void)
 	p->rx_bytes = 10;
 	poll_at(t, &s, &r, T0 + 61000, 10000 + 61000);
 	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	/* Removed and re-added between polls: handshake 0 again. It reads never, silently. */
+	set_hs(p, 0);
+	poll_at(t, &s, &r, T0 + 62000, 10000 + 62000);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(peers_count(t, NULL).never, 1);
 	wg_snapshot_clear(&s);
 	peers_free(t);
 }

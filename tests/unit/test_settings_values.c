@@ -212,10 +212,12 @@ static void test_print(void)
 	/* Origins line up in one column. */
 	const char *a = strstr(out, "CHECK_INTERVAL="), *b = strstr(out, "LOG_MAX_BYTES=");
 	CHECK(a && b && strchr(a, '(') - a == strchr(b, '(') - b);
+	/* One line per setting, then a comment explaining the liveness rule in force. */
 	size_t lines = 0;
 	for (const char *p = out; *p; p++)
-		lines += *p == '\n';
-	CHECK_INT(lines, SET__COUNT);
+		lines += *p == '\n' && p[1] != '#' && p[1] != '\0';
+	CHECK_INT(lines + 1, SET__COUNT);
+	CHECK_CONTAINS(out, "\n# LIVENESS=activity: a peer is online while it was heard from");
 	free(out);
 	CHECK_INT(load(&s, no_args, NULL), 0);
 	out = capture(settings_print, &s);

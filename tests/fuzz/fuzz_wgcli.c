@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer harness for the `wg show all dump` parser and wg's stderr reader:
+ * clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_wgcli.c \
+ *       src/wgcli_parse.c src/uapi_parse.c src/endpoint.c src/util.c src/wg.c -o fuzz_wgcli */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wgcli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wg_snapshot s = { 0 };
+	char err[WG_ERRMSG_SIZE], *buf = malloc(size + 1); /* the parser writes: copy */
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	wgcli_parse(buf, size, &s, err, sizeof err);
+	wgcli_parse_stderr((const char *)data, size, &s);
+	wgcli_fix_ages(&s, 0, 1800000000000LL);
+	wg_snapshot_clear(&s);
+	free(buf);
+	return 0;
+}

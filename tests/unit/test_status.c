@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/* status output: sorted rows, the JSON keys and values, the table, hostile endpoints. */
+#include <stdlib.h>
+
+#include "harness.h"
+#include "peerfix.h"
+#include "status.h"
+
+static char *render(const struct peer_table *t, const struct clocks *now, bool json)
+{
+	/* Through a temporary file: gcc 12 misreads open_memstream's buffer as dangling. */
+	FILE *f = tmpfile();
+	status_print(t, now, json, false, f);
+	long n = ftell(f);
+	char *buf = calloc(1, (size_t)n + 1);
+	rewind(f);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_status_output(void)
+{
+	struct peers_config c = { .threshold_ms = 180000, .interval_ms = 30000 };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg1", 0xff);
+	p->last_handshake_sec = 1795643700;
+	p->rx_bytes = 92;
+	p->tx_bytes = 18446744073709551615ULL;
+	p->persistent_keepalive = 25;
+	strcpy(p->endpoint, "[2001:db8::1]:51820");
+	p = fix_peer(&s, "wg0", 0x00);
+	strcpy(p->endpoint, "x\"\\\x1b");
+	struct clocks now = { 1795643712000LL, 5000000 };
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	char *js = render(t, &now, true);
+	CHECK_STR(js,
+	          "[\n"
+	          "{\"interface\":\"wg0\",\"public_key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+	          "\"name\":\"\",\"state\":\"never\",\"last_handshake\":0,\"handshake_age\":-1,"
+	          "\"last_heard\":0,\"endpoint\":\"x\\\"\\\\x5c\\\\x1b\",\"rx_bytes\":0,\"tx_bytes\":0,"
+	          "\"persistent_keepalive\":0,\"reason\":\"\"},\n"
+	          "{\"interface\":\"wg1\",\"public_key\":\"//////////////////////////////////////////8=\","
+	          "\"name\":\"\",\"state\":\"online\",\"last_handshake\":1795643700,\"handshake_age\":12,"
+	          "\"last_heard\":1795643700,\"endpoint\":\"[2001:db8::1]:51820\",\"rx_bytes\":92,"
+	          "\"tx_bytes\":18446744073709551615,\"persistent_keepalive\":25,\"reason\":\"\"}\n"
+	          "]\n");
+	free(js);
+	char *tab = render(t, &now, false);
+	CHECK(strncmp(tab, "INTERFACE ", 10) == 0);
+	CHECK_CONTAINS(tab, "\nwg0 ");
+	const char *row0 = strstr(tab, "\nwg0 "), *row1 = strstr(tab, "\nwg1 ");
+	CHECK(row0 && row1 && row0 < row1);
+	CHECK_CONTAINS(tab, " online  12s ago ");
+	CHECK_CONTAINS(tab, " never   never ");
+	CHECK(strchr(tab, '\x1b') == NULL);
+	free(tab);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+	struct peer_table *empty = peers_new(&c);
+	js = render(empty, &now, true);
+	CHECK_STR(js, "[]\n");
+	free(js);
+	peers_free(empty);
+}
+
+TEST_MAIN(test_status_output)
