@@ -49,6 +49,7 @@ refuse "someone else's file in world-writable /tmp" "/tmp/wgmit-$T_ID-other.log"
 rm -f "/tmp/wgmit-$T_ID-other.log"
 refuse "a path outside the allowed roots (/var/tmp)" "$OUT/x.log"
 refuse "./x.log from a working directory outside the roots" "./x.log" "$OUT"
+mkdir "$OUT/logs"
 refuse "./logs/../x.log escaping ./logs" "./logs/../x.log" "$OUT"
 
 # accept DESC PATH CWD FILE: runs, writes monitor_start into FILE, stops with 0.
@@ -66,7 +67,6 @@ accept() {
 	wgm_stop acc
 	assert_eq "$STOP_RC" 0 "$desc: exit status after SIGTERM"
 }
-mkdir "$OUT/logs"
 accept "./logs/x.log (working directory outside the roots)" ./logs/x.log "$OUT" "$OUT/logs/x.log"
 accept "logs/y.log" logs/y.log "$OUT" "$OUT/logs/y.log"
 accept "a file in a private folder under /tmp" "$T_DIR/ok.log" "$T_DIR" "$T_DIR/ok.log"
