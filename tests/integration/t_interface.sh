@@ -13,6 +13,15 @@ wait_for_count 'event=peer_initial' 2 5 || die "no peer_initial lines"
 
 # ifre IF: an ERE for "interface=IF" as a whole value.
 ifre() { printf 'interface=%s( |$)' "$1"; }
+# added_after_appearance IF TOTAL: peers of IF that the daemon reported as peer_added after
+# its interface_added must be exactly those it had not seen then (TOTAL - peers=).
+added_after_appearance() {
+	local line n0 nadd
+	line=$(grep -nE "event=interface_added .*$(ifre "$1")" "$E" | tail -n 1)
+	n0=$(field "${line#*:}" peers)
+	nadd=$(tail -n +"${line%%:*}" "$E" | grep -cE "event=peer_added .*$(ifre "$1")")
+	assert_eq "$nadd" $(( $2 - ${n0:-0} )) "$1: peer_added only for peers configured after interface_added (peers=${n0:-?})"
+}
 
 # A brand-new interface with one peer, created right after a poll so that the next poll
 # sees it fully configured.
@@ -25,6 +34,7 @@ expect_log "new link: interface_added" "event=interface_added .*$(ifre "$IF_N2")
 expect_log "new link: peer_initial for its peer" "$(peer_re peer_initial "$P9")" 5
 assert_eq "$(field "$WAIT_LINE" state)" never "new link's peer state"
 assert_eq "$(field "$WAIT_LINE" interface)" "$IF_N2" "new link's peer interface"
+added_after_appearance "$IF_N2" 1
 
 # Delete the first link while the second stays.
 wg_delete "$NS_N" "$VIEW_N" "$IF_N"
@@ -52,7 +62,7 @@ else
 	bad "link re-created: no interface_added within 5 s"
 fi
 assert_eq "$(count_re 'event=poll_error' "$E")" 0 "a vanishing interface is not a poll error"
-assert_eq "$(count_re 'event=peer_added' "$E")" 0 "peers of a new interface are peer_initial, not peer_added"
+added_after_appearance "$IF_N" 2
 
 # The last interfaces vanish (a host's only tunnel goes down): still interface_removed.
 wg_delete "$NS_N" "$VIEW_N" "$IF_N2"
