@@ -113,9 +113,9 @@ static void log_stats(struct daemon *d)
 static void report_errors(struct daemon *d, const struct source_result *res, int64_t now)
 {
 	pollerr_begin(&d->errs);
-	if (res->err < 0) {
+	if (res->err < 0 || res->note < 0) {
 		d->st.poll_errors++;
-		pollerr_report(&d->errs, NULL, res->err, res->msg, now);
+		pollerr_report(&d->errs, NULL, res->err ? res->err : res->note, res->msg, now);
 	}
 	for (size_t i = 0; i < d->snap.ndevs; i++) {
 		const struct wg_device *dev = &d->snap.devs[i];

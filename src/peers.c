@@ -280,7 +280,11 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 	p->keepalive = w->persistent_keepalive;
 	apply_handshake(t, p, w, em);
 	apply_counters(p, w, p->hs_real_ms != before, em);
-	apply_state(t, p, em, initial);
+	apply_state(t, p, em, initial || p->pending_initial);
+	if (p->pending_initial) {
+		p->pending_initial = false;
+		emit_simple(em, EV_PEER_INITIAL, p->ifname, p);
+	}
 	if (t->cfg.debug)
 		emit_simple(em, EV_PEER_DEBUG, p->ifname, p);
 }
@@ -323,7 +327,12 @@ static int new_peer(struct peer_table *t, const char *ifname, const struct wg_pe
 	update_peer(t, p, w, em, true);
 	if (announce)
 		emit_simple(em, EV_PEER_ADDED, ifname, p);
-	emit_simple(em, EV_PEER_INITIAL, ifname, p);
+	/* Activity needs two polls to see traffic: a peer whose handshake alone would call it
+	 * offline while a session may still carry data gets its verdict at the next poll. */
+	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
+		p->pending_initial = true;
+	else
+		emit_simple(em, EV_PEER_INITIAL, ifname, p);
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct peer {
 	bool session_possible;            /* at the last poll: handshake younger than 180 s */
 	bool heard_between_handshakes;    /* rx-heard since the latest handshake */
 	bool hinted;                      /* threshold_hint already logged */
+	bool pending_initial;             /* peer_initial deferred to the second poll */
 	bool failing, failing_reported;   /* handshake_failing episode */
 	int failing_polls;
 	int64_t failing_start_mono_ms, failing_last_mono_ms;

@@ -40,21 +40,28 @@ int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
 	case BACKEND_WG: list[n++] = &source_wgcli; break;
 	}
 	wg_snapshot_clear(snap);
-	res->err = 0;
+	res->err = res->note = 0;
 	res->msg[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		struct source_result r = { 0 };
 		int err = list[i]->collect(cfg, snap, &r);
-		/* auto: no kernel module is fine while userspace interfaces exist. */
-		if (err == -EPROTONOSUPPORT && cfg->backend == BACKEND_AUTO) {
-			if (snap->ndevs > 0)
-				continue;
-			snprintf(r.msg, sizeof(r.msg), "no WireGuard found: kernel module not loaded "
-			         "and no userspace interface sockets");
+		/* No kernel module means no kernel interfaces: a true (empty) listing. It is worth
+		 * saying only when nothing else was found either. */
+		if (err == -EPROTONOSUPPORT) {
+			if (snap->ndevs == 0 && res->err == 0) {
+				res->note = err;
+				if (cfg->backend == BACKEND_AUTO)
+					snprintf(r.msg, sizeof(r.msg), "no WireGuard found: kernel module not "
+					         "loaded and no userspace interface sockets");
+				memcpy(res->msg, r.msg, sizeof(res->msg));
+			}
+			continue;
 		}
 		if (err < 0 && res->err == 0)
 			*res = r;
 	}
+	if (res->err < 0)
+		res->note = 0;
 	for (size_t i = snap->ndevs; i-- > 0;)
 		if (!watched(cfg, snap->devs[i].name))
 			wg_snapshot_remove(snap, i);

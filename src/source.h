@@ -24,6 +24,9 @@ struct source_config {
  * must not be used to decide that anything vanished. msg names what failed. */
 struct source_result {
 	int err;
+	/* err 0 but worth a poll_error: no WireGuard found at all (-EPROTONOSUPPORT). The
+	 * snapshot is still a true listing of zero interfaces. */
+	int note;
 	char msg[WG_ERRMSG_SIZE];
 };
 

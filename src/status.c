@@ -152,6 +152,8 @@ int status_run(const struct settings *s)
 		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 		goto out;
 	}
+	if (res.note < 0)
+		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 	for (size_t i = 0; i < snap.ndevs; i++)
 		if (snap.devs[i].error)
 			fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);

@@ -294,6 +294,32 @@ static void test_handshake_failing(void)
 	peers_free(t);
 }
 
+/* Activity at start-up: a handshake older than the threshold but with a session that can
+ * still carry data is judged at the second poll, so traffic then gives online, not a
+ * peer_initial offline followed by peer_online. */
+static void test_initial_deferred(void)
+{
+	for (int traffic = 0; traffic < 2; traffic++) {
+		struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+		struct peer_table *t = peers_new(&c);
+		struct wg_snapshot s = { 0 };
+		struct rec r = { 0 };
+		struct wg_peer *p = fix_peer(&s, "wg0", 1);
+		set_hs(p, T0 - 100000);
+		poll_at(t, &s, &r, T0, 10000);
+		CHECK_INT(r.n, 0);
+		p->rx_bytes = traffic ? 32 : 0;
+		poll_at(t, &s, &r, T0 + 5000, 15000);
+		CHECK_INT(r.n, 1);
+		CHECK_INT(r.type[0], EV_PEER_INITIAL);
+		CHECK_INT(r.state[0], traffic ? PEER_ONLINE : PEER_OFFLINE);
+		poll_at(t, &s, &r, T0 + 10000, 20000);
+		CHECK_INT(r.n, 1);
+		wg_snapshot_clear(&s);
+		peers_free(t);
+	}
+}
+
 /* Renewal grace: threshold >= 120 s and we send keepalives every P s: online until
  * 165 + P + 5 + 1 s after the handshake. */
 static void test_renewal_grace(void)
@@ -398,4 +424,4 @@ TEST_MAIN(test_initial_states, test_threshold_boundary_and_offline_for, test_clo
           test_clock_step_backward, test_future_handshake, test_boringtun_values,
           test_peers_added_removed_endpoint, test_interfaces_come_and_go,
           test_activity_vs_handshake, test_handshake_failing, test_renewal_grace,
-          test_threshold_hint, test_counter_reset, test_many_peers)
+          test_threshold_hint, test_counter_reset, test_many_peers, test_initial_deferred)
