@@ -6,6 +6,9 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# The tests check the log file mode 0640 as created under the usual umask 022; a
+# caller with a tighter umask (the VM suite generates keys under 077) must not change that.
+umask 022
 export WG_IMPL=${WG_IMPL:-go}
 export WGM_BIN=${WGM_BIN:-$root/wg-monitor}
 per_test_timeout=${WGM_TEST_TIMEOUT:-150}
