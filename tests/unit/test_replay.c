@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "peerfix.h"
+#include "util.h"
 
 struct sample {
 	int64_t t;
@@ -101,61 +102,69 @@ static const char *const impls[] = { "go", "kernel" };
 static const char *const healthy[] = { "ki", "kr", "kb", "tr" };
 static const int intervals[] = { 5, 30 };
 
-/* At the default threshold every healthy side of every link stays online (activity),
- * including kr's keepalive-sending side b whose handshakes reach 185-186 s. */
-static void test_default_threshold_no_false_offline(void)
+/* Runs check(trace, impl, config, side, interval) for every healthy side of every link on
+ * both implementations at both poll intervals. */
+typedef void (*side_check)(const struct trace *tr, const char *impl, const char *config,
+                           char side, int interval);
+
+static void each_healthy_side(side_check check)
 {
 	static struct trace tr;
-	for (size_t i = 0; i < 2; i++)
-		for (size_t c = 0; c < 4; c++)
+	for (size_t i = 0; i < ARRAY_SIZE(impls); i++)
+		for (size_t c = 0; c < ARRAY_SIZE(healthy); c++)
 			for (char side = 'a'; side <= 'b'; side++) {
 				CHECK_INT(load(impls[i], healthy[c], side, &tr), 0);
-				for (size_t k = 0; k < 2; k++) {
-					struct outcome o = replay(&tr, healthy[c], side, intervals[k], 180,
-					                          LIVENESS_ACTIVITY);
-					if (o.offline)
-						fprintf(stderr, "  %s %s%c interval %d: %zu false offline\n",
-						        impls[i], healthy[c], side, intervals[k], o.offline);
-					CHECK_INT(o.offline, 0);
-					CHECK_INT(o.final, PEER_ONLINE);
-				}
+				for (size_t k = 0; k < ARRAY_SIZE(intervals); k++)
+					check(&tr, impls[i], healthy[c], side, intervals[k]);
 			}
+}
+
+/* At the default threshold every healthy side of every link stays online (activity),
+ * including kr's keepalive-sending side b whose handshakes reach 185-186 s. */
+static void default_threshold(const struct trace *tr, const char *impl, const char *config,
+                              char side, int interval)
+{
+	struct outcome o = replay(tr, config, side, interval, 180, LIVENESS_ACTIVITY);
+	if (o.offline)
+		fprintf(stderr, "  %s %s%c interval %d: %zu false offline\n", impl, config, side,
+		        interval, o.offline);
+	CHECK_INT(o.offline, 0);
+	CHECK_INT(o.final, PEER_ONLINE);
+}
+
+static void test_default_threshold_no_false_offline(void)
+{
+	each_healthy_side(default_threshold);
 }
 
 /* At 60 s the handshake rule flips on every side (the seed's bug, so this test can
  * fail); activity removes the flips on every side that hears its peer between
- * handshakes: all but those listed in quiet_sides, which get one threshold_hint. */
+ * handshakes: all but the quiet sides, which get one threshold_hint. */
 static bool quiet_side(const char *config, char side)
 {
 	/* Heard from only at handshakes: the peer sends nothing between renewals. */
 	return (!strcmp(config, "ki") && side == 'a') || (!strcmp(config, "kr") && side == 'b');
 }
 
+static void threshold_60(const struct trace *tr, const char *impl, const char *config,
+                         char side, int interval)
+{
+	struct outcome h = replay(tr, config, side, interval, 60, LIVENESS_HANDSHAKE);
+	struct outcome a = replay(tr, config, side, interval, 60, LIVENESS_ACTIVITY);
+	printf("  %-6s %s%c  60 s / %2d s: handshake rule %zu false offline, activity %zu, "
+	       "hints %zu\n", impl, config, side, interval, h.offline, a.offline, a.hints);
+	CHECK(h.offline >= 3);
+	if (quiet_side(config, side)) {
+		CHECK_INT(a.hints, 1);
+	} else {
+		CHECK_INT(a.offline, 0);
+		CHECK_INT(a.hints, 0);
+	}
+}
+
 static void test_threshold_60(void)
 {
-	static struct trace tr;
-	for (size_t i = 0; i < 2; i++)
-		for (size_t c = 0; c < 4; c++)
-			for (char side = 'a'; side <= 'b'; side++) {
-				CHECK_INT(load(impls[i], healthy[c], side, &tr), 0);
-				for (size_t k = 0; k < 2; k++) {
-					int iv = intervals[k];
-					struct outcome h = replay(&tr, healthy[c], side, iv, 60,
-					                          LIVENESS_HANDSHAKE);
-					struct outcome a = replay(&tr, healthy[c], side, iv, 60,
-					                          LIVENESS_ACTIVITY);
-					printf("  %-6s %s%c  60 s / %2d s: handshake rule %zu false offline, "
-					       "activity %zu, hints %zu\n", impls[i], healthy[c], side, iv,
-					       h.offline, a.offline, a.hints);
-					CHECK(h.offline >= 3);
-					if (quiet_side(healthy[c], side)) {
-						CHECK_INT(a.hints, 1);
-					} else {
-						CHECK_INT(a.offline, 0);
-						CHECK_INT(a.hints, 0);
-					}
-				}
-			}
+	each_healthy_side(threshold_60);
 }
 
 /* The one-way path: both sides end offline, and b (hearing a's initiations) says why. */
