@@ -156,6 +156,8 @@ def fmt(v, nd=0):
 
 
 def within(r):
+    if r["latency"] is None and r["end_state"] == "offline":
+        return "n/a (offline before the outage)"
     if r["latency"] is None or r["bound"] is None:
         return "NO (not detected)"
     if r["latency"] <= r["bound"]:
@@ -203,9 +205,11 @@ def summary(results):
                if r["cfg"] in HEALTHY and r["thr"] == thr]
         false = sum(r["false_off"] + r["false_on"] for r in sel)
         inb = sum(within(r).startswith("yes") for r in sel)
+        na = sum(within(r).startswith("n/a") for r in sel)
+        extra = f" ({na} already offline when the outage began)" if na else ""
         lines.append(f"- {thr} s / {ivl} s on the healthy configurations (ki kr kb tr), "
                      f"{len(sel)} daemon views: **{false} false transitions**; outage "
-                     f"detected within the bound: {inb}/{len(sel)}.")
+                     f"detected within the bound: {inb}/{len(sel) - na}{extra}.")
     return lines
 
 
