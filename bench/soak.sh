@@ -20,6 +20,7 @@ case $SOAK_MINUTES in
 '' | *[!0-9]* | 0) say "SOAK_MINUTES must be a whole number of minutes, 1 or more"; exit 2 ;;
 esac
 [ -x ./wg-monitor ] || { say "no ./wg-monitor (run make)"; exit 1; }
+command -v python3 >/dev/null || { say "SKIPPED (python3 is needed for the report)"; exit 0; }
 
 # A snapshot of the scripts and the binary: editing or rebuilding them during a
 # 30-minute run must not change it (bash reads scripts lazily).

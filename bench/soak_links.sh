@@ -89,7 +89,8 @@ setup_config() {
 	n=$(cfg_index "$c")
 	na=$(ns_name "$c" a)
 	nb=$(ns_name "$c" b)
-	ip netns add "$na" && ip netns add "$nb" || die "netns add"
+	ip netns add "$na" || die "netns add $na"
+	ip netns add "$nb" || die "netns add $nb"
 	ip link add "vs${c}a" netns "$na" type veth peer name "vs${c}b" netns "$nb" ||
 		die "veth"
 	for s in a b; do
