@@ -153,13 +153,19 @@ start_traffic() {
 	PIDS+=($!)
 }
 
-# Samples the side's one peer every second: time, then `wg show dump`'s peer line.
+# Samples the side's one peer every second: time, then `wg show dump`'s peer line (its
+# second line). One process per sample: under emulation each one costs ~0.1 s.
 start_sampler() {
 	local c=$1 s=$2 ifn
 	ifn=$(wg_name "$c" "$s")
-	ip netns exec "$(ns_name "$c" "$s")" bash -c \
-		"while :; do printf '%s\t' \"\$EPOCHREALTIME\"; wg show $ifn dump | sed -n 2p; sleep 1; done" \
-		>"$OUT/$c-$s.samples" 2>/dev/null &
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$(ns_name "$c" "$s")" bash -c '
+		while :; do
+			t=$EPOCHREALTIME
+			out=$(wg show "$1" dump)
+			printf "%s\t%s\n" "$t" "${out#*$'"'"'\n'"'"'}"
+			sleep 1
+		done' sampler "$ifn" >"$OUT/$c-$s.samples" 2>/dev/null &
 	PIDS+=($!)
 }
 
