@@ -124,7 +124,7 @@ static void report_errors(struct daemon *d, const struct source_result *res, int
 		d->st.poll_errors++;
 		pollerr_report(&d->errs, dev->name, dev->error, dev->errmsg, now);
 	}
-	pollerr_end(&d->errs);
+	pollerr_end(&d->errs, &d->snap);
 }
 
 static void poll_once(struct daemon *d)
@@ -140,11 +140,9 @@ static void poll_once(struct daemon *d)
 	if (t1 - t0 > d->st.poll_ms_max)
 		d->st.poll_ms_max = t1 - t0;
 	report_errors(d, &res, t1);
-	if (res.err == 0) {
-		struct clocks now = { real_ms(), mono_ms() };
-		if (peers_update(d->peers, &d->snap, &now, events_log, NULL) < 0)
-			log_msg(LVL_ERROR, "poll_error", "out of memory updating the peer table");
-	}
+	struct clocks now = { real_ms(), mono_ms() };
+	if (peers_update(d->peers, &d->snap, &now, events_log, NULL) < 0)
+		log_msg(LVL_ERROR, "poll_error", "out of memory updating the peer table");
 	if (log_debug_enabled()) {
 		struct peer_counts c = peers_count(d->peers, NULL);
 		struct logline l;
@@ -197,6 +195,8 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 		if (stats_every && mono_ms() >= next_stats && !got_stop) {
 			log_stats(d);
 			next_stats += stats_every;
+			if (next_stats <= mono_ms())
+				next_stats = mono_ms() + stats_every;
 		}
 		if (got_hup)
 			handle_hup(lf);

@@ -24,6 +24,7 @@
 struct iface {
 	char name[WG_IFNAME_SIZE];
 	uint32_t seen_gen;
+	bool read;          /* its peers were read at least once */
 };
 
 struct peer_table {
@@ -51,6 +52,11 @@ struct peer_table *peers_new(const struct peers_config *cfg)
 	struct peer_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	static bool seeded;
+	if (!seeded) {
+		peertab_seed();
+		seeded = true;
+	}
 	t->cfg = *cfg;
 	return t;
 }
@@ -133,21 +139,32 @@ static void emit_simple(const struct emitter *em, enum event_type type, const ch
 
 /* ---- per-peer update ------------------------------------------------------------ */
 
-static bool handshake_changed(const struct peer *p, const struct wg_peer *w, int64_t real)
+/* The monotonic instant of a handshake first seen now with wall-clock time `real`. */
+static int64_t anchor_of(const struct clocks *now, int64_t real)
+{
+	int64_t age = now->real_ms - real;
+	return now->mono_ms - (age > 0 ? age : 0);
+}
+
+static bool handshake_changed(const struct peer *p, const struct wg_peer *w, int64_t real,
+                              const struct clocks *now)
 {
 	if (w->hs_kind == WG_HS_UNKNOWN)
 		return false;
 	if (real == p->hs_real_ms)
 		return false;
-	if (w->hs_approx && p->hs_real_ms && llabs(real - p->hs_real_ms) <= APPROX_SLACK_MS)
+	/* An age-derived time jitters, and moves with every wall-clock step: compare where it
+	 * lands on the monotonic clock instead. */
+	if (w->hs_approx && p->hs_real_ms && real &&
+	    llabs(anchor_of(now, real) - p->hs_mono_ms) <= APPROX_SLACK_MS)
 		return false;
 	return true;
 }
 
-static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_real,
+static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_anchor,
                        const struct emitter *em)
 {
-	int64_t gap = new_real - p->hs_real_ms;
+	int64_t gap = new_anchor - p->hs_mono_ms; /* monotonic: a clock step is no gap */
 	if (p->hinted || p->hs_real_ms == 0 || p->heard_between_handshakes || p->failing ||
 	    t->cfg.liveness != LIVENESS_ACTIVITY || gap >= HINT_MAX_GAP_MS)
 		return;
@@ -170,18 +187,12 @@ static void apply_handshake(const struct peer_table *t, struct peer *p,
 	int64_t real = w->last_handshake_sec * MS + w->last_handshake_nsec / 1000000;
 	if (w->last_handshake_sec == 0 && w->last_handshake_nsec == 0)
 		real = 0;
-	if (!handshake_changed(p, w, real))
+	if (!handshake_changed(p, w, real, em->now))
 		return;
-	if (real == 0) { /* the peer was re-created: its history is gone */
-		p->hs_real_ms = p->hs_mono_ms = p->heard_mono_ms = p->heard_real_ms = 0;
-		return;
-	}
-	maybe_hint(t, p, real, em);
-	int64_t age = em->now->real_ms - real;
-	if (age < 0)
-		age = 0;
+	int64_t anchor = anchor_of(em->now, real);
+	maybe_hint(t, p, anchor, em);
 	p->hs_real_ms = real;
-	p->hs_mono_ms = em->now->mono_ms - age;
+	p->hs_mono_ms = anchor;
 	if (p->heard_real_ms == 0 || p->hs_mono_ms >= p->heard_mono_ms) {
 		p->heard_mono_ms = p->hs_mono_ms;
 		p->heard_real_ms = real;
@@ -219,9 +230,13 @@ static void apply_counters(struct peer *p,
 {
 	bool rose = w->rx_bytes > p->rx_bytes;
 	if (rose && p->session_possible) {
-		if (em->now->mono_ms > p->heard_mono_ms) {
-			p->heard_mono_ms = em->now->mono_ms;
-			p->heard_real_ms = em->now->real_ms;
+		/* Data can arrive only while the keys live: credit no later than their expiry,
+		 * even when the previous poll was long ago (an unreadable interface, say). */
+		int64_t expiry = p->hs_mono_ms + WG_REJECT_AFTER_TIME * MS;
+		int64_t at = em->now->mono_ms < expiry ? em->now->mono_ms : expiry;
+		if (at > p->heard_mono_ms) {
+			p->heard_real_ms = em->now->real_ms - (em->now->mono_ms - at);
+			p->heard_mono_ms = at;
 		}
 		if (!hs_new)
 			p->heard_between_handshakes = true;
@@ -244,11 +259,9 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 			p->offline_since_mono_ms = offline_since(t, p);
 		return;
 	}
-	if (s == old)
+	if (s == old || s == PEER_NEVER)
 		return;
 	p->state = s;
-	if (s == PEER_NEVER)
-		return; /* re-created with its history gone: no transition to report */
 	t->transitions++;
 	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
 	                    .suggested_threshold = -1 };
@@ -315,12 +328,10 @@ static struct iface *add_iface(struct peer_table *t, const char *name)
 	return f;
 }
 
-static int new_peer(struct peer_table *t, const char *ifname, const struct wg_peer *w,
-                    const struct emitter *em, bool announce)
+static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                      const struct emitter *em, bool announce)
 {
-	struct peer *p = peertab_insert(&t->tab, ifname, w->public_key);
-	if (!p)
-		return -ENOMEM;
+	const char *ifname = p->ifname;
 	p->rx_bytes = w->rx_bytes;
 	p->tx_bytes = w->tx_bytes;
 	p->seen_gen = t->gen;
@@ -333,25 +344,49 @@ static int new_peer(struct peer_table *t, const char *ifname, const struct wg_pe
 		p->pending_initial = true;
 	else
 		emit_simple(em, EV_PEER_INITIAL, ifname, p);
-	return 0;
 }
 
-static int update_device(struct peer_table *t, const struct wg_device *d,
-                         const struct emitter *em, bool iface_new)
+/* A handshake time back to 0 means the peer was removed and added again between two
+ * polls (or its interface restarted): say so, and start its history afresh. */
+static bool recreated(const struct peer *p, const struct wg_peer *w)
 {
-	bool announce = t->initialized && !iface_new;
+	return p->hs_real_ms && w->hs_kind == WG_HS_TIME && w->last_handshake_sec == 0 &&
+	       w->last_handshake_nsec == 0;
+}
+
+static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                         const struct emitter *em)
+{
+	emit_simple(em, EV_PEER_REMOVED, p->ifname, p);
+	struct peer fresh;
+	memset(&fresh, 0, sizeof(fresh));
+	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
+	memcpy(fresh.key, p->key, sizeof(fresh.key));
+	*p = fresh;
+	init_peer(t, p, w, em, true);
+}
+
+/* announce: peers new to this interface are peer_added (not at start-up, not on an
+ * interface that just appeared or was never readable before). */
+static int update_device(struct peer_table *t, const struct wg_device *d,
+                         const struct emitter *em, bool announce)
+{
 	for (size_t i = 0; i < d->npeers; i++) {
 		const struct wg_peer *w = &d->peers[i];
 		struct peer *p = peertab_find(&t->tab, d->name, w->public_key);
 		if (p && p->seen_gen == t->gen)
 			continue; /* a duplicate within one snapshot: the first one counts */
 		if (!p) {
-			if (new_peer(t, d->name, w, em, announce) < 0)
+			p = peertab_insert(&t->tab, d->name, w->public_key);
+			if (!p)
 				return -ENOMEM;
-			continue;
+			init_peer(t, p, w, em, announce);
+		} else if (recreated(p, w)) {
+			restart_peer(t, p, w, em);
+		} else {
+			p->seen_gen = t->gen;
+			update_peer(t, p, w, em, false);
 		}
-		p->seen_gen = t->gen;
-		update_peer(t, p, w, em, false);
 	}
 	return 0;
 }
@@ -409,12 +444,14 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 			emit_iface(&em, EV_INTERFACE_ADDED, d->name, d->npeers);
 		if (d->error)
 			continue; /* unreadable this poll: its peers are unknown, not gone */
-		if (update_device(t, d, &em, fresh) < 0)
+		if (update_device(t, d, &em, t->initialized && !fresh && f->read) < 0)
 			return -ENOMEM;
-		if (!fresh)
+		if (f->read)
 			drop_peers(t, d->name, true, &em);
+		f->read = true;
 	}
-	sweep_interfaces(t, &em);
+	if (!snap->incomplete)
+		sweep_interfaces(t, &em);
 	t->initialized = true;
 	return 0;
 }

@@ -9,12 +9,13 @@
 /* One per interface at most, plus the whole poll; beyond that, errors are not deduplicated. */
 #define POLLERR_MAX (WG_MAX_DEVICES + 1)
 
-static struct pollerr_entry *find(struct pollerr *pe, const char *ifname, int err,
-                                  const char *msg)
+/* Keyed on (interface, errno), not the text: a message may carry details (a line
+ * number, wg's stderr) that vary while the failure is the same. */
+static struct pollerr_entry *find(struct pollerr *pe, const char *ifname, int err)
 {
 	for (size_t i = 0; i < pe->n; i++) {
 		struct pollerr_entry *e = &pe->e[i];
-		if (e->err == err && strcmp(e->ifname, ifname) == 0 && strcmp(e->msg, msg) == 0)
+		if (e->err == err && strcmp(e->ifname, ifname) == 0)
 			return e;
 	}
 	return NULL;
@@ -23,9 +24,13 @@ static struct pollerr_entry *find(struct pollerr *pe, const char *ifname, int er
 static struct pollerr_entry *add(struct pollerr *pe, const char *ifname, int err,
                                  const char *msg)
 {
+	if (pe->n >= POLLERR_MAX)
+		return NULL;
 	if (pe->n == pe->cap) {
 		size_t ncap = pe->cap ? 2 * pe->cap : 4;
-		struct pollerr_entry *n = pe->n < POLLERR_MAX ? realloc(pe->e, ncap * sizeof(*n)) : NULL;
+		if (ncap > POLLERR_MAX)
+			ncap = POLLERR_MAX;
+		struct pollerr_entry *n = realloc(pe->e, ncap * sizeof(*n));
 		if (!n)
 			return NULL;
 		pe->e = n;
@@ -61,7 +66,7 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
                     int64_t now)
 {
 	const char *ifn = ifname ? ifname : "";
-	struct pollerr_entry *e = find(pe, ifn, err, msg);
+	struct pollerr_entry *e = find(pe, ifn, err);
 	if (!e) {
 		e = add(pe, ifn, err, msg);
 		log_error(ifn, err, msg, 0);
@@ -80,12 +85,30 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
 	e->last_logged_ms = now;
 }
 
-void pollerr_end(struct pollerr *pe)
+/* Whether the snapshot says anything about the entry's interface: read (true), or still
+ * unknown (false, *keep set when it may exist unseen). */
+static bool settled(const struct pollerr_entry *e, const struct wg_snapshot *snap, bool *log)
+{
+	if (!e->ifname[0]) {
+		*log = true;
+		return true;
+	}
+	const struct wg_device *d = wg_snapshot_find(snap, e->ifname);
+	*log = d && !d->error;
+	return d ? !d->error : !snap->incomplete;
+}
+
+void pollerr_end(struct pollerr *pe, const struct wg_snapshot *snap)
 {
 	for (size_t i = pe->n; i-- > 0;) {
 		struct pollerr_entry *e = &pe->e[i];
-		if (e->seen)
+		bool log;
+		if (e->seen || !settled(e, snap, &log))
 			continue;
+		if (!log) {
+			pe->e[i] = pe->e[--pe->n];
+			continue;
+		}
 		struct logline l;
 		logline_begin(&l, LVL_INFO, "poll_recovered");
 		logline_str(&l, "interface", e->ifname);

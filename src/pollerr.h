@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* poll_error rate limiting (SPEC §5): a repeating error is logged once, then at most every
- * 10 minutes with a repeats= count; poll_recovered when it stops. */
+/* poll_error rate limiting (SPEC §5): a repeating error (same interface, same errno) is
+ * logged once, then at most every 10 minutes with a repeats= count; poll_recovered when it
+ * stops. */
 #ifndef POLLERR_H
 #define POLLERR_H
 
@@ -29,8 +30,10 @@ void pollerr_begin(struct pollerr *pe);
 /* Logs a poll_error line unless the same error was logged less than 10 minutes ago. */
 void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char *msg,
                     int64_t now_mono_ms);
-/* Forgets errors not reported since pollerr_begin, logging poll_recovered for each. */
-void pollerr_end(struct pollerr *pe);
+/* Ends errors not reported since pollerr_begin: poll_recovered for the whole poll's, and for
+ * an interface's once snap shows it read; an interface gone from a complete snapshot is
+ * forgotten silently; one absent from an incomplete snapshot is kept. */
+void pollerr_end(struct pollerr *pe, const struct wg_snapshot *snap);
 void pollerr_fini(struct pollerr *pe);
 
 #endif

@@ -27,6 +27,23 @@ static bool watched(const struct source_config *cfg, const char *name)
 	return false;
 }
 
+/* One check for every backend: a handshake time no clock can hold is hostile input, and
+ * the device that reported it is unreadable this poll. */
+static void check_times(struct wg_device *d)
+{
+	for (size_t i = 0; i < d->npeers; i++) {
+		const struct wg_peer *p = &d->peers[i];
+		if (p->last_handshake_sec >= 0 && p->last_handshake_sec <= WG_MAX_HANDSHAKE_SEC &&
+		    p->last_handshake_nsec >= 0 && p->last_handshake_nsec < 1000000000)
+			continue;
+		wg_device_clear(d);
+		d->error = -EPROTO;
+		snprintf(d->errmsg, sizeof(d->errmsg), "%s reported a handshake time out of range",
+		         d->name);
+		return;
+	}
+}
+
 int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
                 struct source_result *res)
 {
@@ -62,8 +79,12 @@ int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
 	}
 	if (res->err < 0)
 		res->note = 0;
-	for (size_t i = snap->ndevs; i-- > 0;)
+	snap->incomplete = res->err < 0;
+	for (size_t i = snap->ndevs; i-- > 0;) {
 		if (!watched(cfg, snap->devs[i].name))
 			wg_snapshot_remove(snap, i);
+		else
+			check_times(&snap->devs[i]);
+	}
 	return res->err;
 }

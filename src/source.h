@@ -20,8 +20,9 @@ struct source_config {
 };
 
 /* Result of a whole poll. err 0: the snapshot lists every interface that exists (those
- * that could not be read carry wg_device.error). err < 0: listing failed, the snapshot
- * must not be used to decide that anything vanished. msg names what failed. */
+ * that could not be read carry wg_device.error). err < 0: some backend could not list its
+ * interfaces; the snapshot holds what the others read and is marked incomplete, so
+ * nothing may be decided to have vanished. msg names what failed. */
 struct source_result {
 	int err;
 	/* err 0 but worth a poll_error: no WireGuard found at all (-EPROTONOSUPPORT). The

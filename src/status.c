@@ -148,12 +148,10 @@ int status_run(const struct settings *s)
 		fputs("wg-monitor: out of memory\n", stderr);
 		return 1;
 	}
-	if (source_poll(&src, &snap, &res) < 0) {
+	if (source_poll(&src, &snap, &res) < 0 || res.note < 0)
 		fprintf(stderr, "wg-monitor: %s\n", res.msg);
+	if (res.err < 0 && snap.ndevs == 0)
 		goto out;
-	}
-	if (res.note < 0)
-		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 	for (size_t i = 0; i < snap.ndevs; i++)
 		if (snap.devs[i].error)
 			fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);

@@ -171,9 +171,11 @@ static int64_t clock_ms(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* CLOCK_BOOTTIME: monotonic like CLOCK_MONOTONIC, but it keeps counting during suspend,
+ * so a handshake's age includes the time the host slept. */
 int64_t mono_ms(void)
 {
-	return clock_ms(CLOCK_MONOTONIC);
+	return clock_ms(CLOCK_BOOTTIME);
 }
 
 int64_t real_ms(void)

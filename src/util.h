@@ -40,7 +40,7 @@ __attribute__((format(printf, 5, 6)))
 #endif
 int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ...);
 
-/* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
+/* Milliseconds on CLOCK_BOOTTIME (monotonic, counts suspend) and CLOCK_REALTIME. */
 int64_t mono_ms(void);
 int64_t real_ms(void);
 

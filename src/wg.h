@@ -61,7 +61,13 @@ struct wg_device {
 struct wg_snapshot {
 	struct wg_device *devs;
 	size_t ndevs, cap;
+	/* Some backend could not list its interfaces: the devices present are true, but an
+	 * absent one may still exist, so nothing may be called removed from this snapshot. */
+	bool incomplete;
 };
+
+/* Handshake times past the year 9999 are hostile; sources reject them. */
+#define WG_MAX_HANDSHAKE_SEC 253402300799LL
 
 /* Appends a zeroed device named `name` (validated by the caller); NULL + errno on ENOMEM. */
 struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name);

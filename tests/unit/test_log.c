@@ -172,20 +172,39 @@ static void test_pollerr_rate_limit(void)
 	int saved, fd = capture_stderr(&saved);
 	char out[8192];
 	struct pollerr pe = { 0 };
+	struct wg_snapshot snap = { 0 };
+	wg_snapshot_add_device(&snap, "wg0")->error = -EACCES;
 	log_setup(LOG_FORMAT_TEXT, false, NULL);
 	for (int64_t t = 0; t <= 20 * 60 * 1000; t += 30000) {
 		pollerr_begin(&pe);
-		pollerr_report(&pe, "wg0", -EACCES, "permission denied", t);
-		pollerr_end(&pe);
+		/* the text varies (a line number, say); the failure is the same */
+		pollerr_report(&pe, "wg0", -EACCES, t % 60000 ? "permission denied" : "denied", t);
+		/* a whole-poll failure every other poll must not end wg0's episode */
+		if (t % 60000)
+			pollerr_report(&pe, NULL, -ETIMEDOUT, "listing timed out", t);
+		snap.incomplete = t % 60000 != 0;
+		pollerr_end(&pe, &snap);
 	}
+	snap.incomplete = false;
+	snap.devs[0].error = 0;
 	pollerr_begin(&pe);
-	pollerr_end(&pe);
+	pollerr_end(&pe, &snap);
+	/* An interface gone from a complete snapshot is forgotten without a recovery line. */
+	pollerr_begin(&pe);
+	pollerr_report(&pe, "wg9", -EIO, "gone soon", 0);
+	pollerr_end(&pe, &snap);
+	pollerr_begin(&pe);
+	pollerr_end(&pe, &snap);
 	pollerr_fini(&pe);
+	wg_snapshot_clear(&snap);
 	read_back(fd, out, sizeof(out));
 	restore_stderr(fd, saved);
-	CHECK_INT(count(out, "event=poll_error"), 3);
+	/* wg0: first, +10 min, +20 min; the timeout episodes come and go every other poll. */
+	CHECK_INT(count(out, "event=poll_error interface=wg0"), 3);
 	CHECK_INT(count(out, "repeats=20"), 2);
-	CHECK_INT(count(out, "event=poll_recovered"), 1);
+	CHECK_INT(count(out, "event=poll_recovered interface=wg0"), 1);
+	CHECK_INT(count(out, "event=poll_error interface=wg9"), 1);
+	CHECK_INT(count(out, "interface=wg9 message=\"gone soon\""), 0);
 	CHECK_CONTAINS(out, "error=\"Permission denied\"");
 }
 

@@ -320,6 +320,88 @@ static void test_initial_deferred(void)
 	}
 }
 
+/* Review findings: an incomplete listing removes nothing; rx after a long gap is credited
+ * no later than the keys' expiry; an interface unreadable at first sight does not later
+ * call its peers "added"; a wall-clock step does not look like a boringtun handshake. */
+static void test_incomplete_listing(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 }, partial = { 0 };
+	struct rec r = { 0 };
+	fix_peer(&s, "wg0", 1);
+	fix_peer(&s, "wg1", 2);
+	poll_at(t, &s, &r, T0, 10000);
+	fix_peer(&partial, "wg1", 2);
+	partial.incomplete = true;
+	poll_at(t, &partial, &r, T0 + 1000, 11000);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(peers_count(t, NULL).peers, 2);
+	partial.incomplete = false;
+	poll_at(t, &partial, &r, T0 + 2000, 12000);
+	CHECK_INT(r.n, 3);
+	CHECK_INT(r.type[2], EV_INTERFACE_REMOVED);
+	wg_snapshot_clear(&s);
+	wg_snapshot_clear(&partial);
+	peers_free(t);
+}
+
+static void test_heard_capped_at_expiry(void)
+{
+	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set_hs(p, T0);
+	poll_at(t, &s, &r, T0, 10000);
+	s.devs[0].error = -ETIMEDOUT; /* unreadable for an hour */
+	poll_at(t, &s, &r, T0 + 5000, 15000);
+	s.devs[0].error = 0;
+	p->rx_bytes = 148 * 10; /* initiations only: the keys died at +180 s */
+	poll_at(t, &s, &r, T0 + 3600000, 10000 + 3600000);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
+	CHECK_INT(peers_at(t, 0)->heard_mono_ms, 10000 + 180000);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_unreadable_at_first(void)
+{
+	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	wg_snapshot_add_device(&s, "wg0")->error = -EACCES;
+	poll_at(t, &s, &r, T0, 10000);
+	s.devs[0].error = 0;
+	fix_peer(&s, "wg0", 1);
+	poll_at(t, &s, &r, T0 + 1000, 11000);
+	CHECK_INT(r.n, 1);
+	CHECK_INT(r.type[0], EV_PEER_INITIAL);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+static void test_boringtun_clock_step(void)
+{
+	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	p->hs_approx = true;
+	set_hs(p, T0 - 10000);
+	poll_at(t, &s, &r, T0, 10000);
+	/* boringtun reports the same age + 5 s; the wall clock jumped an hour meanwhile. */
+	set_hs(p, T0 + 3600000 + 5000 - 15000);
+	poll_at(t, &s, &r, T0 + 3600000 + 5000, 15000);
+	CHECK_INT(peers_at(t, 0)->hs_mono_ms, 0);
+	CHECK_INT(r.n, 1);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 /* Renewal grace: threshold >= 120 s and we send keepalives every P s: online until
  * 165 + P + 5 + 1 s after the handshake. */
 static void test_renewal_grace(void)
@@ -381,11 +463,16 @@ static void test_counter_reset(void)
 	p->rx_bytes = 10;
 	poll_at(t, &s, &r, T0 + 61000, 10000 + 61000);
 	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
-	/* Removed and re-added between polls: handshake 0 again. It reads never, silently. */
+	/* Removed and re-added between polls: handshake 0 again. Said as such, history gone. */
 	set_hs(p, 0);
 	poll_at(t, &s, &r, T0 + 62000, 10000 + 62000);
-	CHECK_INT(r.n, 2);
+	CHECK_INT(r.n, 5);
+	CHECK_INT(r.type[2], EV_PEER_REMOVED);
+	CHECK_INT(r.type[3], EV_PEER_ADDED);
+	CHECK_INT(r.type[4], EV_PEER_INITIAL);
+	CHECK_INT(r.state[4], PEER_NEVER);
 	CHECK_INT(peers_count(t, NULL).never, 1);
+	CHECK_INT(peers_count(t, NULL).peers, 1);
 	wg_snapshot_clear(&s);
 	peers_free(t);
 }
@@ -424,4 +511,6 @@ TEST_MAIN(test_initial_states, test_threshold_boundary_and_offline_for, test_clo
           test_clock_step_backward, test_future_handshake, test_boringtun_values,
           test_peers_added_removed_endpoint, test_interfaces_come_and_go,
           test_activity_vs_handshake, test_handshake_failing, test_renewal_grace,
-          test_threshold_hint, test_counter_reset, test_many_peers, test_initial_deferred)
+          test_threshold_hint, test_counter_reset, test_many_peers, test_initial_deferred,
+          test_incomplete_listing, test_heard_capped_at_expiry, test_unreadable_at_first,
+          test_boringtun_clock_step)

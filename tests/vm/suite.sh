@@ -141,6 +141,14 @@ part_integration() {
 	fi
 }
 
+# The core scenarios again with the daemon on --backend netlink (BACKEND, read by every
+# daemon a test starts without its own --backend), beside the auto run above.
+part_integration_netlink() {
+	[ -f tests/integration/run.sh ] || { skip_because "tests/integration/run.sh absent"; return; }
+	BACKEND=netlink WG_IMPL=kernel sh tests/integration/run.sh \
+		baseline offline_online peers endpoint interface
+}
+
 # Prints $1 random peer public keys. Any 32 bytes configure fine (wg genkey per key is
 # slow under emulation): 43 base64 characters, the last forced to carry no padding bits.
 random_keys() {
@@ -307,7 +315,8 @@ part "b2. kernel and wireguard-go side by side (auto) vs wg dump" part_side_by_s
 part "c. netlink unit tests against the real module" part_netlink_units
 part "d. wall-clock step of an hour, forward and back" part_clock_step
 part "e. CAP_NET_ADMIN only, and no capability" part_capabilities
-part "f. integration tests, WG_IMPL=kernel" part_integration
+part "f. integration tests, WG_IMPL=kernel (backend auto)" part_integration
+part "f2. core scenarios, WG_IMPL=kernel, backend netlink" part_integration_netlink
 part "g. $NPEERS peers: wg-monitor status vs wg dump" part_many_peers
 
 echo "=== summary"
