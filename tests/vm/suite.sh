@@ -145,7 +145,7 @@ part_integration() {
 # daemon a test starts without its own --backend), beside the auto run above.
 part_integration_netlink() {
 	[ -f tests/integration/run.sh ] || { skip_because "tests/integration/run.sh absent"; return; }
-	BACKEND=netlink WG_IMPL=kernel sh tests/integration/run.sh \
+	BACKEND=netlink WG_IMPL=kernel bash tests/integration/run.sh \
 		baseline offline_online peers endpoint interface
 }
 
