@@ -24,7 +24,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang man-lint integration vm-test deps soak fuzz
+.PHONY: all clean install uninstall check unit sanitize clang man-lint integration integration-asan vm-test deps soak fuzz
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -84,6 +84,11 @@ fuzz:
 integration: wg-monitor
 	@tests/integration/run.sh
 
+# The same suite against the ASan+UBSan build: any sanitizer report or leak at exit makes
+# the daemon's exit status non-zero, which the tests check.
+integration-asan: sanitize
+	@WGM_BIN=$(CURDIR)/build-asan/wg-monitor tests/integration/run.sh
+
 # The kernel module inside a QEMU guest; needs root and qemu.
 vm-test: wg-monitor
 	@tests/vm/run.sh
@@ -96,7 +101,7 @@ deps:
 soak: wg-monitor
 	@bench/soak.sh
 
-check: deps all clang man-lint unit sanitize integration vm-test
+check: deps all clang man-lint unit sanitize integration integration-asan vm-test
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
 install: wg-monitor
