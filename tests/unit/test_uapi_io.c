@@ -235,4 +235,34 @@ static void teardown(void)
 	CHECK_INT(system(cmd), 0);
 }
 
-TEST_MAIN(setup, test_collect, test_stop_flag, test_missing_dir, test_permission, teardown)
+/* The facade's one check over every backend: a handshake time no clock can hold makes
+ * the device unreadable (it would overflow the state machine's millisecond arithmetic). */
+static void test_facade_rejects_hostile_time(void)
+{
+	static struct server hostile;
+	char key[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(key + 2 * i, 3, "%02x", 0x43);
+	snprintf(hostile.reply, sizeof hostile.reply, "listen_port=1\npublic_key=%s\n"
+	         "protocol_version=1\nlast_handshake_time_sec=9223372036854775807\n"
+	         "last_handshake_time_nsec=0\ntx_bytes=0\nrx_bytes=0\nerrno=0\n\n", key);
+	hostile.lfd = listen_at("wgtu8.sock", true);
+	CHECK(hostile.lfd >= 0);
+	pthread_t th;
+	pthread_create(&th, NULL, serve, &hostile);
+	static const char names[][WG_IFNAME_SIZE] = { "wgtu8" };
+	struct source_config cfg = { .backend = BACKEND_UAPI, .uapi_dir = dir, .timeout_ms = 300,
+	                             .ifnames = names, .n_ifnames = 1 };
+	struct wg_snapshot snap = { 0 };
+	struct source_result res = { 0 };
+	CHECK_INT(source_poll(&cfg, &snap, &res), 0);
+	CHECK_INT(snap.ndevs, 1);
+	CHECK(snap.ndevs == 1 && snap.devs[0].error == -EPROTO && snap.devs[0].npeers == 0);
+	CHECK_CONTAINS(snap.ndevs ? snap.devs[0].errmsg : NULL, "handshake time out of range");
+	wg_snapshot_clear(&snap);
+	shutdown(hostile.lfd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(hostile.lfd);
+}
+
+TEST_MAIN(setup, test_collect, test_facade_rejects_hostile_time, test_stop_flag, test_missing_dir, test_permission, teardown)
