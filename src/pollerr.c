@@ -77,6 +77,7 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
 		return;
 	}
 	e->seen = true;
+	e->quiet = 0;
 	e->repeats++;
 	if (now - e->last_logged_ms < POLLERR_REPEAT_MS)
 		return;
@@ -86,7 +87,7 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
 }
 
 /* Whether the snapshot says anything about the entry's interface: read (true), or still
- * unknown (false, *keep set when it may exist unseen). */
+ * unknown (false: it may exist unseen). *log: whether its end deserves poll_recovered. */
 static bool settled(const struct pollerr_entry *e, const struct wg_snapshot *snap, bool *log)
 {
 	if (!e->ifname[0]) {
@@ -103,7 +104,7 @@ void pollerr_end(struct pollerr *pe, const struct wg_snapshot *snap)
 	for (size_t i = pe->n; i-- > 0;) {
 		struct pollerr_entry *e = &pe->e[i];
 		bool log;
-		if (e->seen || !settled(e, snap, &log))
+		if (e->seen || !settled(e, snap, &log) || ++e->quiet < POLLERR_QUIET_POLLS)
 			continue;
 		if (!log) {
 			pe->e[i] = pe->e[--pe->n];
