@@ -29,22 +29,26 @@ def read_meta(d):
     return meta
 
 
+def lines_of(path):
+    """The file's lines, or none when it is missing (a side that never started)."""
+    try:
+        with open(path) as f:
+            return f.readlines()
+    except OSError:
+        return []
+
+
 def read_samples(path):
     """(time, latest handshake, rx) per sample; lines cut short at shutdown are skipped."""
     out = []
-    try:
-        f = open(path)
-    except OSError:
-        return out
-    with f:
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            if len(p) != 9:
-                continue
-            try:
-                out.append((float(p[0]), int(p[5]), int(p[6])))
-            except ValueError:
-                continue
+    for line in lines_of(path):
+        p = line.rstrip("\n").split("\t")
+        if len(p) != 9:
+            continue
+        try:
+            out.append((float(p[0]), int(p[5]), int(p[6])))
+        except ValueError:
+            continue
     return out
 
 
@@ -55,18 +59,13 @@ def parse_ts(s):
 
 def read_events(path):
     out = []
-    try:
-        f = open(path)
-    except OSError:
-        return out
-    with f:
-        for line in f:
-            try:
-                ev = json.loads(line)
-                ev["_t"] = parse_ts(ev["ts"])
-            except (ValueError, KeyError):
-                continue
-            out.append(ev)
+    for line in lines_of(path):
+        try:
+            ev = json.loads(line)
+            ev["_t"] = parse_ts(ev["ts"])
+        except (ValueError, KeyError):
+            continue
+        out.append(ev)
     return out
 
 

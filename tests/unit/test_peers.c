@@ -13,6 +13,18 @@ static struct peers_config cfg(int threshold_s, enum liveness l)
 	return c;
 }
 
+static struct peer_table *new_table(int threshold_s, enum liveness l)
+{
+	struct peers_config c = cfg(threshold_s, l);
+	return peers_new(&c);
+}
+
+static void finish(struct peer_table *t, struct wg_snapshot *s)
+{
+	wg_snapshot_clear(s);
+	peers_free(t);
+}
+
 /* One poll: the snapshot is rebuilt by the caller; clocks given in ms. */
 static void poll_at(struct peer_table *t, struct wg_snapshot *s, struct rec *r, int64_t real,
                     int64_t mono)
@@ -30,8 +42,7 @@ static void set_hs(struct wg_peer *p, int64_t real_ms)
 
 static void test_initial_states(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	set_hs(fix_peer(&s, "wg0", 1), T0 - 10000);
@@ -53,14 +64,12 @@ static void test_initial_states(void)
 	CHECK_INT(r.n, 4);
 	CHECK_INT(r.type[3], EV_PEER_OFFLINE);
 	CHECK_INT(r.key0[3], 1);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_threshold_boundary_and_offline_for(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 7);
@@ -79,15 +88,13 @@ static void test_threshold_boundary_and_offline_for(void)
 	CHECK_INT(r.offline_for[r.n - 1], 100);
 	CHECK_INT(peers_take_transitions(t), 1);
 	CHECK_INT(peers_take_transitions(t), 0);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* The wall clock jumps an hour while the monotonic clock moves 30 s: nothing happens. */
 static void clock_step(int64_t step_ms)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	set_hs(fix_peer(&s, "wg0", 1), T0 - 60000);
@@ -100,8 +107,7 @@ static void clock_step(int64_t step_ms)
 	poll_at(t, &s, &r, T0 + step_ms + 121000, 10000 + 121000);
 	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
 	CHECK_INT(r.handshake_age[r.n - 1], 181);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_clock_step_forward(void)
@@ -117,8 +123,7 @@ static void test_clock_step_backward(void)
 /* A handshake stamped in the future (clock stepped back before we first saw it): age 0. */
 static void test_future_handshake(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	set_hs(fix_peer(&s, "wg0", 1), T0 + 3600000);
@@ -127,15 +132,13 @@ static void test_future_handshake(void)
 	CHECK_INT(r.state[0], PEER_ONLINE);
 	poll_at(t, &s, &r, T0 + 181000, 10000 + 181000);
 	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* boringtun: the handshake time is now - age and jitters; a missing value keeps the last. */
 static void test_boringtun_values(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -156,14 +159,12 @@ static void test_boringtun_values(void)
 	CHECK_INT(r.n, 2);
 	CHECK_INT(r.type[1], EV_PEER_OFFLINE);
 	CHECK_INT(r.handshake_age[1], 181);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_peers_added_removed_endpoint(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -192,14 +193,12 @@ static void test_peers_added_removed_endpoint(void)
 	poll_at(t, &s, &r, T0 + 4000, 14000);
 	CHECK_INT(r.n, 5);
 	CHECK_INT(peers_count(t, NULL).peers, 1);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_interfaces_come_and_go(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 }, empty = { 0 };
 	struct rec r = { 0 };
 	fix_peer(&s, "wg0", 1);
@@ -235,16 +234,14 @@ static void test_interfaces_come_and_go(void)
 	CHECK_INT(r.type[5], EV_INTERFACE_ADDED);
 	CHECK_INT(r.type[6], EV_PEER_INITIAL);
 	CHECK_INT(r.type[7], EV_PEER_INITIAL);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* Activity: rx that rises while a session can exist keeps the peer heard; handshake
  * liveness ignores it. */
 static void activity_run(enum liveness l, struct rec *r)
 {
-	struct peers_config c = cfg(60, l);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, l);
 	struct wg_snapshot s = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
 	set_hs(p, T0);
@@ -252,8 +249,7 @@ static void activity_run(enum liveness l, struct rec *r)
 		p->rx_bytes = 32u * (unsigned)i;
 		poll_at(t, &s, r, T0 + i * 5000, 10000 + i * 5000);
 	}
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_activity_vs_handshake(void)
@@ -269,8 +265,7 @@ static void test_activity_vs_handshake(void)
  * it never makes the peer online, and after 3 polls and 15 s it is handshake_failing. */
 static void test_handshake_failing(void)
 {
-	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -290,8 +285,7 @@ static void test_handshake_failing(void)
 	set_hs(p, T0 + 40000);
 	poll_at(t, &s, &r, T0 + 40000, 10000 + 40000);
 	CHECK_INT(r.type[r.n - 1], EV_PEER_ONLINE);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* Activity at start-up: a handshake older than the threshold but with a session that can
@@ -300,8 +294,7 @@ static void test_handshake_failing(void)
 static void test_initial_deferred(void)
 {
 	for (int traffic = 0; traffic < 2; traffic++) {
-		struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-		struct peer_table *t = peers_new(&c);
+		struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 		struct wg_snapshot s = { 0 };
 		struct rec r = { 0 };
 		struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -315,8 +308,7 @@ static void test_initial_deferred(void)
 		CHECK_INT(r.state[0], traffic ? PEER_ONLINE : PEER_OFFLINE);
 		poll_at(t, &s, &r, T0 + 10000, 20000);
 		CHECK_INT(r.n, 1);
-		wg_snapshot_clear(&s);
-		peers_free(t);
+		finish(t, &s);
 	}
 }
 
@@ -325,8 +317,7 @@ static void test_initial_deferred(void)
  * call its peers "added"; a wall-clock step does not look like a boringtun handshake. */
 static void test_incomplete_listing(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 }, partial = { 0 };
 	struct rec r = { 0 };
 	fix_peer(&s, "wg0", 1);
@@ -348,8 +339,7 @@ static void test_incomplete_listing(void)
 
 static void test_heard_capped_at_expiry(void)
 {
-	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -362,14 +352,12 @@ static void test_heard_capped_at_expiry(void)
 	poll_at(t, &s, &r, T0 + 3600000, 10000 + 3600000);
 	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
 	CHECK_INT(peers_at(t, 0)->heard_mono_ms, 10000 + 180000);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_unreadable_at_first(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	wg_snapshot_add_device(&s, "wg0")->error = -EACCES;
@@ -379,14 +367,12 @@ static void test_unreadable_at_first(void)
 	poll_at(t, &s, &r, T0 + 1000, 11000);
 	CHECK_INT(r.n, 1);
 	CHECK_INT(r.type[0], EV_PEER_INITIAL);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 static void test_boringtun_clock_step(void)
 {
-	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -398,8 +384,7 @@ static void test_boringtun_clock_step(void)
 	poll_at(t, &s, &r, T0 + 3600000 + 5000, 15000);
 	CHECK_INT(peers_at(t, 0)->hs_mono_ms, 0);
 	CHECK_INT(r.n, 1);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* Renewal grace: threshold >= 120 s and we send keepalives every P s: online until
@@ -407,8 +392,7 @@ static void test_boringtun_clock_step(void)
 static void test_renewal_grace(void)
 {
 	for (int l = 0; l < 2; l++) {
-		struct peers_config c = cfg(180, l ? LIVENESS_HANDSHAKE : LIVENESS_ACTIVITY);
-		struct peer_table *t = peers_new(&c);
+		struct peer_table *t = new_table(180, l ? LIVENESS_HANDSHAKE : LIVENESS_ACTIVITY);
 		struct wg_snapshot s = { 0 };
 		struct rec r = { 0 };
 		struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -421,16 +405,14 @@ static void test_renewal_grace(void)
 		CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), l ? 1 : 0);
 		poll_at(t, &s, &r, T0 + 197000, 10000 + 197000);
 		CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 1);
-		wg_snapshot_clear(&s);
-		peers_free(t);
+		finish(t, &s);
 	}
 }
 
 /* Heard only at handshakes, 125 s apart, threshold 60: one hint, not a flip storm. */
 static void test_threshold_hint(void)
 {
-	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -445,15 +427,13 @@ static void test_threshold_hint(void)
 			CHECK_INT(r.gap[i], 125);
 			CHECK_INT(r.suggested[i], 180);
 		}
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* A counter that goes down (peer re-created) is a reset, not activity. */
 static void test_counter_reset(void)
 {
-	struct peers_config c = cfg(60, LIVENESS_ACTIVITY);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(60, LIVENESS_ACTIVITY);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
@@ -473,15 +453,13 @@ static void test_counter_reset(void)
 	CHECK_INT(r.state[4], PEER_NEVER);
 	CHECK_INT(peers_count(t, NULL).never, 1);
 	CHECK_INT(peers_count(t, NULL).peers, 1);
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 /* 20,000 peers in, every other one out, the rest still found: the hash index holds. */
 static void test_many_peers(void)
 {
-	struct peers_config c = cfg(180, LIVENESS_HANDSHAKE);
-	struct peer_table *t = peers_new(&c);
+	struct peer_table *t = new_table(180, LIVENESS_HANDSHAKE);
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_device *d = wg_snapshot_add_device(&s, "wg0");
@@ -503,8 +481,7 @@ static void test_many_peers(void)
 	struct rec r3 = { 0 };
 	poll_at(t, &s, &r3, T0 + 2000, 12000);
 	CHECK_INT(r3.n, 0); /* every remaining peer found again: no added, no removed */
-	wg_snapshot_clear(&s);
-	peers_free(t);
+	finish(t, &s);
 }
 
 TEST_MAIN(test_initial_states, test_threshold_boundary_and_offline_for, test_clock_step_forward,
