@@ -7,6 +7,7 @@
 
 #include "peers.h"
 #include "peertab.h"
+#include "util.h"
 
 #define MS 1000
 
@@ -314,14 +315,10 @@ static struct iface *find_iface(struct peer_table *t, const char *name)
 
 static struct iface *add_iface(struct peer_table *t, const char *name)
 {
-	if (t->nifs == t->ifcap) {
-		size_t ncap = t->ifcap ? 2 * t->ifcap : 8;
-		struct iface *n = realloc(t->ifs, ncap * sizeof(*n));
-		if (!n)
-			return NULL;
-		t->ifs = n;
-		t->ifcap = ncap;
-	}
+	void *arr = t->ifs;
+	if (!array_grow(&arr, &t->ifcap, t->nifs, sizeof(*t->ifs), WG_MAX_DEVICES))
+		return NULL;
+	t->ifs = arr;
 	struct iface *f = &t->ifs[t->nifs++];
 	memset(f, 0, sizeof(*f));
 	memcpy(f->name, name, strnlen(name, WG_IFNAME_SIZE - 1));

@@ -75,14 +75,10 @@ static int rehash(struct peertab *t, size_t nslots)
 
 struct peer *peertab_insert(struct peertab *t, const char *ifname, const uint8_t *key)
 {
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 64;
-		struct peer *r = realloc(t->recs, ncap * sizeof(*r));
-		if (!r)
-			return NULL;
-		t->recs = r;
-		t->cap = ncap;
-	}
+	void *arr = t->recs;
+	if (!array_grow(&arr, &t->cap, t->n, sizeof(*t->recs), UINT32_MAX - 1))
+		return NULL; /* slots hold index + 1 in 32 bits */
+	t->recs = arr;
 	if (2 * (t->n + 1) > t->nslots && rehash(t, t->nslots ? 2 * t->nslots : 128) < 0) {
 		errno = ENOMEM;
 		return NULL;

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "pollerr.h"
+#include "util.h"
 
 /* One per interface at most, plus the whole poll; beyond that, errors are not deduplicated. */
 #define POLLERR_MAX (WG_MAX_DEVICES + 1)
@@ -24,18 +25,10 @@ static struct pollerr_entry *find(struct pollerr *pe, const char *ifname, int er
 static struct pollerr_entry *add(struct pollerr *pe, const char *ifname, int err,
                                  const char *msg)
 {
-	if (pe->n >= POLLERR_MAX)
+	void *arr = pe->e;
+	if (!array_grow(&arr, &pe->cap, pe->n, sizeof(*pe->e), POLLERR_MAX))
 		return NULL;
-	if (pe->n == pe->cap) {
-		size_t ncap = pe->cap ? 2 * pe->cap : 4;
-		if (ncap > POLLERR_MAX)
-			ncap = POLLERR_MAX;
-		struct pollerr_entry *n = realloc(pe->e, ncap * sizeof(*n));
-		if (!n)
-			return NULL;
-		pe->e = n;
-		pe->cap = ncap;
-	}
+	pe->e = arr;
 	struct pollerr_entry *e = &pe->e[pe->n++];
 	memset(e, 0, sizeof(*e));
 	strncpy(e->ifname, ifname, sizeof(e->ifname) - 1);

@@ -17,7 +17,7 @@ const char *backend_name(enum backend b)
 	return "?";
 }
 
-static bool watched(const struct source_config *cfg, const char *name)
+bool source_watched(const struct source_config *cfg, const char *name)
 {
 	if (cfg->n_ifnames == 0)
 		return true;
@@ -81,7 +81,7 @@ int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
 		res->note = 0;
 	snap->incomplete = res->err < 0;
 	for (size_t i = snap->ndevs; i-- > 0;) {
-		if (!watched(cfg, snap->devs[i].name))
+		if (!source_watched(cfg, snap->devs[i].name))
 			wg_snapshot_remove(snap, i);
 		else
 			check_times(&snap->devs[i]);

@@ -43,6 +43,9 @@ extern const struct source_backend source_uapi;   /* source_uapi.c */
 extern const struct source_backend source_wgcli;  /* source_wgcli.c */
 extern const struct source_backend source_netlink;/* source_netlink.c */
 
+/* Whether cfg watches interface `name` (every name when cfg lists none). */
+bool source_watched(const struct source_config *cfg, const char *name);
+
 /* Reads all watched interfaces. Returns res->err. Clears snap first. */
 int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
                 struct source_result *res);

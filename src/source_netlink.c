@@ -8,6 +8,7 @@
 
 #include "source.h"
 #include "source_netlink.h"
+#include "util.h"
 
 #define WGNL_INTR_RETRIES 3   /* NLM_F_DUMP_INTR: re-read a device at most this often */
 
@@ -59,16 +60,10 @@ static int genl_ready(struct wgnl_ctx *c)
 
 static int names_add(struct wgnl_names *l, const char *name)
 {
-	if (l->n == l->cap) {
-		if (l->cap >= WG_MAX_DEVICES)
-			return -E2BIG;
-		size_t ncap = l->cap ? l->cap * 2 : 8;
-		void *p = realloc(l->names, ncap * sizeof(*l->names));
-		if (!p)
-			return -ENOMEM;
-		l->names = p;
-		l->cap = ncap;
-	}
+	void *arr = l->names;
+	if (!array_grow(&arr, &l->cap, l->n, sizeof(*l->names), WG_MAX_DEVICES))
+		return -errno;
+	l->names = arr;
 	memcpy(l->names[l->n++], name, WG_IFNAME_SIZE);
 	return 0;
 }
@@ -224,22 +219,12 @@ static int add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *
 	return 0;
 }
 
-static bool watched(const struct source_config *cfg, const char *name)
-{
-	if (cfg->n_ifnames == 0)
-		return true;
-	for (size_t i = 0; i < cfg->n_ifnames; i++)
-		if (strncmp(cfg->ifnames[i], name, WG_IFNAME_SIZE) == 0)
-			return true;
-	return false;
-}
-
 static int read_devices(struct wgnl_ctx *c, const struct wgnl_names *l,
                         struct wg_snapshot *snap, struct source_result *res)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const char *name = l->names[i];
-		if (!watched(c->cfg, name) || wg_snapshot_find(snap, name))
+		if (!source_watched(c->cfg, name) || wg_snapshot_find(snap, name))
 			continue;   /* a UAPI socket of the same name wins */
 		int err = add_device(c, snap, name, res);
 		if (err < 0)

@@ -214,14 +214,6 @@ static int query(const struct source_config *cfg, const char *dir, const char *n
 	return 0;
 }
 
-static bool watched(const struct source_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_ifnames; i++)
-		if (strcmp(cfg->ifnames[i], name) == 0)
-			return true;
-	return cfg->n_ifnames == 0;
-}
-
 /* A directory entry names a candidate when it is "<valid ifname>.sock", a socket (not a
  * symlink), watched, and not already reported by an earlier backend. */
 static bool candidate(const struct source_config *cfg, const struct wg_snapshot *snap,
@@ -233,7 +225,7 @@ static bool candidate(const struct source_config *cfg, const struct wg_snapshot 
 		return false;
 	memcpy(stem, ent, n - 5);
 	stem[n - 5] = '\0';
-	if (!watched(cfg, stem) || wg_snapshot_find(snap, stem))
+	if (!source_watched(cfg, stem) || wg_snapshot_find(snap, stem))
 		return false;
 	return fstatat(dirfd(d), ent, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode);
 }
@@ -242,20 +234,15 @@ static int list_sockets(const struct source_config *cfg, const struct wg_snapsho
                         DIR *d, ifname_t **names, size_t *n)
 {
 	size_t cap = 0;
+	void *arr = *names;
 	struct dirent *e;
 	ifname_t stem;
 	while ((e = readdir(d)) != NULL) {
 		if (!candidate(cfg, snap, d, e->d_name, stem))
 			continue;
-		if (*n == cap) {
-			if (cap >= WG_MAX_DEVICES)
-				return -E2BIG;
-			cap = cap ? cap * 2 : 16;
-			ifname_t *p = realloc(*names, cap * sizeof(**names));
-			if (!p)
-				return -ENOMEM;
-			*names = p;
-		}
+		if (!array_grow(&arr, &cap, *n, sizeof(**names), WG_MAX_DEVICES))
+			return -errno;
+		*names = arr;
 		memcpy((*names)[(*n)++], stem, sizeof stem);
 	}
 	return 0;

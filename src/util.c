@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -162,6 +163,25 @@ int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ..
 		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+bool array_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t limit)
+{
+	if (n < *cap)
+		return true;
+	if (n >= limit) {
+		errno = E2BIG;
+		return false;
+	}
+	size_t ncap = *cap ? *cap * 2 : 8;
+	if (ncap > limit)
+		ncap = limit;
+	void *p = realloc(*arr, ncap * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
 }
 
 static int64_t clock_ms(clockid_t id)

@@ -34,6 +34,10 @@ bool parse_i64(const char *s, size_t len, int64_t *out);
  * the wait unless *stop is set. Returns 0, -ETIMEDOUT, -EINTR (stop) or -errno. */
 int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop);
 
+/* Makes room for element n of *arr (elem bytes each, *cap allocated) by doubling, up to
+ * limit elements. false with errno E2BIG at the limit, ENOMEM when realloc fails. */
+bool array_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t limit);
+
 /* Parser errors: writes "line N: " (when lineno > 0) and the message into err; returns rc. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))

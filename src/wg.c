@@ -4,31 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "wg.h"
-
-static bool grow(void **arr, size_t *cap, size_t n, size_t elem, size_t limit)
-{
-	if (n < *cap)
-		return true;
-	if (n >= limit) {
-		errno = E2BIG;
-		return false;
-	}
-	size_t ncap = *cap ? *cap * 2 : 8;
-	if (ncap > limit)
-		ncap = limit;
-	void *p = realloc(*arr, ncap * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = ncap;
-	return true;
-}
 
 struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name)
 {
 	void *arr = s->devs;
-	if (!grow(&arr, &s->cap, s->ndevs, sizeof(*s->devs), WG_MAX_DEVICES))
+	if (!array_grow(&arr, &s->cap, s->ndevs, sizeof(*s->devs), WG_MAX_DEVICES))
 		return NULL;
 	s->devs = arr;
 	struct wg_device *d = &s->devs[s->ndevs++];
@@ -41,7 +23,7 @@ struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name
 struct wg_peer *wg_device_add_peer(struct wg_device *d)
 {
 	void *arr = d->peers;
-	if (!grow(&arr, &d->cap, d->npeers, sizeof(*d->peers), WG_MAX_PEERS))
+	if (!array_grow(&arr, &d->cap, d->npeers, sizeof(*d->peers), WG_MAX_PEERS))
 		return NULL;
 	d->peers = arr;
 	struct wg_peer *p = &d->peers[d->npeers++];
