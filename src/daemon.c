@@ -16,7 +16,13 @@
 #include "peers.h"
 #include "pollerr.h"
 #include "source.h"
+#include "statefile.h"
 #include "util.h"
+
+/* Without a change of state the state file is refreshed (counters, last heard) this
+ * often: a crash loses at most this much, and restoring older counters only ever
+ * credits less activity, never more. */
+#define STATE_REFRESH_MS (300 * 1000)
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -57,6 +63,9 @@ struct daemon {
 	struct wg_snapshot snap;
 	struct pollerr errs;
 	struct stats st;
+	const char *state_path;       /* "" = no state file */
+	int64_t state_saved_ms;       /* monotonic, of the last good save */
+	bool state_failing;           /* state_write_failed said; retry every poll */
 };
 
 static void log_start(const struct daemon *d)
@@ -78,6 +87,7 @@ static void log_start(const struct daemon *d)
 	logline_str(&l, "liveness", liveness_name(s->liveness));
 	logline_str(&l, "log_path", s->log_path[0] ? s->log_path : "(none)");
 	logline_str(&l, "log_format", log_format_name(s->log_format));
+	logline_str(&l, "state_file", d->state_path[0] ? d->state_path : "(none)");
 	log_emit(&l);
 }
 
@@ -127,6 +137,56 @@ static void report_errors(struct daemon *d, const struct source_result *res, int
 	pollerr_end(&d->errs, &d->snap);
 }
 
+/* Takes up where the saved table left off; a bad file is reported and ignored. */
+static void state_restore(struct daemon *d)
+{
+	struct saved_state st;
+	char err[600], when[32];
+	int rc = statefile_load(d->state_path, &st, err, sizeof(err));
+	if (rc == -ENOENT)
+		return; /* the first start with this file */
+	if (rc < 0) {
+		log_msg(LVL_WARNING, "state_ignored", err);
+		return;
+	}
+	struct clocks now = { real_ms(), mono_ms() };
+	if (peers_restore(d->peers, st.peers, st.n, st.written_ms, &now) < 0) {
+		log_msg(LVL_ERROR, "state_ignored", "out of memory restoring the state file");
+		saved_state_free(&st);
+		return;
+	}
+	format_utc(when, sizeof(when), st.written_ms, false);
+	struct logline l;
+	logline_begin(&l, LVL_INFO, "state_restored");
+	logline_str(&l, "state_file", d->state_path);
+	logline_uint(&l, "peers", st.n);
+	logline_str(&l, "saved", when);
+	log_emit(&l);
+	saved_state_free(&st);
+}
+
+/* After a poll that changed something, every STATE_REFRESH_MS, and at stop (force). */
+static void state_save(struct daemon *d, bool force)
+{
+	bool changed = peers_take_changed(d->peers);
+	int64_t mono = mono_ms();
+	if (!d->state_path[0] || (!force && !changed && !d->state_failing &&
+	                          mono - d->state_saved_ms < STATE_REFRESH_MS))
+		return;
+	char err[600];
+	struct clocks now = { real_ms(), mono };
+	if (statefile_save(d->state_path, d->peers, &now, err, sizeof(err)) < 0) {
+		if (!d->state_failing)
+			log_msg(LVL_WARNING, "state_write_failed", err);
+		d->state_failing = true;
+		return;
+	}
+	if (d->state_failing)
+		log_msg(LVL_INFO, "state_write_recovered", "the state file is written again");
+	d->state_failing = false;
+	d->state_saved_ms = mono;
+}
+
 static void poll_once(struct daemon *d)
 {
 	struct source_result res;
@@ -153,6 +213,7 @@ static void poll_once(struct daemon *d)
 		logline_int(&l, "poll_ms", t1 - t0);
 		log_emit(&l);
 	}
+	state_save(d, false);
 }
 
 /* Sleeps until `deadline` (monotonic ms) or a signal. Signals stay blocked except inside
@@ -207,7 +268,7 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 	}
 }
 
-int daemon_run(const struct settings *s, struct logfile *lf)
+int daemon_run(const struct settings *s, struct logfile *lf, const char *state_path)
 {
 	sigset_t blocked;
 	install_signals(&blocked);
@@ -222,14 +283,19 @@ int daemon_run(const struct settings *s, struct logfile *lf)
 		.src = { .backend = s->backend, .ifnames = s->interfaces,
 		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
 		.peers = peers_new(&pc),
+		.state_path = state_path,
 	};
 	if (!d.peers) {
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
 	log_start(&d);
+	if (state_path[0])
+		state_restore(&d);
+	d.state_saved_ms = mono_ms();
 	loop(&d, lf, &blocked);
 	log_stats(&d);
+	state_save(&d, true);
 	struct logline l;
 	logline_begin(&l, LVL_INFO, "monitor_stop");
 	logline_str(&l, "signal", got_stop == SIGINT ? "SIGINT" : "SIGTERM");

@@ -6,7 +6,8 @@
 #include "logfile.h"
 #include "settings.h"
 
-/* Runs until SIGTERM/SIGINT; lf may be NULL (stderr only). Returns the exit status. */
-int daemon_run(const struct settings *s, struct logfile *lf);
+/* Runs until SIGTERM/SIGINT; lf may be NULL (stderr only); state_path is the resolved
+ * state file (locked by the caller) or "". Returns the exit status. */
+int daemon_run(const struct settings *s, struct logfile *lf, const char *state_path);
 
 #endif

@@ -46,6 +46,8 @@ static void peer_fields(struct logline *l, const struct event *ev)
 	logline_int(l, "last_heard", ev->last_heard);
 	if (ev->offline_for >= 0)
 		logline_int(l, "offline_for", ev->offline_for);
+	if (ev->state_for >= 0)
+		logline_int(l, "state_for", ev->state_for);
 	if (ev->failing_for >= 0)
 		logline_int(l, "failing_for", ev->failing_for);
 	if (ev->gap >= 0) {

@@ -21,6 +21,8 @@
 /* Healthy renewal gaps end by 180 s + the keepalive interval; a longer gap is an outage
  * or an idle peer, which a threshold change would not fix. */
 #define HINT_MAX_GAP_MS   (240 * MS)
+/* How long restored peers of an interface that is not there are kept. */
+#define RESTORE_WAIT_MS   (300 * MS)
 
 struct iface {
 	char name[WG_IFNAME_SIZE];
@@ -35,6 +37,9 @@ struct peer_table {
 	size_t nifs, ifcap;
 	uint32_t gen;
 	bool initialized;
+	bool changed;         /* see peers_take_changed */
+	size_t nrestored;     /* restored peers not yet seen in a poll */
+	int64_t restore_wait_mono_ms; /* until then, restored peers of absent interfaces stay */
 	uint64_t transitions;
 };
 
@@ -112,6 +117,13 @@ struct emitter {
 	const struct clocks *now;
 };
 
+/* An event with every optional field "does not apply". */
+static struct event event_none(void)
+{
+	return (struct event){ .offline_for = -1, .failing_for = -1, .gap = -1,
+	                       .suggested_threshold = -1, .state_for = -1 };
+}
+
 static void emit(const struct emitter *em, enum event_type type, const char *ifname,
                  const struct peer *p, struct event *ev)
 {
@@ -133,9 +145,18 @@ static void emit(const struct emitter *em, enum event_type type, const char *ifn
 static void emit_simple(const struct emitter *em, enum event_type type, const char *ifname,
                         const struct peer *p)
 {
-	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
-	                    .suggested_threshold = -1 };
+	struct event ev = event_none();
 	emit(em, type, ifname, p, &ev);
+}
+
+static void emit_initial(const struct emitter *em, const struct peer *p)
+{
+	struct event ev = event_none();
+	if (p->since_mono_ms && p->state != PEER_NEVER) {
+		int64_t d = em->now->mono_ms - p->since_mono_ms;
+		ev.state_for = (d > 0 ? d : 0) / MS;
+	}
+	emit(em, EV_PEER_INITIAL, p->ifname, p, &ev);
 }
 
 /* ---- per-peer update ------------------------------------------------------------ */
@@ -177,12 +198,13 @@ static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_a
 	if (suggest < WG_REJECT_AFTER_TIME)
 		suggest = WG_REJECT_AFTER_TIME;
 	p->hinted = true;
-	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = gap / MS,
-	                    .suggested_threshold = suggest };
+	struct event ev = event_none();
+	ev.gap = gap / MS;
+	ev.suggested_threshold = suggest;
 	emit(em, EV_THRESHOLD_HINT, p->ifname, p, &ev);
 }
 
-static void apply_handshake(const struct peer_table *t, struct peer *p,
+static void apply_handshake(struct peer_table *t, struct peer *p,
                             const struct wg_peer *w, const struct emitter *em)
 {
 	int64_t real = w->last_handshake_sec * MS + w->last_handshake_nsec / 1000000;
@@ -199,11 +221,13 @@ static void apply_handshake(const struct peer_table *t, struct peer *p,
 		p->heard_real_ms = real;
 	}
 	p->heard_between_handshakes = false;
+	if (p->failing_reported)
+		t->changed = true;
 	p->failing = p->failing_reported = false;
 	p->failing_polls = 0;
 }
 
-static void track_failing(struct peer *p, const struct emitter *em)
+static void track_failing(struct peer_table *t, struct peer *p, const struct emitter *em)
 {
 	int64_t now = em->now->mono_ms;
 	if (p->failing && now - p->failing_last_mono_ms > FAILING_FORGET_MS && !p->failing_reported)
@@ -219,14 +243,15 @@ static void track_failing(struct peer *p, const struct emitter *em)
 	    now - p->failing_start_mono_ms < FAILING_MIN_MS)
 		return;
 	p->failing_reported = true;
-	struct event ev = { .offline_for = -1, .gap = -1, .suggested_threshold = -1,
-	                    .failing_for = (now - p->failing_start_mono_ms) / MS };
+	t->changed = true;
+	struct event ev = event_none();
+	ev.failing_for = (now - p->failing_start_mono_ms) / MS;
 	emit(em, EV_HANDSHAKE_FAILING, p->ifname, p, &ev);
 }
 
 /* rx that rose while a session could carry data is an authenticated packet from the peer;
  * rx that rose with no possible session is handshake initiations only. */
-static void apply_counters(struct peer *p,
+static void apply_counters(struct peer_table *t, struct peer *p,
                            const struct wg_peer *w, bool hs_new, const struct emitter *em)
 {
 	bool rose = w->rx_bytes > p->rx_bytes;
@@ -242,7 +267,7 @@ static void apply_counters(struct peer *p,
 		if (!hs_new)
 			p->heard_between_handshakes = true;
 	} else if (rose && !hs_new) {
-		track_failing(p, em);
+		track_failing(t, p, em);
 	}
 	p->rx_bytes = w->rx_bytes; /* a decrease is a reset, never a negative delta */
 	p->tx_bytes = w->tx_bytes;
@@ -255,25 +280,25 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	p->session_possible =
 	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
 	if (initial) {
+		/* How long it has been online is unknown; offline, since it crossed over. */
 		p->state = s;
-		if (s == PEER_OFFLINE)
-			p->offline_since_mono_ms = offline_since(t, p);
+		p->since_mono_ms = s == PEER_OFFLINE ? offline_since(t, p) : 0;
 		return;
 	}
 	if (s == old || s == PEER_NEVER)
 		return;
 	p->state = s;
 	t->transitions++;
-	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
-	                    .suggested_threshold = -1 };
+	t->changed = true;
+	struct event ev = event_none();
 	if (s == PEER_OFFLINE) {
-		p->offline_since_mono_ms = offline_since(t, p);
+		p->since_mono_ms = offline_since(t, p);
 		emit(em, EV_PEER_OFFLINE, p->ifname, p, &ev);
 		return;
 	}
-	if (old == PEER_OFFLINE && p->offline_since_mono_ms)
-		ev.offline_for = (em->now->mono_ms - p->offline_since_mono_ms) / MS;
-	p->offline_since_mono_ms = 0;
+	if (old == PEER_OFFLINE && p->since_mono_ms)
+		ev.offline_for = (em->now->mono_ms - p->since_mono_ms) / MS;
+	p->since_mono_ms = em->now->mono_ms;
 	emit(em, EV_PEER_ONLINE, p->ifname, p, &ev);
 }
 
@@ -285,19 +310,20 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		char old[WG_ENDPOINT_SIZE];
 		memcpy(old, p->endpoint, sizeof(old));
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
-		struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
-		                    .suggested_threshold = -1, .old_endpoint = old };
+		struct event ev = event_none();
+		ev.old_endpoint = old;
+		t->changed = true;
 		emit(em, EV_ENDPOINT_CHANGED, p->ifname, p, &ev);
 	} else if (w->endpoint[0]) {
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
 	}
 	p->keepalive = w->persistent_keepalive;
 	apply_handshake(t, p, w, em);
-	apply_counters(p, w, p->hs_real_ms != before, em);
+	apply_counters(t, p, w, p->hs_real_ms != before, em);
 	apply_state(t, p, em, initial || p->pending_initial);
 	if (p->pending_initial) {
 		p->pending_initial = false;
-		emit_simple(em, EV_PEER_INITIAL, p->ifname, p);
+		emit_initial(em, p);
 	}
 	if (t->cfg.debug)
 		emit_simple(em, EV_PEER_DEBUG, p->ifname, p);
@@ -332,6 +358,7 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	p->rx_bytes = w->rx_bytes;
 	p->tx_bytes = w->tx_bytes;
 	p->seen_gen = t->gen;
+	t->changed = true;
 	update_peer(t, p, w, em, true);
 	if (announce)
 		emit_simple(em, EV_PEER_ADDED, ifname, p);
@@ -340,15 +367,20 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
 		p->pending_initial = true;
 	else
-		emit_simple(em, EV_PEER_INITIAL, ifname, p);
+		emit_initial(em, p);
+}
+
+/* No handshake on record in this poll's reading of the peer. */
+static bool no_handshake(const struct wg_peer *w)
+{
+	return w->hs_kind == WG_HS_TIME && w->last_handshake_sec == 0 && w->last_handshake_nsec == 0;
 }
 
 /* A handshake time back to 0 means the peer was removed and added again between two
  * polls (or its interface restarted): say so, and start its history afresh. */
 static bool recreated(const struct peer *p, const struct wg_peer *w)
 {
-	return p->hs_real_ms && w->hs_kind == WG_HS_TIME && w->last_handshake_sec == 0 &&
-	       w->last_handshake_nsec == 0;
+	return p->hs_real_ms && no_handshake(w);
 }
 
 static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
@@ -363,6 +395,36 @@ static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_p
 	init_peer(t, p, w, em, true);
 }
 
+/* The first poll of a restored peer: carries on from the saved record. */
+static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                        const struct emitter *em)
+{
+	p->restored = false;
+	t->nrestored--;
+	p->seen_gen = t->gen;
+	if (recreated(p, w)) {
+		/* Its interface was re-created meanwhile (a reboot, say). History starts
+		 * afresh, but an offline peer stays offline since it went, so that its
+		 * offline_for spans the reboot; any other is never (not a transition). */
+		struct peer fresh;
+		memset(&fresh, 0, sizeof(fresh));
+		memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
+		memcpy(fresh.key, p->key, sizeof(fresh.key));
+		memcpy(fresh.endpoint, p->endpoint, sizeof(fresh.endpoint));
+		if (p->state == PEER_OFFLINE) {
+			fresh.state = PEER_OFFLINE;
+			fresh.since_mono_ms = p->since_mono_ms;
+		}
+		fresh.rx_bytes = w->rx_bytes;
+		fresh.tx_bytes = w->tx_bytes;
+		fresh.seen_gen = t->gen;
+		*p = fresh;
+		t->changed = true;
+	}
+	update_peer(t, p, w, em, false);
+	emit_initial(em, p);
+}
+
 /* announce: peers new to this interface are peer_added (not at start-up, not on an
  * interface that just appeared or was never readable before). */
 static int update_device(struct peer_table *t, const struct wg_device *d,
@@ -373,7 +435,9 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 		struct peer *p = peertab_find(&t->tab, d->name, w->public_key);
 		if (p && p->seen_gen == t->gen)
 			continue; /* a duplicate within one snapshot: the first one counts */
-		if (!p) {
+		if (p && p->restored) {
+			resume_peer(t, p, w, em);
+		} else if (!p) {
 			p = peertab_insert(&t->tab, d->name, w->public_key);
 			if (!p)
 				return -ENOMEM;
@@ -401,14 +465,16 @@ static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_uns
 		peertab_remove(&t->tab, i);
 		n++;
 	}
+	if (n)
+		t->changed = true;
 	return n;
 }
 
 static void emit_iface(const struct emitter *em, enum event_type type, const char *name,
                        size_t npeers)
 {
-	struct event ev = { .offline_for = -1, .failing_for = -1, .gap = -1,
-	                    .suggested_threshold = -1, .npeers = npeers };
+	struct event ev = event_none();
+	ev.npeers = npeers;
 	emit(em, type, name, NULL, &ev);
 }
 
@@ -422,6 +488,26 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 		memmove(&t->ifs[i], &t->ifs[i + 1], (t->nifs - i - 1) * sizeof(*t->ifs));
 		t->nifs--;
 		emit_iface(em, EV_INTERFACE_REMOVED, name, drop_peers(t, name, false, em));
+	}
+}
+
+/* Restored peers whose interface was read without them were removed while wg-monitor
+ * was not running: forgotten quietly (their removal was never observed). Those of an
+ * interface not there (yet: wg-quick may start after wg-monitor at boot) are kept for
+ * RESTORE_WAIT_MS, then forgotten too. */
+static void forget_restored(struct peer_table *t, const struct wg_snapshot *snap,
+                            int64_t now)
+{
+	for (size_t i = t->tab.n; i-- > 0 && t->nrestored;) {
+		struct peer *p = &t->tab.recs[i];
+		if (!p->restored)
+			continue;
+		const struct iface *f = find_iface(t, p->ifname);
+		if (f ? !f->read : snap->incomplete || now < t->restore_wait_mono_ms)
+			continue;
+		peertab_remove(&t->tab, i);
+		t->nrestored--;
+		t->changed = true;
 	}
 }
 
@@ -449,8 +535,67 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	}
 	if (!snap->incomplete)
 		sweep_interfaces(t, &em);
+	if (t->nrestored)
+		forget_restored(t, snap, now->mono_ms);
 	t->initialized = true;
 	return 0;
+}
+
+/* The monotonic instant of a saved wall-clock time; never later than now. */
+static int64_t restored_mono(const struct clocks *now, int64_t real)
+{
+	return real ? anchor_of(now, real) : 0;
+}
+
+static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t written_ms,
+                         const struct clocks *now)
+{
+	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
+	p->endpoint[sizeof(p->endpoint) - 1] = '\0';
+	p->state = r->state;
+	p->since_mono_ms = restored_mono(now, r->since_ms);
+	p->hs_real_ms = r->handshake_ms;
+	p->hs_mono_ms = restored_mono(now, r->handshake_ms);
+	p->heard_real_ms = r->heard_ms;
+	p->heard_mono_ms = restored_mono(now, r->heard_ms);
+	p->rx_bytes = r->rx_bytes;
+	p->tx_bytes = r->tx_bytes;
+	/* As at the save: rx that rose since then is credited if a session was possible. */
+	p->session_possible = r->handshake_ms && r->handshake_ms <= written_ms &&
+	                      written_ms - r->handshake_ms < WG_REJECT_AFTER_TIME * MS;
+	/* What happened between the save and now is unknown: no threshold_hint from it. */
+	p->heard_between_handshakes = true;
+	if (r->failing_since_ms) {
+		p->failing = p->failing_reported = true;
+		p->failing_polls = FAILING_POLLS;
+		p->failing_start_mono_ms = restored_mono(now, r->failing_since_ms);
+		p->failing_last_mono_ms = now->mono_ms;
+	}
+	p->restored = true;
+}
+
+int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
+                  int64_t written_ms, const struct clocks *now)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct saved_peer *r = &saved[i];
+		if (peertab_find(&t->tab, r->ifname, r->key))
+			continue;
+		struct peer *p = peertab_insert(&t->tab, r->ifname, r->key);
+		if (!p)
+			return -ENOMEM;
+		restore_peer(p, r, written_ms, now);
+		t->nrestored++;
+	}
+	t->restore_wait_mono_ms = now->mono_ms + RESTORE_WAIT_MS;
+	return 0;
+}
+
+bool peers_take_changed(struct peer_table *t)
+{
+	bool c = t->changed;
+	t->changed = false;
+	return c;
 }
 
 struct peer_counts peers_count(const struct peer_table *t, const char *ifname)

@@ -24,13 +24,14 @@ struct peer {
 	int64_t hs_mono_ms;               /* the same instant on the monotonic clock */
 	int64_t heard_mono_ms;            /* last heard (handshake or authenticated rx); 0 = never */
 	int64_t heard_real_ms;            /* the same, Unix ms, for display */
-	int64_t offline_since_mono_ms;    /* when it crossed into offline; 0 = unknown */
+	int64_t since_mono_ms;            /* when the current state began; 0 = unknown */
 	uint64_t rx_bytes, tx_bytes;
 	uint16_t keepalive;
 	bool session_possible;            /* at the last poll: handshake younger than 180 s */
 	bool heard_between_handshakes;    /* rx-heard since the latest handshake */
 	bool hinted;                      /* threshold_hint already logged */
 	bool pending_initial;             /* peer_initial deferred to the second poll */
+	bool restored;                    /* from the state file, not yet seen in a poll */
 	bool failing, failing_reported;   /* handshake_failing episode */
 	int failing_polls;
 	int64_t failing_start_mono_ms, failing_last_mono_ms;
@@ -56,6 +57,7 @@ struct event {
 	int64_t failing_for;          /* handshake_failing: seconds */
 	int64_t gap;                  /* threshold_hint: observed handshake gap, seconds */
 	int64_t suggested_threshold;  /* threshold_hint */
+	int64_t state_for;            /* peer_initial: seconds in this state, -1 = unknown */
 	size_t npeers;                /* interface events */
 };
 
@@ -77,6 +79,17 @@ struct peer_counts {
 	size_t peers, online, offline, never;
 };
 
+/* One peer as the state file keeps it (SPEC §12): wall-clock times, Unix ms, 0 = unknown
+ * or never. failing_since is set only for a reported handshake_failing episode. */
+struct saved_peer {
+	char ifname[WG_IFNAME_SIZE];
+	uint8_t key[WG_KEY_LEN];
+	char endpoint[WG_ENDPOINT_SIZE];
+	enum peer_state state;
+	int64_t since_ms, handshake_ms, heard_ms, failing_since_ms;
+	uint64_t rx_bytes, tx_bytes;
+};
+
 struct peer_table;
 
 /* NULL with errno on ENOMEM. */
@@ -88,6 +101,16 @@ void peers_free(struct peer_table *t);
 int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
                  const struct clocks *now, event_fn fn, void *ctx);
 
+/* Before the first update: takes up where a saved table left off (saved at written_ms,
+ * Unix ms). Each peer's first poll then logs only a change that happened meanwhile, and
+ * its peer_initial says how long it has been in its state; saved peers missing from their
+ * interface's first reading are forgotten without an event, and so are those of an
+ * interface still absent 5 minutes later. Duplicates are skipped. 0 or -ENOMEM. */
+int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
+                  int64_t written_ms, const struct clocks *now);
+/* Whether a state, an endpoint, a failing episode or the set of peers changed since
+ * the last call (what makes the state file worth writing at once); resets it. */
+bool peers_take_changed(struct peer_table *t);
 /* Counts over all peers, or one interface (ifname != NULL). */
 struct peer_counts peers_count(const struct peer_table *t, const char *ifname);
 /* Transitions (online<->offline, never->online) since the last call; resets the count. */

@@ -54,6 +54,11 @@ const struct setting_spec setting_specs[SET__COUNT] = {
 	[SET_LIVENESS] = { "LIVENESS", "--liveness", "RULE", SK_WORD, 0, 0, false,
 		liveness_words, "expected activity or handshake",
 		"activity or handshake (see Liveness below)" },
+	[SET_STATE_FILE] = { "STATE_FILE", "--state-file", "PATH", SK_PATH, 0, PATH_MAX - 1,
+		false, NULL, "expected a path of at most 4095 bytes without control characters, "
+		"or empty for none",
+		"keep peer states across restarts here (in a\ndirectory only root or its owner "
+		"can write);\nempty: none. status reads it (unset: the\nservice's /var/lib/wg-monitor/state if present)" },
 };
 
 const char *liveness_name(enum liveness l)
@@ -240,7 +245,7 @@ static int apply(struct settings *s, enum setting_id id, const char *name, const
 	case SK_PATH:
 		if (!path_ok(v, len))
 			return invalid(name, v, len, sp->allowed, err, errlen);
-		memcpy(s->log_path, v, len + 1);
+		memcpy(id == SET_LOG_PATH ? s->log_path : s->state_file, v, len + 1);
 		return 0;
 	case SK_IFLIST:
 		if (len == 0)
@@ -272,12 +277,12 @@ static const char *env_lookup(char *const envp[], const char *var)
 }
 
 /* A variable set to "" counts as unset (a bare `CHECK_INTERVAL=` line in
- * /etc/default/wg-monitor), except LOG_PATH, where empty means "no log file". */
+ * /etc/default/wg-monitor), except the paths, where empty means "no such file". */
 static int load_env(struct settings *s, char *const envp[], char *err, size_t errlen)
 {
 	for (int id = 0; id < SET__COUNT; id++) {
 		const char *v = env_lookup(envp, setting_specs[id].var);
-		if (!v || (*v == '\0' && id != SET_LOG_PATH))
+		if (!v || (*v == '\0' && setting_specs[id].kind != SK_PATH))
 			continue;
 		int rc = apply(s, (enum setting_id)id, setting_specs[id].var, v, err, errlen);
 		if (rc < 0)

@@ -22,7 +22,7 @@ enum origin { ORIGIN_DEFAULT = 0, ORIGIN_ENV, ORIGIN_FLAG };
 enum setting_id {
 	SET_LOG_PATH = 0, SET_INTERVAL, SET_THRESHOLD, SET_STATS_INTERVAL, SET_DEBUG,
 	SET_INTERFACES, SET_BACKEND, SET_LOG_FORMAT, SET_LOG_MAX_BYTES, SET_LOG_BACKUPS,
-	SET_LIVENESS, SET__COUNT
+	SET_LIVENESS, SET_STATE_FILE, SET__COUNT
 };
 
 struct settings {
@@ -40,6 +40,7 @@ struct settings {
 	uint64_t log_max_bytes;          /* 4096..1 GiB */
 	unsigned log_backups;            /* 0..100 */
 	enum liveness liveness;
+	char state_file[PATH_MAX];       /* "" = no state file */
 	enum origin origin[SET__COUNT];
 };
 

@@ -49,6 +49,7 @@ void settings_format_value(const struct settings *s, enum setting_id id, char *b
 		break;
 	case SET_LOG_BACKUPS: snprintf(buf, size, "%u", s->log_backups); break;
 	case SET_LIVENESS: snprintf(buf, size, "%s", liveness_name(s->liveness)); break;
+	case SET_STATE_FILE: sanitize(buf, size, s->state_file, strlen(s->state_file)); break;
 	default: snprintf(buf, size, "?"); break;
 	}
 }
@@ -59,6 +60,8 @@ static void print_origin(const struct settings *s, enum setting_id id, FILE *out
 		fputs("all interfaces; ", out);
 	if (id == SET_LOG_PATH && s->log_path[0] == '\0')
 		fputs("no log file; ", out);
+	if (id == SET_STATE_FILE && s->state_file[0] == '\0')
+		fputs("no state file; ", out);
 	switch (s->origin[id]) {
 	case ORIGIN_ENV: fputs("origin: environment", out); break;
 	case ORIGIN_FLAG: fprintf(out, "origin: flag %s", setting_specs[id].flag); break;
@@ -110,6 +113,8 @@ static void usage_option(const struct settings *def, enum setting_id id, FILE *o
 	settings_format_value(def, id, dflt, sizeof dflt);
 	if (id == SET_INTERFACES)
 		snprintf(dflt, sizeof dflt, "all");
+	else if (!dflt[0])
+		snprintf(dflt, sizeof dflt, "none");
 	fprintf(out, "  %-*s%s, default %s\n", HELP_INDENT - 2, flag, sp->var, dflt);
 	for (const char *h = sp->help; *h;) {
 		size_t n = strcspn(h, "\n");
@@ -140,9 +145,9 @@ static const char usage_tail[] =
 	"\n"
 	"Options may come before or after the command; VALUE may also be given as\n"
 	"--option=VALUE. An environment variable set to the empty string counts as\n"
-	"unset, except LOG_PATH (empty: no log file). Keywords (json, netlink, on,\n"
-	"off, ...) may be written in any case. INTERFACES separates names with spaces\n"
-	"or commas.\n"
+	"unset, except LOG_PATH and STATE_FILE (empty: none). Keywords (json,\n"
+	"netlink, on, off, ...) may be written in any case. INTERFACES separates\n"
+	"names with spaces or commas.\n"
 	"\n"
 	"Liveness:\n"
 	"  activity   A peer is online while it was heard from within the threshold:\n"

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* The status command: the state machine's view after a single poll, sorted by interface
- * and public key, as an aligned table or a JSON array. */
+/* The status command: the state machine's view after one poll, sorted by interface and
+ * public key, as an aligned table or a JSON array. With a state file (the running
+ * daemon's, normally) the machine first takes up where the daemon left off, so states,
+ * last_heard and handshake_failing are the daemon's, advanced by this poll. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,7 @@
 
 #include "log.h"
 #include "source.h"
+#include "statefile.h"
 #include "status.h"
 #include "util.h"
 
@@ -23,12 +27,18 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->key, y->key);
 }
 
-static int64_t age_of(const struct peer *p, const struct clocks *now)
+/* Seconds since a monotonic instant; -1 for 0 (never). */
+static int64_t age_of(int64_t mono, const struct clocks *now)
 {
-	if (!p->hs_real_ms)
+	if (!mono)
 		return -1;
-	int64_t age = (now->mono_ms - p->hs_mono_ms) / 1000;
+	int64_t age = (now->mono_ms - mono) / 1000;
 	return age > 0 ? age : 0;
+}
+
+static const char *reason_of(const struct peer *p)
+{
+	return p->failing_reported ? "handshake_failing" : "";
 }
 
 /* JSON string: the sanitizer leaves printable ASCII; escape the two JSON specials. */
@@ -56,12 +66,12 @@ static void print_json_row(FILE *out, const struct row *r, const struct clocks *
 	json_str(out, p->name);
 	fprintf(out, ",\"state\":\"%s\"", peer_state_name(p->state));
 	fprintf(out, ",\"last_handshake\":%" PRId64 ",\"handshake_age\":%" PRId64,
-	        p->hs_real_ms / 1000, age_of(p, now));
+	        p->hs_real_ms / 1000, age_of(p->hs_real_ms ? p->hs_mono_ms : 0, now));
 	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_real_ms / 1000);
 	json_str(out, p->endpoint);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
-	        p->keepalive, p->failing_reported ? "handshake_failing" : "");
+	        p->keepalive, reason_of(p));
 }
 
 static void format_age(char *buf, size_t n, int64_t age)
@@ -83,14 +93,16 @@ static void print_table_row(FILE *out, const struct row *r, const struct clocks 
 {
 	static const char *const col[] = { "\033[2m", "\033[32m", "\033[31m" };
 	const struct peer *p = r->p;
-	char age[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
-	format_age(age, sizeof(age), age_of(p, now));
+	char age[32], heard[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
+	format_age(age, sizeof(age), age_of(p->hs_real_ms ? p->hs_mono_ms : 0, now));
+	format_age(heard, sizeof(heard), age_of(p->heard_real_ms ? p->heard_mono_ms : 0, now));
 	sanitize(name, sizeof(name), p->name[0] ? p->name : "-", strlen(p->name[0] ? p->name : "-"));
 	sanitize(ep, sizeof(ep), p->endpoint[0] ? p->endpoint : "(none)",
 	         strlen(p->endpoint[0] ? p->endpoint : "(none)"));
-	fprintf(out, "%-15s %-44s %-16s %s%-7s%s %-10s %-40s %14" PRIu64 " %14" PRIu64 "\n",
-	        p->ifname, r->key, name, colour ? col[p->state] : "", peer_state_name(p->state),
-	        colour ? "\033[0m" : "", age, ep, p->rx_bytes, p->tx_bytes);
+	fprintf(out, "%-15s %-44s %-16s %s%-7s%s %-10s %-10s %-40s %14" PRIu64 " %14" PRIu64
+	        " %s\n", p->ifname, r->key, name, colour ? col[p->state] : "",
+	        peer_state_name(p->state), colour ? "\033[0m" : "", age, heard, ep, p->rx_bytes,
+	        p->tx_bytes, reason_of(p)[0] ? reason_of(p) : "-");
 }
 
 void status_print(const struct peer_table *t, const struct clocks *now, bool json,
@@ -104,14 +116,20 @@ void status_print(const struct peer_table *t, const struct clocks *now, bool jso
 		fputs("wg-monitor: out of memory\n", stderr);
 		return;
 	}
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		rows[i].p = peers_at(t, i);
-		key_to_base64(rows[i].key, rows[i].p->key);
+		const struct peer *p = peers_at(t, i);
+		if (p->restored)
+			continue; /* saved, but not in this poll: nothing live to show */
+		rows[k].p = p;
+		key_to_base64(rows[k++].key, p->key);
 	}
+	n = k;
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (!json)
-		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-40s %14s %14s\n", "INTERFACE",
-		        "PEER", "NAME", "STATE", "HANDSHAKE", "ENDPOINT", "RX", "TX");
+		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-10s %-40s %14s %14s %s\n",
+		        "INTERFACE", "PEER", "NAME", "STATE", "HANDSHAKE", "HEARD", "ENDPOINT", "RX",
+		        "TX", "REASON");
 	else
 		fputc('[', out);
 	for (size_t i = 0; i < n; i++) {
@@ -133,6 +151,41 @@ static void ignore_event(void *ctx, const struct event *ev)
 	(void)ev;
 }
 
+#define SERVICE_STATE_FILE "/var/lib/wg-monitor/state"
+
+/* The state file to read: STATE_FILE or --state-file; unset, the service's if present. */
+static const char *state_file_of(const struct settings *s)
+{
+	if (s->state_file[0])
+		return s->state_file;
+	if (s->origin[SET_STATE_FILE] == ORIGIN_DEFAULT && access(SERVICE_STATE_FILE, F_OK) == 0)
+		return SERVICE_STATE_FILE;
+	return NULL;
+}
+
+/* Restores the saved table into t. A problem is said on stderr; status goes on with its
+ * own poll alone. */
+static void restore_saved(struct peer_table *t, const char *path, bool json)
+{
+	char resolved[PATH_MAX], err[600];
+	struct saved_state st;
+	int rc = statefile_check_path(path, resolved, sizeof(resolved), err, sizeof(err));
+	if (rc == 0)
+		rc = statefile_load(resolved, &st, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wg-monitor: state file not used, states are from this poll "
+		        "alone: %s\n", err);
+		return;
+	}
+	struct clocks now = { real_ms(), mono_ms() };
+	if (peers_restore(t, st.peers, st.n, st.written_ms, &now) < 0)
+		fputs("wg-monitor: out of memory restoring the state file\n", stderr);
+	else if (!json)
+		fprintf(stderr, "wg-monitor: states continue the daemon's, saved %" PRId64
+		        " s ago in %s\n", (now.real_ms - st.written_ms) / 1000, resolved);
+	saved_state_free(&st);
+}
+
 int status_run(const struct settings *s)
 {
 	struct peers_config pc = { .threshold_ms = (int64_t)s->threshold * 1000,
@@ -148,6 +201,9 @@ int status_run(const struct settings *s)
 		fputs("wg-monitor: out of memory\n", stderr);
 		return 1;
 	}
+	const char *state = state_file_of(s);
+	if (state)
+		restore_saved(t, state, s->status_json);
 	if (source_poll(&src, &snap, &res) < 0 || res.note < 0)
 		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 	if (res.err < 0 && snap.ndevs == 0)

@@ -86,7 +86,8 @@ static void test_event_render(void)
 	struct event ev = { .type = EV_PEER_OFFLINE, .ifname = "wg0", .peer = &p,
 	                    .now_real_ms = TS, .handshake_age = 182,
 	                    .last_heard = p.heard_real_ms / 1000, .offline_for = -1,
-	                    .failing_for = -1, .gap = -1, .suggested_threshold = -1 };
+	                    .failing_for = -1, .gap = -1, .suggested_threshold = -1,
+	                    .state_for = -1 };
 	struct logline l;
 	events_format(&l, &ev, LOG_FORMAT_TEXT);
 	CHECK_STR(logline_finish(&l),

@@ -65,7 +65,7 @@ static void test_env(void)
 	CHECK_INT(load(&s, no_args, ENV("LOG_PATH=/tmp/x.log", "CHECK_INTERVAL=7",
 	          "OFFLINE_THRESHOLD=60", "STATS_INTERVAL=0", "DEBUG=Yes", "INTERFACES=wg1",
 	          "BACKEND=UAPI", "LOG_FORMAT=json", "LOG_MAX_BYTES=8192", "LOG_BACKUPS=0",
-	          "LIVENESS=handshake")), 0);
+	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state")), 0);
 	CHECK_STR(s.log_path, "/tmp/x.log");
 	CHECK_INT(s.interval, 7);
 	CHECK_INT(s.threshold, 60);
@@ -78,11 +78,14 @@ static void test_env(void)
 	CHECK_INT(s.log_max_bytes, 8192);
 	CHECK_INT(s.log_backups, 0);
 	CHECK_INT(s.liveness, LIVENESS_HANDSHAKE);
+	CHECK_STR(s.state_file, "/var/lib/wg-monitor/state");
 	for (int i = 0; i < SET__COUNT; i++)
 		CHECK_INT(s.origin[i], ORIGIN_ENV);
-	/* An empty variable counts as unset, except LOG_PATH ("no log file"). */
+	/* An empty variable counts as unset, except the paths ("no such file"). */
 	CHECK_INT(load(&s, no_args, ENV("CHECK_INTERVAL=", "BACKEND=", "DEBUG=", "LOG_PATH=",
-	          "INTERFACES=")), 0);
+	          "INTERFACES=", "STATE_FILE=")), 0);
+	CHECK_STR(s.state_file, "");
+	CHECK_INT(s.origin[SET_STATE_FILE], ORIGIN_ENV);
 	CHECK_INT(s.interval, 30);
 	CHECK_INT(s.origin[SET_INTERVAL], ORIGIN_DEFAULT);
 	CHECK_INT(s.origin[SET_BACKEND], ORIGIN_DEFAULT);
