@@ -67,16 +67,18 @@ man-lint:
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "man page: groff -ww clean"; \
 	else echo "SKIPPED: man page lint (groff not installed)"; fi
 
-# libFuzzer over the three parsers of outside input, FUZZ_SECONDS each (clang only).
+# libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
-            src/source_netlink_parse.c src/netlink.c
+            src/source_netlink_parse.c src/netlink.c src/statefile.c src/logfile_path.c \
+            src/peers.c src/peertab.c
 fuzz:
 	mkdir -p build-fuzz
-	for f in uapi wgcli netlink; do \
+	for f in uapi wgcli netlink statefile; do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
 			-o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(FUZZ_SRCS) || exit 1; \
 		mkdir -p build-fuzz/corpus_$$f; \
+		if [ -f tests/fuzz/seed_$$f.txt ]; then cp tests/fuzz/seed_$$f.txt build-fuzz/corpus_$$f/; fi; \
 		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus_$$f || exit 1; \
 	done
 

@@ -285,10 +285,11 @@ static int parse_line(const char *line, size_t len, size_t lineno, struct saved_
 		return 0;
 	}
 	if (nf == 2 && is(&f[0], "end")) {
-		if (!parse_u64(f[1].s, f[1].len, SIZE_MAX, &v) || v != st->n)
-			return fail_at(err, errlen, lineno, -EBADMSG, "the end line counts %.*s "
-			               "peers, the file has %zu", (int)(f[1].len < 20 ? f[1].len : 20),
-			               f[1].s, st->n);
+		if (!parse_u64(f[1].s, f[1].len, SIZE_MAX, &v))
+			return fail_at(err, errlen, lineno, -EBADMSG, "bad end line");
+		if (v != st->n)
+			return fail_at(err, errlen, lineno, -EBADMSG, "the end line counts %" PRIu64
+			               " peers, the file has %zu", v, st->n);
 		return 1;
 	}
 	if (nf != NFIELDS - 1 || !is(&f[0], "peer"))
@@ -310,6 +311,8 @@ int statefile_parse(const char *buf, size_t len, struct saved_state *st, char *e
 	memset(st, 0, sizeof(*st));
 	size_t lineno = 0, pos = 0;
 	int rc = 0;
+	if (len == 0)
+		return fail_at(err, errlen, 0, -EBADMSG, "empty file");
 	while (rc == 0 && pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		if (!nl) {

@@ -21,7 +21,7 @@ struct rec {
 	int64_t offline_for[REC_MAX];
 	int64_t handshake_age[REC_MAX];
 	int64_t at_mono[REC_MAX];
-	int64_t gap[REC_MAX], suggested[REC_MAX], failing_for[REC_MAX];
+	int64_t gap[REC_MAX], suggested[REC_MAX], failing_for[REC_MAX], state_for[REC_MAX];
 	char old_endpoint[REC_MAX][WG_ENDPOINT_SIZE];
 	int64_t mono_now;                /* set by the test before each update */
 };
@@ -41,6 +41,7 @@ static inline void rec_event(void *ctx, const struct event *ev)
 	r->gap[i] = ev->gap;
 	r->suggested[i] = ev->suggested_threshold;
 	r->failing_for[i] = ev->failing_for;
+	r->state_for[i] = ev->state_for;
 	r->at_mono[i] = r->mono_now;
 	strncpy(r->old_endpoint[i], ev->old_endpoint ? ev->old_endpoint : "", WG_ENDPOINT_SIZE - 1);
 }

@@ -67,4 +67,47 @@ static void test_status_output(void)
 	peers_free(empty);
 }
 
-TEST_MAIN(test_status_output)
+/* The daemon's view, as status restores it from the state file: a handshake_failing
+ * episode shows as the reason in JSON and in the table's REASON column, last heard in
+ * HEARD. */
+static void test_status_reason(void)
+{
+	struct peers_config c = { .threshold_ms = 180000, .interval_ms = 5000 };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 0x07);
+	struct clocks now = { 1795643712000LL, 5000000 };
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	for (int i = 0; i < 4; i++) {
+		now.real_ms += 5000;
+		now.mono_ms += 5000;
+		p->rx_bytes += 148;
+		CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	}
+	p = fix_peer(&s, "wg1", 0x08);
+	p->last_handshake_sec = now.real_ms / 1000 - 150;
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK_INT(rec_count(&r, EV_HANDSHAKE_FAILING), 1);
+	char *js = render(t, &now, true);
+	CHECK_CONTAINS(js, "\"state\":\"never\",\"last_handshake\":0");
+	CHECK_CONTAINS(js, "\"reason\":\"handshake_failing\"}");
+	CHECK_CONTAINS(js, "\"reason\":\"\"}");
+	free(js);
+	char *tab = render(t, &now, false);
+	CHECK_CONTAINS(tab, " HANDSHAKE  HEARD ");
+	CHECK_CONTAINS(tab, " REASON\n");
+	const char *row0 = strstr(tab, "\nwg0 "), *row1 = strstr(tab, "\nwg1 ");
+	CHECK(row0 && row1);
+	if (row0 && row1) {
+		CHECK(strstr(row0, " handshake_failing\n") == strchr(row0 + 1, '\n') -
+		      strlen(" handshake_failing"));
+		CHECK_CONTAINS(row1, " online  2m ago     2m ago ");
+		CHECK(strchr(row1 + 1, '\n')[-1] == '-');
+	}
+	free(tab);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+TEST_MAIN(test_status_output, test_status_reason)

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/* The state file: save/load round trip, hostile files refused whole, the path policy and
+ * the lock, and restarts through the state machine (no false transition, offline_for
+ * across the restart and a reboot, handshake_failing kept, stale peers forgotten). */
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "peerfix.h"
+#include "statefile.h"
+#include "tmpdir.h"
+#include "util.h"
+
+#define S 1000LL
+#define T0 1795643712000LL   /* 2026-11-25T21:55:12Z */
+
+static char dir[PATH_MAX], path[PATH_MAX];
+
+/* One snapshot peer: id, handshake (Unix ms, 0 = never), rx bytes. */
+static struct wg_peer *put(struct wg_snapshot *s, const char *ifname, uint8_t id,
+                           int64_t hs_ms, uint64_t rx)
+{
+	struct wg_peer *p = fix_peer(s, ifname, id);
+	p->last_handshake_sec = hs_ms / S;
+	p->last_handshake_nsec = (hs_ms % S) * 1000000;
+	p->rx_bytes = rx;
+	p->tx_bytes = rx / 2;
+	return p;
+}
+
+static const struct peer *find(const struct peer_table *t, uint8_t id)
+{
+	for (size_t i = 0; peers_at(t, i); i++)
+		if (peers_at(t, i)->key[0] == id)
+			return peers_at(t, i);
+	return NULL;
+}
+
+/* The index of the first event of type for peer id, or -1. */
+static long find_ev(const struct rec *r, enum event_type type, uint8_t id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->type[i] == type && r->key0[i] == id)
+			return (long)i;
+	return -1;
+}
+
+/* Saves t at now, loads the file back and restores it into a fresh table at later. */
+static struct peer_table *restart(const struct peer_table *t, const struct peers_config *c,
+                                  const struct clocks *now, const struct clocks *later)
+{
+	char err[512];
+	struct saved_state st;
+	CHECK_INT(statefile_save(path, t, now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(path, &st, err, sizeof(err)), 0);
+	struct peer_table *t2 = peers_new(c);
+	CHECK_INT(peers_restore(t2, st.peers, st.n, st.written_ms, later), 0);
+	saved_state_free(&st);
+	return t2;
+}
+
+static void test_roundtrip(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	strcpy(put(&s, "wg0", 1, T0 - 20 * S, 1000)->endpoint, "[2001:db8::1%wg0]:51820");
+	put(&s, "wg0", 2, 0, 0);
+	strcpy(put(&s, "wg1", 3, T0 - 400 * S, 77)->endpoint, "bad endpoint\x1b");
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	char err[512];
+	CHECK_INT(statefile_save(path, t, &now, err, sizeof(err)), 0);
+	struct stat sb;
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	CHECK(!texists(tmp));
+	struct saved_state st;
+	CHECK_INT(statefile_load(path, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.written_ms, T0);
+	CHECK_INT(st.n, 3);
+	for (size_t i = 0; i < st.n; i++) {
+		const struct saved_peer *p = &st.peers[i];
+		switch (p->key[0]) {
+		case 1:
+			CHECK_STR(p->ifname, "wg0");
+			CHECK_INT(p->state, PEER_ONLINE);
+			CHECK_INT(p->handshake_ms, T0 - 20 * S);
+			CHECK_INT(p->heard_ms, T0 - 20 * S);
+			CHECK_INT(p->rx_bytes, 1000);
+			CHECK_INT(p->tx_bytes, 500);
+			CHECK_STR(p->endpoint, "[2001:db8::1%wg0]:51820");
+			CHECK_INT(p->since_ms, 0); /* online since before we looked: unknown */
+			break;
+		case 2:
+			CHECK_INT(p->state, PEER_NEVER);
+			CHECK_INT(p->handshake_ms, 0);
+			break;
+		case 3:
+			CHECK_STR(p->ifname, "wg1");
+			CHECK_INT(p->state, PEER_OFFLINE);
+			CHECK_INT(p->since_ms, T0 - 220 * S); /* handshake + threshold */
+			CHECK_STR(p->endpoint, "");           /* unsafe: not written */
+			break;
+		default:
+			CHECK(!"unexpected peer");
+		}
+	}
+	saved_state_free(&st);
+	/* An empty table is a valid file too. */
+	struct peer_table *e = peers_new(&c);
+	CHECK_INT(statefile_save(path, e, &now, err, sizeof(err)), 0);
+	char buf[256];
+	tread(path, buf, sizeof(buf));
+	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000\nend 0\n");
+	peers_free(e);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+#define GOODKEY "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define HEAD "wg-monitor-state 1\nwritten 1795643712000\n"
+#define PEER "peer wg0 " GOODKEY " online 0 1795643700000 1795643700000 10 20 0 1.2.3.4:5\n"
+
+static void test_parse_hostile(void)
+{
+	static const struct { const char *text, *why; } bad[] = {
+		{ "", "empty file" },
+		{ "garbage\n", "line 1: not a wg-monitor state file" },
+		{ "wg-monitor-state 9\n", "line 1: unsupported version" },
+		{ "wg-monitor-state 1", "line 1: truncated (no newline)" },
+		{ "wg-monitor-state 1\nwritten x\nend 0\n", "line 2: expected \"written" },
+		{ HEAD PEER, "line 3: truncated (no end line)" },
+		{ HEAD PEER "end 2\n", "line 4: the end line counts 2 peers, the file has 1" },
+		{ HEAD PEER "end 1\nmore\n", "line 5: data after the end line" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 10 20 0\nend 1\n", "line 3: expected a peer line" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 10 20 0 - x\nend 1\n", "line 3: expected a peer line" },
+		{ HEAD "peer wg0  " GOODKEY " online 0 1 1 10 20 0\nend 1\n", "line 3: bad public key" },
+		{ HEAD "peer wg\x1b[0m " GOODKEY " online 0 1 1 1 1 0 -\nend 1\n", "line 3: bad interface name" },
+		{ HEAD "peer wg0 AAAA online 0 1 1 1 1 0 -\nend 1\n", "line 3: bad public key" },
+		{ HEAD "peer wg0 " GOODKEY " up 0 1 1 1 1 0 -\nend 1\n", "line 3: bad state" },
+		{ HEAD "peer wg0 " GOODKEY " online -5 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 999999999999999999 1 1 1 0 -\nend 1\n", "line 3: bad time" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 18446744073709551616 1 0 -\nend 1\n", "line 3: bad byte counter" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 1 1 0 a\"b\nend 1\n", "line 3: bad endpoint" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 0 0 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg0 " GOODKEY " never 0 5 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "end 0\r\n", "line 3: bad end line" },
+		{ HEAD "end 99999999999999999999999\n", "line 3: bad end line" },
+		{ HEAD "end 18446744073709551615\n", "line 3: the end line counts 18446744073709551615 peers, the file has 0" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct saved_state st;
+		char err[256] = "";
+		CHECK_INT(statefile_parse(bad[i].text, strlen(bad[i].text), &st, err, sizeof(err)),
+		          -EBADMSG);
+		CHECK_CONTAINS(err, bad[i].why);
+		CHECK(st.n == 0 && st.peers == NULL);
+	}
+	/* A NUL inside a line. */
+	static const char nul[] = HEAD "peer wg0\0 x\nend 0\n";
+	struct saved_state st;
+	char err[256];
+	CHECK_INT(statefile_parse(nul, sizeof(nul) - 1, &st, err, sizeof(err)), -EBADMSG);
+	CHECK_CONTAINS(err, "line 3: NUL byte");
+	/* The good ones: an offline peer without a handshake (offline since before a reboot)
+	 * and a duplicate (parsed; the restore skips it). */
+	static const char good[] = HEAD PEER
+		"peer wg1 " GOODKEY " offline 1795643000000 0 0 0 0 0 -\n" PEER "end 3\n";
+	CHECK_INT(statefile_parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.n, 3);
+	CHECK_STR(st.peers[0].endpoint, "1.2.3.4:5");
+	CHECK_INT(st.peers[1].state, PEER_OFFLINE);
+	CHECK_INT(st.peers[1].since_ms, 1795643000000LL);
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct clocks now = { T0, 5000000 };
+	CHECK_INT(peers_restore(t, st.peers, st.n, st.written_ms, &now), 0);
+	CHECK(peers_at(t, 1) && !peers_at(t, 2));
+	peers_free(t);
+	saved_state_free(&st);
+}
+
+static void test_load_limits(void)
+{
+	char err[256];
+	struct saved_state st;
+	char other[PATH_MAX];
+	CHECK_INT(statefile_load(tpath(other, dir, "absent"), &st, err, sizeof(err)), -ENOENT);
+	/* Over the size limit: refused from its size, unread. */
+	int fd = open(tpath(other, dir, "big"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, (off_t)STATEFILE_MAX_BYTES + 1) == 0);
+	close(fd);
+	CHECK_INT(statefile_load(other, &st, err, sizeof(err)), -EFBIG);
+	CHECK_CONTAINS(err, "limit");
+	unlink(other);
+	/* A symlink is not followed. */
+	CHECK(symlink("/etc/passwd", tpath(other, dir, "link")) == 0);
+	CHECK_INT(statefile_load(other, &st, err, sizeof(err)), -ELOOP);
+	char res[PATH_MAX];
+	CHECK_INT(statefile_check_path(other, res, sizeof(res), err, sizeof(err)), -ELOOP);
+	CHECK_CONTAINS(err, "symbolic link");
+	unlink(other);
+}
+
+static void test_path_and_lock(void)
+{
+	char err[512], res[PATH_MAX], p[PATH_MAX], sub[PATH_MAX];
+	CHECK_INT(statefile_check_path(path, res, sizeof(res), err, sizeof(err)), 0);
+	CHECK_STR(res, path);
+	CHECK_INT(statefile_check_path("/tmp/state", res, sizeof(res), err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "world-writable");
+	CHECK(statefile_check_path(tpath(p, dir, "nodir/state"), res, sizeof(res), err,
+	                           sizeof(err)) == -ENOENT);
+	CHECK_CONTAINS(err, "does not exist");
+	CHECK(mkdir(tpath(sub, dir, "adir"), 0700) == 0);
+	CHECK_INT(statefile_check_path(sub, res, sizeof(res), err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "not a regular file");
+	CHECK(mkdir(tpath(sub, dir, "open"), 0700) == 0 && chmod(sub, 01777) == 0);
+	CHECK_INT(statefile_check_path(tpath(p, sub, "state"), res, sizeof(res), err,
+	                               sizeof(err)), -EPERM);
+	CHECK_INT(statefile_check_path("bad\nname", res, sizeof(res), err, sizeof(err)), -EINVAL);
+	int a = statefile_lock(path, err, sizeof(err));
+	CHECK(a >= 0);
+	CHECK_INT(statefile_lock(path, err, sizeof(err)), -EWOULDBLOCK);
+	CHECK_CONTAINS(err, "in use by another wg-monitor");
+	close(a);
+	int b = statefile_lock(path, err, sizeof(err));
+	CHECK(b >= 0);
+	close(b);
+	/* A save into a directory that went away fails with a reason, and leaves nothing. */
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct clocks now = { T0, 5000000 };
+	CHECK(statefile_save(tpath(p, dir, "gone/state"), t, &now, err, sizeof(err)) == -ENOENT);
+	CHECK_CONTAINS(err, "cannot create");
+	peers_free(t);
+}
+
+/* A restart on a healthy peer: nothing but peer_initial. */
+static void test_restart_quiet(void)
+{
+	struct peers_config c = { .threshold_ms = 60 * S, .interval_ms = 5 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 10 * S, 100);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	for (int i = 1; i <= 12; i++) { /* 60 s of traffic, no new handshake */
+		now.real_ms += 5 * S;
+		now.mono_ms += 5 * S;
+		s.devs[0].peers[0].rx_bytes += 100;
+		CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	}
+	CHECK_INT(find(t, 1)->state, PEER_ONLINE);
+	CHECK(peers_take_changed(t));
+	/* Down for 20 s (monotonic clock reset: a reboot of the monitor's host clock). */
+	struct clocks later = { now.real_ms + 20 * S, 1000 };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	s.devs[0].peers[0].rx_bytes += 300;
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK_INT(r2.state[0], PEER_ONLINE);
+	CHECK_INT(r2.state_for[0], -1); /* online since before the first start: unknown */
+	/* Without the state file the handshake (90 s old) alone would say offline. */
+	CHECK_INT(find(t2, 1)->state, PEER_ONLINE);
+	CHECK(!peers_take_changed(t2)); /* nothing worth an immediate save */
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* offline_for counts from before the restart; a restart while offline says for how long. */
+static void test_restart_offline_for(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 100 * S, 100);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	now.real_ms += 100 * S;
+	now.mono_ms += 100 * S;
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK(find_ev(&r, EV_PEER_OFFLINE, 1) >= 0); /* went offline at T0 + 80 s */
+	/* Restart 1000 s later, still offline. */
+	struct clocks later = { now.real_ms + 1000 * S, 42 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK_INT(r2.state[0], PEER_OFFLINE);
+	CHECK_INT(r2.state_for[0], 1020); /* T0+1100 - (T0+80) */
+	/* Another restart, and the peer is back with a new handshake. */
+	struct clocks later2 = { later.real_ms + 500 * S, 7 * S };
+	struct peer_table *t3 = restart(t2, &c, &later, &later2);
+	s.devs[0].peers[0].last_handshake_sec = (later2.real_ms - 5 * S) / S;
+	struct rec r3 = { 0 };
+	CHECK_INT(peers_update(t3, &s, &later2, rec_event, &r3), 0);
+	long on = find_ev(&r3, EV_PEER_ONLINE, 1), in = find_ev(&r3, EV_PEER_INITIAL, 1);
+	CHECK(on >= 0 && in > on);
+	if (on >= 0)
+		CHECK_INT(r3.offline_for[on], 1520);
+	if (in >= 0)
+		CHECK_INT(r3.state_for[in], 0);
+	CHECK(peers_take_changed(t3));
+	peers_free(t3);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* The interface was re-created meanwhile (a reboot): handshakes and counters are 0. */
+static void test_restart_reboot(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 500 * S, 1000); /* offline since T0 - 320 s */
+	put(&s, "wg0", 2, T0 - 5 * S, 1000);   /* online */
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks boot = { T0 + 600 * S, 30 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &boot);
+	struct wg_snapshot z = { 0 };
+	put(&z, "wg0", 1, 0, 0);
+	put(&z, "wg0", 2, 0, 0);
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &z, &boot, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 2); /* two peer_initial, no removed/added, no transition */
+	CHECK_INT(rec_count(&r2, EV_PEER_INITIAL), 2);
+	CHECK_INT(find(t2, 1)->state, PEER_OFFLINE);
+	CHECK_INT(find(t2, 2)->state, PEER_NEVER);
+	long i1 = find_ev(&r2, EV_PEER_INITIAL, 1);
+	if (i1 >= 0)
+		CHECK_INT(r2.state_for[i1], 920);
+	/* Peer 1 handshakes after the boot: online, offline since before it. */
+	struct clocks on = { boot.real_ms + 60 * S, boot.mono_ms + 60 * S };
+	z.devs[0].peers[0].last_handshake_sec = (on.real_ms - 2 * S) / S;
+	struct rec r3 = { 0 };
+	CHECK_INT(peers_update(t2, &z, &on, rec_event, &r3), 0);
+	long o = find_ev(&r3, EV_PEER_ONLINE, 1);
+	CHECK(o >= 0);
+	if (o >= 0)
+		CHECK_INT(r3.offline_for[o], 980);
+	CHECK_INT(rec_count(&r3, EV_PEER_REMOVED), 0);
+	wg_snapshot_clear(&z);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* A reported handshake_failing episode survives the restart: no second warning, and the
+ * reason is still there (what status shows). */
+static void test_restart_failing(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 5 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, 0, 0);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	for (int i = 0; i < 5; i++) {
+		now.real_ms += 5 * S;
+		now.mono_ms += 5 * S;
+		s.devs[0].peers[0].rx_bytes += 148; /* initiations, no session */
+		CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	}
+	CHECK_INT(rec_count(&r, EV_HANDSHAKE_FAILING), 1);
+	CHECK(find(t, 1)->failing_reported);
+	struct clocks later = { now.real_ms + 10 * S, 99 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	struct rec r2 = { 0 };
+	for (int i = 0; i < 5; i++) {
+		s.devs[0].peers[0].rx_bytes += 148;
+		CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+		later.real_ms += 5 * S;
+		later.mono_ms += 5 * S;
+	}
+	CHECK_INT(rec_count(&r2, EV_HANDSHAKE_FAILING), 0);
+	CHECK(find(t2, 1)->failing_reported);
+	CHECK_INT(find(t2, 1)->state, PEER_NEVER);
+	/* A completed handshake ends the episode, and is a change worth saving. */
+	(void)peers_take_changed(t2);
+	s.devs[0].peers[0].last_handshake_sec = later.real_ms / S;
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK(!find(t2, 1)->failing_reported);
+	CHECK(peers_take_changed(t2));
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Saved peers that are gone are forgotten without an event: at once when their interface
+ * is read without them, after 5 minutes when the interface is absent, never while it is
+ * unreadable. */
+static void test_restart_forget(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 5 * S, 1);
+	put(&s, "wg0", 2, T0 - 5 * S, 1);
+	put(&s, "wg1", 3, T0 - 5 * S, 1);
+	put(&s, "wg2", 4, T0 - 5 * S, 1);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks later = { now.real_ms + 10 * S, 10 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	struct wg_snapshot s2 = { 0 };
+	put(&s2, "wg0", 1, T0 - 5 * S, 1);           /* peer 2 was removed meanwhile */
+	struct wg_device *d = wg_snapshot_add_device(&s2, "wg2");
+	d->error = -EACCES;                          /* wg2 unreadable; wg1 absent */
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s2, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK(find(t2, 1) && !find(t2, 2) && find(t2, 3) && find(t2, 4));
+	CHECK(find(t2, 3)->restored && find(t2, 4)->restored);
+	later.mono_ms += 301 * S;
+	later.real_ms += 301 * S;
+	CHECK_INT(peers_update(t2, &s2, &later, rec_event, &r2), 0);
+	CHECK(!find(t2, 3) && find(t2, 4)); /* wg1 still absent: forgotten; wg2: kept */
+	d->error = 0;
+	put(&s2, "wg2", 4, T0 - 5 * S, 1);
+	CHECK_INT(peers_update(t2, &s2, &later, rec_event, &r2), 0);
+	CHECK(find(t2, 4) && !find(t2, 4)->restored);
+	CHECK_INT(rec_count(&r2, EV_PEER_REMOVED), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_ADDED), 0);
+	CHECK_INT(rec_count(&r2, EV_INTERFACE_REMOVED), 0);
+	wg_snapshot_clear(&s2);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* The rx rule carries over the restart: bytes received since the save, while the saved
+ * session could carry them, count; none, and the real outage is still reported. */
+static void test_restart_activity(void)
+{
+	struct peers_config c = { .threshold_ms = 60 * S, .interval_ms = 5 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 50 * S, 500);
+	put(&s, "wg0", 2, T0 - 50 * S, 500);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	now.real_ms += 5 * S;
+	now.mono_ms += 5 * S;
+	s.devs[0].peers[0].rx_bytes += 64;
+	s.devs[0].peers[1].rx_bytes += 64;
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks later = { now.real_ms + 30 * S, 3 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	s.devs[0].peers[0].rx_bytes += 64; /* peer 1 talked meanwhile, peer 2 did not */
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_OFFLINE), 0);
+	CHECK_INT(find(t2, 1)->state, PEER_ONLINE);
+	CHECK_INT(find(t2, 1)->heard_real_ms, later.real_ms);
+	CHECK_INT(find(t2, 2)->state, PEER_ONLINE); /* heard 35 s ago */
+	later.real_ms += 31 * S;
+	later.mono_ms += 31 * S;
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_OFFLINE), 1); /* peer 2: not heard for 61 s */
+	CHECK_INT(find(t2, 2)->state, PEER_OFFLINE);
+	later.real_ms += 35 * S;
+	later.mono_ms += 35 * S;
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_OFFLINE), 2); /* peer 1: not heard for 66 s */
+	wg_snapshot_clear(&s);
+	peers_free(t2);
+	peers_free(t);
+}
+
+static void setup(void)
+{
+	if (!tdir_make(dir, "/tmp")) {
+		fprintf(stderr, "FAIL: cannot make a temporary directory\n");
+		exit(1);
+	}
+	tpath(path, dir, "state");
+}
+
+static void teardown(void)
+{
+	tdir_remove(dir);
+}
+
+TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_path_and_lock,
+          test_restart_quiet, test_restart_offline_for, test_restart_reboot,
+          test_restart_failing, test_restart_forget, test_restart_activity, teardown)
