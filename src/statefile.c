@@ -194,34 +194,6 @@ int statefile_save(const char *path, const struct peer_table *t, const struct cl
 
 /* ---- reading --------------------------------------------------------------------- */
 
-struct field {
-	const char *s;
-	size_t len;
-};
-
-/* Splits line[0..len) on single spaces into at most max fields; returns the count, or
- * max + 1 when there are more. An empty field (two spaces) counts as a field. */
-static size_t split_fields(const char *line, size_t len, struct field *f, size_t max)
-{
-	size_t n = 0, start = 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && line[i] != ' ')
-			continue;
-		if (n == max)
-			return max + 1;
-		f[n].s = line + start;
-		f[n].len = i - start;
-		n++;
-		start = i + 1;
-	}
-	return n;
-}
-
-static bool is(const struct field *f, const char *word)
-{
-	return f->len == strlen(word) && memcmp(f->s, word, f->len) == 0;
-}
-
 static bool time_field(const struct field *f, int64_t *out)
 {
 	uint64_t v;
@@ -241,7 +213,7 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 	if (!key_from_base64(r->key, f[2].s, f[2].len))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad public key");
 	size_t st = 0;
-	while (st < ARRAY_SIZE(state_words) && !is(&f[3], state_words[st]))
+	while (st < ARRAY_SIZE(state_words) && !field_is(&f[3], state_words[st]))
 		st++;
 	if (st == ARRAY_SIZE(state_words))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad state (never, online, offline)");
@@ -252,7 +224,7 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 	if (!parse_u64(f[7].s, f[7].len, UINT64_MAX, &r->rx_bytes) ||
 	    !parse_u64(f[8].s, f[8].len, UINT64_MAX, &r->tx_bytes))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad byte counter");
-	if (!is(&f[10], "-")) {
+	if (!field_is(&f[10], "-")) {
 		if (!endpoint_ok(f[10].s, f[10].len))
 			return fail_at(err, errlen, lineno, -EBADMSG, "bad endpoint");
 		memcpy(r->endpoint, f[10].s, f[10].len);
@@ -265,26 +237,26 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 }
 
 /* One line: 0, 1 at the end line, or -errno. */
-static int parse_line(const char *line, size_t len, size_t lineno, struct saved_state *st,
+static int parse_line(char *line, size_t len, size_t lineno, struct saved_state *st,
                       char *err, size_t errlen)
 {
 	struct field f[NFIELDS];
-	size_t nf = split_fields(line, len, f, NFIELDS);
+	size_t nf = split_fields(line, len, ' ', f, NFIELDS);
 	uint64_t v;
 	if (lineno == 1) {
-		if (nf != 2 || !is(&f[0], MAGIC))
+		if (nf != 2 || !field_is(&f[0], MAGIC))
 			return fail_at(err, errlen, lineno, -EBADMSG, "not a wg-monitor state file");
-		if (!is(&f[1], "1"))
+		if (!field_is(&f[1], "1"))
 			return fail_at(err, errlen, lineno, -EBADMSG, "unsupported version (this "
 			               "wg-monitor reads version %d)", VERSION);
 		return 0;
 	}
 	if (lineno == 2) {
-		if (nf != 2 || !is(&f[0], "written") || !time_field(&f[1], &st->written_ms))
+		if (nf != 2 || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms))
 			return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms>\"");
 		return 0;
 	}
-	if (nf == 2 && is(&f[0], "end")) {
+	if (nf == 2 && field_is(&f[0], "end")) {
 		if (!parse_u64(f[1].s, f[1].len, SIZE_MAX, &v))
 			return fail_at(err, errlen, lineno, -EBADMSG, "bad end line");
 		if (v != st->n)
@@ -292,7 +264,7 @@ static int parse_line(const char *line, size_t len, size_t lineno, struct saved_
 			               " peers, the file has %zu", v, st->n);
 		return 1;
 	}
-	if (nf != NFIELDS - 1 || !is(&f[0], "peer"))
+	if (nf != NFIELDS - 1 || !field_is(&f[0], "peer"))
 		return fail_at(err, errlen, lineno, -EBADMSG, "expected a peer line (%d fields) "
 		               "or the end line", NFIELDS - 1);
 	void *arr = st->peers;
@@ -305,7 +277,7 @@ static int parse_line(const char *line, size_t len, size_t lineno, struct saved_
 	return rc;
 }
 
-int statefile_parse(const char *buf, size_t len, struct saved_state *st, char *err,
+int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
                     size_t errlen)
 {
 	memset(st, 0, sizeof(*st));

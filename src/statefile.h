@@ -28,9 +28,9 @@ struct saved_state {
 int statefile_check_path(const char *path, char *resolved, size_t rsize, char *err,
                          size_t errlen);
 
-/* Parses a whole file's bytes. 0, or -EBADMSG (-ENOMEM, -E2BIG) with the first problem
+/* Parses a whole file's bytes (split in place, left as they were). 0, or -EBADMSG (-ENOMEM, -E2BIG) with the first problem
  * and its line number in err; st is then empty. */
-int statefile_parse(const char *buf, size_t len, struct saved_state *st, char *err,
+int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
                     size_t errlen);
 
 /* Reads and parses path (opened O_NOFOLLOW). 0, -ENOENT when there is no file yet, or

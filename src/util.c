@@ -154,6 +154,25 @@ int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic
 	}
 }
 
+size_t split_fields(char *line, size_t len, char sep, struct field *f, size_t max)
+{
+	size_t n = 0, start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && line[i] != sep)
+			continue;
+		if (n == max)
+			return max + 1;
+		f[n++] = (struct field){ line + start, i - start };
+		start = i + 1;
+	}
+	return n;
+}
+
+bool field_is(const struct field *f, const char *lit)
+{
+	return f->len == strlen(lit) && memcmp(f->s, lit, f->len) == 0;
+}
+
 int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ...)
 {
 	int n = lineno ? snprintf(err, errlen, "line %zu: ", lineno) : 0;

@@ -38,6 +38,17 @@ int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic
  * limit elements. false with errno E2BIG at the limit, ENOMEM when realloc fails. */
 bool array_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t limit);
 
+/* A field of a line split in place: s points into the line, len bytes, no NUL. */
+struct field {
+	char *s;
+	size_t len;
+};
+/* Splits line[0..len) at every sep into at most max fields (an empty one counts);
+ * returns the count, or max + 1 when there are more. */
+size_t split_fields(char *line, size_t len, char sep, struct field *f, size_t max);
+/* Whether the field is exactly the string lit. */
+bool field_is(const struct field *f, const char *lit);
+
 /* Parser errors: writes "line N: " (when lineno > 0) and the message into err; returns rc. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))

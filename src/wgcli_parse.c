@@ -13,11 +13,6 @@
 
 #define MAX_FIELDS 9
 
-struct field {
-	char *s;
-	size_t len;
-};
-
 struct dump_state {
 	struct wg_snapshot *snap;
 	size_t first;              /* devices from index first on come from this dump */
@@ -31,26 +26,6 @@ struct dump_state {
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
-static bool is(const struct field *f, const char *lit)
-{
-	return f->len == strlen(lit) && memcmp(f->s, lit, f->len) == 0;
-}
-
-/* Splits one line (without '\n') on tabs; returns the field count, MAX_FIELDS + 1 if more. */
-static size_t split(char *line, size_t len, struct field *f)
-{
-	size_t n = 0, start = 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && line[i] != '\t')
-			continue;
-		if (n == MAX_FIELDS)
-			return MAX_FIELDS + 1;
-		f[n++] = (struct field){ line + start, i - start };
-		start = i + 1;
-	}
-	return n;
-}
-
 static void wipe(struct field *f)
 {
 	explicit_bzero(f->s, f->len);
@@ -59,7 +34,7 @@ static void wipe(struct field *f)
 /* "off" or 0x followed by 1-8 hex digits, as wg prints a u32 with %x. */
 static bool parse_fwmark(const struct field *f)
 {
-	if (is(f, "off"))
+	if (field_is(f, "off"))
 		return true;
 	if (f->len < 3 || f->len > 10 || f->s[0] != '0' || f->s[1] != 'x')
 		return false;
@@ -86,7 +61,7 @@ static int iface_line(struct dump_state *st, struct field *f)
 		}
 	st->skip = false;
 	uint8_t key[WG_KEY_LEN];
-	bool has_key = !is(&f[2], "(none)");
+	bool has_key = !field_is(&f[2], "(none)");
 	if (has_key && !key_from_base64(key, f[2].s, f[2].len))
 		return fail(st, -EPROTO, "bad public key for %s", st->cur_name);
 	if (!parse_u64(f[3].s, f[3].len, UINT16_MAX, &port))
@@ -114,7 +89,7 @@ static int peer_numbers(struct dump_state *st, struct wg_peer *p, const struct f
 		return fail(st, -EPROTO, "bad rx-bytes");
 	if (!parse_u64(f[7].s, f[7].len, UINT64_MAX, &p->tx_bytes))
 		return fail(st, -EPROTO, "bad tx-bytes");
-	if (!is(&f[8], "off") && !parse_u64(f[8].s, f[8].len, UINT16_MAX, &ka))
+	if (!field_is(&f[8], "off") && !parse_u64(f[8].s, f[8].len, UINT16_MAX, &ka))
 		return fail(st, -EPROTO, "bad persistent-keepalive");
 	p->last_handshake_sec = (int64_t)hs; /* whole seconds; 0 = never */
 	p->hs_kind = WG_HS_TIME;
@@ -139,7 +114,7 @@ static int peer_line(struct dump_state *st, struct field *f)
 		return fail(st, -errno, "cannot add peer: %s", errno == E2BIG ? "too many peers" :
 		            strerror(errno));
 	memcpy(p->public_key, key, WG_KEY_LEN);
-	if (!is(&f[3], "(none)"))
+	if (!field_is(&f[3], "(none)"))
 		endpoint_normalize(p->endpoint, sizeof p->endpoint, f[3].s, f[3].len);
 	return peer_numbers(st, p, f);
 }
@@ -173,7 +148,8 @@ static int parse_all(struct dump_state *st, char *buf, size_t len)
 		char *nl = memchr(buf + pos, '\n', len - pos);
 		if (!nl)
 			return fail(st, -EPROTO, "last line has no newline");
-		size_t llen = (size_t)(nl - (buf + pos)), n = split(buf + pos, llen, f);
+		size_t llen = (size_t)(nl - (buf + pos));
+		size_t n = split_fields(buf + pos, llen, '\t', f, MAX_FIELDS);
 		int rc = n == 5 ? iface_line(st, f) : n == 9 ? peer_line(st, f) :
 		         fail(st, -EPROTO, "%s%zu fields, expected 5 or 9", n > MAX_FIELDS ?
 		              "more than " : "", n > MAX_FIELDS ? (size_t)MAX_FIELDS : n);

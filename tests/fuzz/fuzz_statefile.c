@@ -4,6 +4,7 @@
  * plus the save path's rendering through peers_at. Built by `make fuzz`. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "statefile.h"
@@ -20,7 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct saved_state st;
 	char err[256];
-	if (statefile_parse((const char *)data, size, &st, err, sizeof err) < 0)
+	char *buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	int rc = statefile_parse(buf, size, &st, err, sizeof err);
+	free(buf);
+	if (rc < 0)
 		return 0;
 	struct peers_config c = { .threshold_ms = 60000, .interval_ms = 5000 };
 	struct peer_table *t = peers_new(&c);

@@ -123,6 +123,16 @@ static void test_roundtrip(void)
 #define HEAD "wg-monitor-state 1\nwritten 1795643712000\n"
 #define PEER "peer wg0 " GOODKEY " online 0 1795643700000 1795643700000 10 20 0 1.2.3.4:5\n"
 
+/* statefile_parse on a writable copy of text[0..len). */
+static int parse(const char *text, size_t len, struct saved_state *st, char *err, size_t n)
+{
+	char *buf = malloc(len + 1);
+	memcpy(buf, text, len);
+	int rc = statefile_parse(buf, len, st, err, n);
+	free(buf);
+	return rc;
+}
+
 static void test_parse_hostile(void)
 {
 	static const struct { const char *text, *why; } bad[] = {
@@ -153,8 +163,7 @@ static void test_parse_hostile(void)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct saved_state st;
 		char err[256] = "";
-		CHECK_INT(statefile_parse(bad[i].text, strlen(bad[i].text), &st, err, sizeof(err)),
-		          -EBADMSG);
+		CHECK_INT(parse(bad[i].text, strlen(bad[i].text), &st, err, sizeof(err)), -EBADMSG);
 		CHECK_CONTAINS(err, bad[i].why);
 		CHECK(st.n == 0 && st.peers == NULL);
 	}
@@ -162,13 +171,13 @@ static void test_parse_hostile(void)
 	static const char nul[] = HEAD "peer wg0\0 x\nend 0\n";
 	struct saved_state st;
 	char err[256];
-	CHECK_INT(statefile_parse(nul, sizeof(nul) - 1, &st, err, sizeof(err)), -EBADMSG);
+	CHECK_INT(parse(nul, sizeof(nul) - 1, &st, err, sizeof(err)), -EBADMSG);
 	CHECK_CONTAINS(err, "line 3: NUL byte");
 	/* The good ones: an offline peer without a handshake (offline since before a reboot)
 	 * and a duplicate (parsed; the restore skips it). */
 	static const char good[] = HEAD PEER
 		"peer wg1 " GOODKEY " offline 1795643000000 0 0 0 0 0 -\n" PEER "end 3\n";
-	CHECK_INT(statefile_parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
+	CHECK_INT(parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.n, 3);
 	CHECK_STR(st.peers[0].endpoint, "1.2.3.4:5");
 	CHECK_INT(st.peers[1].state, PEER_OFFLINE);
