@@ -63,7 +63,8 @@ struct daemon {
 	struct wg_snapshot snap;
 	struct pollerr errs;
 	struct stats st;
-	const char *state_path;       /* "" = no state file */
+	const struct statefile *state; /* NULL = no state file */
+	struct saved_rule rule;
 	int64_t state_saved_ms;       /* monotonic, of the last good save */
 	bool state_failing;           /* state_write_failed said; retry every poll */
 };
@@ -87,7 +88,7 @@ static void log_start(const struct daemon *d)
 	logline_str(&l, "liveness", liveness_name(s->liveness));
 	logline_str(&l, "log_path", s->log_path[0] ? s->log_path : "(none)");
 	logline_str(&l, "log_format", log_format_name(s->log_format));
-	logline_str(&l, "state_file", d->state_path[0] ? d->state_path : "(none)");
+	logline_str(&l, "state_file", d->state ? s->state_file : "(none)");
 	log_emit(&l);
 }
 
@@ -142,7 +143,7 @@ static void state_restore(struct daemon *d)
 {
 	struct saved_state st;
 	char err[600], when[32];
-	int rc = statefile_load(d->state_path, &st, err, sizeof(err));
+	int rc = statefile_load(d->state, &st, err, sizeof(err));
 	if (rc == -ENOENT)
 		return; /* the first start with this file */
 	if (rc < 0) {
@@ -150,7 +151,9 @@ static void state_restore(struct daemon *d)
 		return;
 	}
 	struct clocks now = { real_ms(), mono_ms() };
-	if (peers_restore(d->peers, st.peers, st.n, st.written_ms, &now) < 0) {
+	bool same = st.rule.threshold == d->rule.threshold && st.rule.liveness == d->rule.liveness;
+	int n = peers_restore(d->peers, st.peers, st.n, st.written_ms, same, &now);
+	if (n < 0) {
 		log_msg(LVL_ERROR, "state_ignored", "out of memory restoring the state file");
 		saved_state_free(&st);
 		return;
@@ -158,9 +161,11 @@ static void state_restore(struct daemon *d)
 	format_utc(when, sizeof(when), st.written_ms, false);
 	struct logline l;
 	logline_begin(&l, LVL_INFO, "state_restored");
-	logline_str(&l, "state_file", d->state_path);
-	logline_uint(&l, "peers", st.n);
+	logline_str(&l, "state_file", d->s->state_file);
+	logline_int(&l, "peers", n);
 	logline_str(&l, "saved", when);
+	if (!same) /* the first poll re-judges every peer quietly under the new rule */
+		logline_str(&l, "rule_changed", "yes");
 	log_emit(&l);
 	saved_state_free(&st);
 }
@@ -170,12 +175,12 @@ static void state_save(struct daemon *d, bool force)
 {
 	bool changed = peers_take_changed(d->peers);
 	int64_t mono = mono_ms();
-	if (!d->state_path[0] || (!force && !changed && !d->state_failing &&
-	                          mono - d->state_saved_ms < STATE_REFRESH_MS))
+	if (!d->state || (!force && !changed && !d->state_failing &&
+	                  mono - d->state_saved_ms < STATE_REFRESH_MS))
 		return;
 	char err[600];
 	struct clocks now = { real_ms(), mono };
-	if (statefile_save(d->state_path, d->peers, &now, err, sizeof(err)) < 0) {
+	if (statefile_save(d->state, d->peers, &d->rule, &now, err, sizeof(err)) < 0) {
 		if (!d->state_failing)
 			log_msg(LVL_WARNING, "state_write_failed", err);
 		d->state_failing = true;
@@ -268,7 +273,7 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 	}
 }
 
-int daemon_run(const struct settings *s, struct logfile *lf, const char *state_path)
+int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
 {
 	sigset_t blocked;
 	install_signals(&blocked);
@@ -283,14 +288,15 @@ int daemon_run(const struct settings *s, struct logfile *lf, const char *state_p
 		.src = { .backend = s->backend, .ifnames = s->interfaces,
 		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
 		.peers = peers_new(&pc),
-		.state_path = state_path,
+		.state = state,
+		.rule = { s->threshold, s->liveness },
 	};
 	if (!d.peers) {
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
 	log_start(&d);
-	if (state_path[0])
+	if (state)
 		state_restore(&d);
 	d.state_saved_ms = mono_ms();
 	loop(&d, lf, &blocked);

@@ -5,9 +5,10 @@
 
 #include "logfile.h"
 #include "settings.h"
+#include "statefile.h"
 
-/* Runs until SIGTERM/SIGINT; lf may be NULL (stderr only); state_path is the resolved
- * state file (locked by the caller) or "". Returns the exit status. */
-int daemon_run(const struct settings *s, struct logfile *lf, const char *state_path);
+/* Runs until SIGTERM/SIGINT; lf may be NULL (stderr only), and so may state (no state
+ * file; else opened and locked by the caller). Returns the exit status. */
+int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state);
 
 #endif

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -22,14 +21,14 @@ static void log_path_error(const struct settings *s, const char *err)
 	        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
 }
 
-/* The state file's path policy; resolved gets the path to use ("" for none). */
-static int check_state_file(const struct settings *s, char resolved[PATH_MAX])
+/* Opens the state file, its path policy included; sf->dirfd stays -1 for none. */
+static int open_state_file(const struct settings *s, struct statefile *sf)
 {
-	char err[512];
-	resolved[0] = '\0';
+	char err[600];
+	sf->dirfd = sf->lockfd = -1;
 	if (!s->state_file[0])
 		return 0;
-	if (statefile_check_path(s->state_file, resolved, PATH_MAX, err, sizeof(err)) < 0) {
+	if (statefile_open(sf, s->state_file, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wg-monitor: invalid %s: %s\n",
 		        s->origin[SET_STATE_FILE] == ORIGIN_FLAG ? "--state-file" : "STATE_FILE", err);
 		return -1;
@@ -40,39 +39,42 @@ static int check_state_file(const struct settings *s, char resolved[PATH_MAX])
 static int check_paths(const struct settings *s)
 {
 	char resolved[PATH_MAX], err[512];
+	struct statefile sf;
 	if (s->log_path[0] &&
 	    logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
 		log_path_error(s, err);
 		return -1;
 	}
-	return check_state_file(s, resolved);
+	if (open_state_file(s, &sf) < 0)
+		return -1;
+	statefile_close(&sf);
+	return 0;
 }
 
 static int run(const struct settings *s)
 {
 	struct logfile *lf = NULL;
-	char state[PATH_MAX], err[512];
-	int lock = -1;
-	if (check_state_file(s, state) < 0)
+	struct statefile sf;
+	char err[600];
+	if (open_state_file(s, &sf) < 0)
 		return EXIT_SETTINGS;
-	if (state[0] && (lock = statefile_lock(state, err, sizeof(err))) < 0) {
+	if (sf.dirfd >= 0 && statefile_lock(&sf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wg-monitor: %s\n", err);
+		statefile_close(&sf);
 		return EXIT_SETTINGS;
 	}
 	if (s->log_path[0]) {
 		lf = logfile_open(s->log_path, s->log_max_bytes, s->log_backups, err, sizeof(err));
 		if (!lf) {
 			log_path_error(s, err);
-			if (lock >= 0)
-				close(lock);
+			statefile_close(&sf);
 			return EXIT_SETTINGS;
 		}
 	}
 	log_setup(s->log_format, s->debug, lf);
-	int rc = daemon_run(s, lf, state);
+	int rc = daemon_run(s, lf, sf.dirfd >= 0 ? &sf : NULL);
 	logfile_close(lf);
-	if (lock >= 0)
-		close(lock);
+	statefile_close(&sf);
 	return rc;
 }
 

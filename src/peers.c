@@ -39,7 +39,8 @@ struct peer_table {
 	bool initialized;
 	bool changed;         /* see peers_take_changed */
 	size_t nrestored;     /* restored peers not yet seen in a poll */
-	int64_t restore_wait_mono_ms; /* until then, restored peers of absent interfaces stay */
+	int64_t restore_wait_mono_ms; /* restored peers not seen by then are forgotten */
+	bool restore_rejudge;         /* the rule changed since the save: re-judge quietly */
 	uint64_t transitions;
 };
 
@@ -312,7 +313,6 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
 		struct event ev = event_none();
 		ev.old_endpoint = old;
-		t->changed = true;
 		emit(em, EV_ENDPOINT_CHANGED, p->ifname, p, &ev);
 	} else if (w->endpoint[0]) {
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
@@ -395,14 +395,18 @@ static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_p
 	init_peer(t, p, w, em, true);
 }
 
-/* The first poll of a restored peer: carries on from the saved record. */
+/* The first poll of a restored peer: its saved state first, then what changed meanwhile
+ * (or, under a changed rule, a quiet re-judgement and then its state). */
 static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
                         const struct emitter *em)
 {
 	p->restored = false;
 	t->nrestored--;
 	p->seen_gen = t->gen;
-	if (recreated(p, w)) {
+	/* Its counters went back: the interface was re-created meanwhile. A source that
+	 * omits handshake times (boringtun without a session) shows it no other way. */
+	bool reset = w->hs_kind == WG_HS_UNKNOWN && w->rx_bytes < p->rx_bytes;
+	if (recreated(p, w) || reset) {
 		/* Its interface was re-created meanwhile (a reboot, say). History starts
 		 * afresh, but an offline peer stays offline since it went, so that its
 		 * offline_for spans the reboot; any other is never (not a transition). */
@@ -421,8 +425,16 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		*p = fresh;
 		t->changed = true;
 	}
-	update_peer(t, p, w, em, false);
+	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
+		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	if (t->restore_rejudge) {
+		update_peer(t, p, w, em, true);
+		emit_initial(em, p);
+		t->changed = true;
+		return;
+	}
 	emit_initial(em, p);
+	update_peer(t, p, w, em, false);
 }
 
 /* announce: peers new to this interface are peer_added (not at start-up, not on an
@@ -493,17 +505,16 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 
 /* Restored peers whose interface was read without them were removed while wg-monitor
  * was not running: forgotten quietly (their removal was never observed). Those of an
- * interface not there (yet: wg-quick may start after wg-monitor at boot) are kept for
- * RESTORE_WAIT_MS, then forgotten too. */
-static void forget_restored(struct peer_table *t, const struct wg_snapshot *snap,
-                            int64_t now)
+ * interface not there or not readable (yet: wg-quick may start after wg-monitor at
+ * boot) are kept for RESTORE_WAIT_MS, then forgotten too. */
+static void forget_restored(struct peer_table *t, int64_t now)
 {
 	for (size_t i = t->tab.n; i-- > 0 && t->nrestored;) {
 		struct peer *p = &t->tab.recs[i];
 		if (!p->restored)
 			continue;
 		const struct iface *f = find_iface(t, p->ifname);
-		if (f ? !f->read : snap->incomplete || now < t->restore_wait_mono_ms)
+		if (!(f && f->read) && now < t->restore_wait_mono_ms)
 			continue;
 		peertab_remove(&t->tab, i);
 		t->nrestored--;
@@ -536,15 +547,22 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	if (!snap->incomplete)
 		sweep_interfaces(t, &em);
 	if (t->nrestored)
-		forget_restored(t, snap, now->mono_ms);
+		forget_restored(t, now->mono_ms);
 	t->initialized = true;
 	return 0;
 }
 
-/* The monotonic instant of a saved wall-clock time; never later than now. */
-static int64_t restored_mono(const struct clocks *now, int64_t real)
+/* The monotonic instant of a saved one: as long before the save as it was then, and the
+ * save as long ago as the wall clock says, but never in the future. A wall clock stepped
+ * back since the save (a router without an RTC before NTP) thus counts as no time
+ * passed, which can delay a transition but never invent one. 0 stays 0 (unknown). */
+static int64_t restored_mono(const struct clocks *now, int64_t written_ms, int64_t saved)
 {
-	return real ? anchor_of(now, real) : 0;
+	if (!saved)
+		return 0;
+	int64_t before = written_ms - saved, since = now->real_ms - written_ms;
+	int64_t m = now->mono_ms - (before > 0 ? before : 0) - (since > 0 ? since : 0);
+	return m ? m : -1; /* 0 means unknown */
 }
 
 static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t written_ms,
@@ -553,30 +571,34 @@ static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t wri
 	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
 	p->endpoint[sizeof(p->endpoint) - 1] = '\0';
 	p->state = r->state;
-	p->since_mono_ms = restored_mono(now, r->since_ms);
+	p->since_mono_ms = restored_mono(now, written_ms, r->since_ms);
 	p->hs_real_ms = r->handshake_ms;
-	p->hs_mono_ms = restored_mono(now, r->handshake_ms);
-	p->heard_real_ms = r->heard_ms;
-	p->heard_mono_ms = restored_mono(now, r->heard_ms);
+	p->hs_mono_ms = restored_mono(now, written_ms, r->handshake_at_ms);
+	p->heard_mono_ms = restored_mono(now, written_ms, r->heard_ms);
+	p->heard_real_ms = p->heard_mono_ms ? now->real_ms - (now->mono_ms - p->heard_mono_ms) : 0;
+	if (r->heard_ms && p->heard_real_ms <= 0)
+		p->heard_real_ms = 1; /* heard, before 1970 by this clock: still "heard" */
 	p->rx_bytes = r->rx_bytes;
 	p->tx_bytes = r->tx_bytes;
 	/* As at the save: rx that rose since then is credited if a session was possible. */
-	p->session_possible = r->handshake_ms && r->handshake_ms <= written_ms &&
-	                      written_ms - r->handshake_ms < WG_REJECT_AFTER_TIME * MS;
+	p->session_possible = r->handshake_at_ms &&
+	                      written_ms - r->handshake_at_ms < WG_REJECT_AFTER_TIME * MS;
 	/* What happened between the save and now is unknown: no threshold_hint from it. */
 	p->heard_between_handshakes = true;
 	if (r->failing_since_ms) {
 		p->failing = p->failing_reported = true;
 		p->failing_polls = FAILING_POLLS;
-		p->failing_start_mono_ms = restored_mono(now, r->failing_since_ms);
+		p->failing_start_mono_ms = restored_mono(now, written_ms, r->failing_since_ms);
 		p->failing_last_mono_ms = now->mono_ms;
 	}
 	p->restored = true;
 }
 
 int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
-                  int64_t written_ms, const struct clocks *now)
+                  int64_t written_ms, bool same_rule, const struct clocks *now)
 {
+	int count = 0;
+	t->restore_rejudge = !same_rule;
 	for (size_t i = 0; i < n; i++) {
 		const struct saved_peer *r = &saved[i];
 		if (peertab_find(&t->tab, r->ifname, r->key))
@@ -586,9 +608,10 @@ int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n
 			return -ENOMEM;
 		restore_peer(p, r, written_ms, now);
 		t->nrestored++;
+		count++;
 	}
 	t->restore_wait_mono_ms = now->mono_ms + RESTORE_WAIT_MS;
-	return 0;
+	return count;
 }
 
 bool peers_take_changed(struct peer_table *t)
@@ -603,8 +626,8 @@ struct peer_counts peers_count(const struct peer_table *t, const char *ifname)
 	struct peer_counts c = { 0 };
 	for (size_t i = 0; i < t->tab.n; i++) {
 		const struct peer *p = &t->tab.recs[i];
-		if (ifname && strcmp(p->ifname, ifname) != 0)
-			continue;
+		if (p->restored || (ifname && strcmp(p->ifname, ifname) != 0))
+			continue; /* a restored peer counts once a poll has seen it */
 		c.peers++;
 		if (p->state == PEER_ONLINE)
 			c.online++;

@@ -58,7 +58,7 @@ const struct setting_spec setting_specs[SET__COUNT] = {
 		false, NULL, "expected a path of at most 4095 bytes without control characters, "
 		"or empty for none",
 		"keep peer states across restarts here (in a\ndirectory only root or its owner "
-		"can write);\nempty: none. status reads it (unset: the\nservice's /var/lib/wg-monitor/state if present)" },
+		"can write);\nempty: none. status reads it too (unset:\n/var/lib/wg-monitor/state if present)" },
 };
 
 const char *liveness_name(enum liveness l)

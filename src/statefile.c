@@ -2,19 +2,20 @@
 /* The state file. Format, version 1, one record a line, fields separated by one space:
  *
  *   wg-monitor-state 1
- *   written <unix ms>
- *   peer <interface> <base64 key> <never|online|offline> <since> <handshake> <heard>
- *        <rx bytes> <tx bytes> <failing since> <endpoint or ->        (one line)
+ *   written <unix ms> threshold <seconds> liveness <activity|handshake>
+ *   peer <interface> <base64 key> <never|online|offline> <since> <handshake stamp>
+ *        <handshake at> <heard> <rx bytes> <tx bytes> <failing since> <endpoint or ->
  *   end <number of peer lines>
  *
- * Times are Unix ms, 0 = unknown or never. The end line proves the file whole. */
+ * (a peer record is one line). Times are Unix ms, 0 = unknown or never. The end line
+ * proves the file whole. All file operations are relative to the directory opened at
+ * start, so renaming or replacing the directory's path later cannot redirect them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,73 +23,174 @@
 #include "statefile.h"
 #include "util.h"
 
-#define MAGIC   "wg-monitor-state"
-#define VERSION 1
-#define MS      1000
-#define MAX_MS  (WG_MAX_HANDSHAKE_SEC * MS)
-#define SHOWN   256
-#define NFIELDS 12 /* on a peer line, "peer" included */
+#define MAGIC      "wg-monitor-state"
+#define VERSION    1
+#define MS         1000
+#define MAX_MS     (WG_MAX_HANDSHAKE_SEC * MS)
+#define PEER_WORDS 12 /* the fields of a peer line, "peer" included */
 
 static const char *const state_words[] = { "never", "online", "offline" };
+static const char *const liveness_words[] = { "activity", "handshake" };
 
-/* ---- path and lock --------------------------------------------------------------- */
+/* ---- path policy, directory, lock ------------------------------------------------ */
 
-int statefile_check_path(const char *path, char *resolved, size_t rsize, char *err,
-                         size_t errlen)
+static bool trusted_owner(uid_t uid)
 {
-	struct path_verdict v;
-	struct stat st;
-	char s[SHOWN], d[SHOWN];
-	int rc = path_resolve(path, &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	sanitize(s, sizeof(s), path, strlen(path));
-	sanitize(d, sizeof(d), v.dir, strlen(v.dir));
-	if (v.world_writable)
-		return fail_at(err, errlen, 0, -EPERM, "\"%s\": directory \"%s\" is world-writable "
-		               "(anyone could plant a state file); use a private directory such "
-		               "as /var/lib/wg-monitor", s, d);
-	if (lstat(v.path, &st) == 0) {
-		if (S_ISLNK(st.st_mode))
-			return fail_at(err, errlen, 0, -ELOOP, "\"%s\" is a symbolic link (not "
-			               "allowed for the state file)", s);
-		if (!S_ISREG(st.st_mode))
-			return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", s);
-	} else if (errno != ENOENT) {
-		return fail_at(err, errlen, 0, -errno, "\"%s\": %s", s, strerror(errno));
-	}
-	if (strlen(v.path) >= rsize)
-		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": resolved path too long", s);
-	strcpy(resolved, v.path);
+	return uid == 0 || uid == geteuid();
+}
+
+/* One directory on the way: owned by root or us; writable by group or others only
+ * when sticky and not the last one (the entries below it are ours, so the sticky bit
+ * stops anyone else from renaming them). */
+static int check_dir(const char *dir, const struct stat *st, bool last, const char *shown,
+                     char *err, size_t errlen)
+{
+	char d[256];
+	sanitize(d, sizeof(d), dir, strlen(dir));
+	if (!trusted_owner(st->st_uid))
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\": directory \"%s\" is owned by uid "
+		               "%u, not by root or the running user", shown, d,
+		               (unsigned)st->st_uid);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && (last || !(st->st_mode & S_ISVTX)))
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\": directory \"%s\" is writable by "
+		               "others (anyone could plant or swap the state file); use a private "
+		               "directory such as /var/lib/wg-monitor", shown, d);
 	return 0;
 }
 
-/* path + suffix into buf; false when it does not fit. */
-static bool with_suffix(char *buf, size_t size, const char *path, const char *suffix)
+/* Every directory above the resolved one, from "/" down. */
+static int check_ancestors(const char *dir, const char *shown, char *err, size_t errlen)
 {
-	int n = snprintf(buf, size, "%s%s", path, suffix);
-	return n >= 0 && (size_t)n < size;
+	char prefix[PATH_MAX];
+	struct stat st;
+	size_t len = strlen(dir);
+	for (size_t i = 1; i < len; i++) {
+		if (dir[i] != '/')
+			continue;
+		memcpy(prefix, dir, i);
+		prefix[i] = '\0';
+		if (lstat(prefix, &st) < 0)
+			return fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
+		int rc = check_dir(prefix, &st, false, shown, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	if (lstat("/", &st) < 0)
+		return fail_at(err, errlen, 0, -errno, "\"%s\": /: %s", shown, strerror(errno));
+	return strcmp(dir, "/") ? check_dir("/", &st, false, shown, err, errlen) : 0;
 }
 
-int statefile_lock(const char *path, char *err, size_t errlen)
+/* The file, if it exists: a regular file owned by root or us. */
+static int check_file(const struct statefile *sf, char *err, size_t errlen)
 {
-	char lock[PATH_MAX], s[SHOWN];
-	sanitize(s, sizeof(s), path, strlen(path));
-	if (!with_suffix(lock, sizeof(lock), path, ".lock"))
-		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s.lock\": path too long", s);
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st;
+	if (fstatat(sf->dirfd, sf->base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : fail_at(err, errlen, 0, -errno, "\"%s\": %s",
+		                                     sf->shown, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return fail_at(err, errlen, 0, -ELOOP, "\"%s\" is a symbolic link (not allowed "
+		               "for the state file)", sf->shown);
+	if (!S_ISREG(st.st_mode))
+		return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", sf->shown);
+	if (!trusted_owner(st.st_uid))
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\" is owned by uid %u, not by root or "
+		               "the running user", sf->shown, (unsigned)st.st_uid);
+	return 0;
+}
+
+int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen)
+{
+	struct path_verdict v;
+	struct stat st;
+	memset(sf, 0, sizeof(*sf));
+	sf->dirfd = sf->lockfd = -1;
+	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
+	int rc = path_resolve(path, &v, err, errlen);
+	if (rc < 0)
+		return rc;
+	const char *base = strrchr(v.path, '/') + 1;
+	if (strlen(base) + sizeof(".lock") > sizeof(sf->base))
+		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": file name too long",
+		               sf->shown);
+	strcpy(sf->base, base);
+	rc = check_ancestors(v.dir, sf->shown, err, errlen);
+	if (rc < 0)
+		return rc;
+	sf->dirfd = open(v.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sf->dirfd < 0)
+		rc = fail_at(err, errlen, 0, -errno, "\"%s\": cannot open its directory: %s",
+		             sf->shown, strerror(errno));
+	else if (fstat(sf->dirfd, &st) < 0)
+		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", sf->shown, strerror(errno));
+	else if ((rc = check_dir(v.dir, &st, true, sf->shown, err, errlen)) == 0)
+		rc = check_file(sf, err, errlen);
+	if (rc < 0)
+		statefile_close(sf);
+	return rc;
+}
+
+void statefile_close(struct statefile *sf)
+{
+	if (sf->lockfd >= 0)
+		close(sf->lockfd);
+	if (sf->dirfd >= 0)
+		close(sf->dirfd);
+	sf->lockfd = sf->dirfd = -1;
+}
+
+/* base + suffix (".lock", ".tmp"): within NAME_MAX, statefile_open made sure. */
+#define SIBLING_SIZE (NAME_MAX + 8)
+static void sibling(char out[SIBLING_SIZE], const struct statefile *sf, const char *suffix)
+{
+	snprintf(out, SIBLING_SIZE, "%s%s", sf->base, suffix);
+}
+
+/* An open file description lock (F_OFD_*): released when the daemon's descriptor
+ * closes, and queryable by `status` without taking it. */
+static struct flock whole_file(short type)
+{
+	return (struct flock){ .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+}
+
+int statefile_lock(struct statefile *sf, char *err, size_t errlen)
+{
+	char name[SIBLING_SIZE];
+	struct stat st;
+	sibling(name, sf, ".lock");
+	int fd = openat(sf->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return fail_at(err, errlen, 0, -errno, "cannot open \"%s.lock\": %s", s,
+		return fail_at(err, errlen, 0, -errno, "cannot open \"%s.lock\": %s", sf->shown,
 		               strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
+	struct flock fl = whole_file(F_WRLCK);
+	int rc = 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = fail_at(err, errlen, 0, -EINVAL, "\"%s.lock\" is not a regular file",
+		             sf->shown);
+	else if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+		rc = errno == EAGAIN || errno == EACCES
+		     ? fail_at(err, errlen, 0, -EWOULDBLOCK, "\"%s\" is in use by another "
+		               "wg-monitor (it holds \"%s.lock\")", sf->shown, sf->shown)
+		     : fail_at(err, errlen, 0, -errno, "cannot lock \"%s.lock\": %s", sf->shown,
+		               strerror(errno));
+	if (rc < 0) {
 		close(fd);
-		if (e == EWOULDBLOCK)
-			return fail_at(err, errlen, 0, -EWOULDBLOCK, "\"%s\" is in use by another "
-			               "wg-monitor (it holds \"%s.lock\")", s, s);
-		return fail_at(err, errlen, 0, -e, "cannot lock \"%s.lock\": %s", s, strerror(e));
+		return rc;
 	}
-	return fd;
+	sf->lockfd = fd;
+	return 0;
+}
+
+int statefile_in_use(const struct statefile *sf)
+{
+	char name[SIBLING_SIZE];
+	sibling(name, sf, ".lock");
+	int fd = openat(sf->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	struct flock fl = whole_file(F_WRLCK);
+	int rc = fcntl(fd, F_OFD_GETLK, &fl) < 0 ? -errno : fl.l_type != F_UNLCK;
+	close(fd);
+	return rc;
 }
 
 /* ---- writing --------------------------------------------------------------------- */
@@ -96,7 +198,10 @@ int statefile_lock(const char *path, char *err, size_t errlen)
 /* The wall-clock instant of a monotonic one; 0 stays 0 (unknown). */
 static int64_t real_of(const struct clocks *now, int64_t mono)
 {
-	return mono ? now->real_ms - (now->mono_ms - mono) : 0;
+	if (!mono)
+		return 0;
+	int64_t r = now->real_ms - (now->mono_ms - mono);
+	return r > 0 ? r : 0;
 }
 
 static bool endpoint_char(char c)
@@ -119,25 +224,35 @@ static void write_peer(FILE *f, const struct peer *p, const struct clocks *now)
 {
 	char key[WG_KEY_B64_LEN];
 	key_to_base64(key, p->key);
-	int64_t since = real_of(now, p->since_mono_ms);
-	int64_t failing = p->failing_reported ? real_of(now, p->failing_start_mono_ms) : 0;
-	fprintf(f, "peer %s %s %s %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64
-	        " %" PRId64 " %s\n", p->ifname, key, state_words[p->state],
-	        since > 0 ? since : 0, p->hs_real_ms, p->heard_real_ms, p->rx_bytes,
-	        p->tx_bytes, failing > 0 ? failing : 0,
+	fprintf(f, "peer %s %s %s %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64
+	        " %" PRIu64 " %" PRId64 " %s\n", p->ifname, key, state_words[p->state],
+	        real_of(now, p->since_mono_ms), p->hs_real_ms,
+	        p->hs_real_ms ? real_of(now, p->hs_mono_ms) : 0,
+	        p->heard_real_ms ? real_of(now, p->heard_mono_ms) : 0, p->rx_bytes, p->tx_bytes,
+	        p->failing_reported ? real_of(now, p->failing_start_mono_ms) : 0,
 	        endpoint_ok(p->endpoint, strlen(p->endpoint)) ? p->endpoint : "-");
 }
 
-/* Writes the records to fd; 0 or -errno. */
-static int write_all(int fd, const struct peer_table *t, const struct clocks *now)
+/* Writes the records to fd and closes it; 0 or -errno. */
+static int write_all(int fd, const struct peer_table *t, const struct saved_rule *rule,
+                     const struct clocks *now)
 {
 	FILE *f = fdopen(fd, "w");
-	if (!f)
-		return -errno;
+	if (!f) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
 	size_t n = 0;
-	fprintf(f, MAGIC " %d\nwritten %" PRId64 "\n", VERSION, now->real_ms);
-	for (const struct peer *p; (p = peers_at(t, n)); n++)
+	fprintf(f, MAGIC " %d\nwritten %" PRId64 " threshold %u liveness %s\n", VERSION,
+	        now->real_ms, rule->threshold, liveness_words[rule->liveness]);
+	for (size_t i = 0; peers_at(t, i); i++) {
+		const struct peer *p = peers_at(t, i);
+		if (p->pending_initial)
+			continue; /* its state was never logged: at restart it is new again */
 		write_peer(f, p, now);
+		n++;
+	}
 	fprintf(f, "end %zu\n", n);
 	int rc = fflush(f) == 0 && !ferror(f) && fsync(fd) == 0 ? 0 : -(errno ? errno : EIO);
 	if (fclose(f) != 0 && rc == 0)
@@ -145,50 +260,31 @@ static int write_all(int fd, const struct peer_table *t, const struct clocks *no
 	return rc;
 }
 
-static int sync_dir(const char *path)
+int statefile_save(const struct statefile *sf, const struct peer_table *t,
+                   const struct saved_rule *rule, const struct clocks *now, char *err,
+                   size_t errlen)
 {
-	char dir[PATH_MAX];
-	if (!with_suffix(dir, sizeof(dir), path, ""))
-		return -ENAMETOOLONG;
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) == 0 ? 0 : -errno;
-	close(fd);
-	return rc;
-}
-
-int statefile_save(const char *path, const struct peer_table *t, const struct clocks *now,
-                   char *err, size_t errlen)
-{
-	char tmp[PATH_MAX], s[SHOWN];
-	sanitize(s, sizeof(s), path, strlen(path));
-	if (!with_suffix(tmp, sizeof(tmp), path, ".tmp"))
-		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s.tmp\": path too long", s);
+	char tmp[SIBLING_SIZE];
+	sibling(tmp, sf, ".tmp");
 	/* A leftover from a crash is ours (the lock says so): replace it. */
-	unlink(tmp);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	unlinkat(sf->dirfd, tmp, 0);
+	int fd = openat(sf->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	                0600);
 	if (fd < 0)
-		return fail_at(err, errlen, 0, -errno, "cannot create \"%s.tmp\": %s", s,
+		return fail_at(err, errlen, 0, -errno, "cannot create \"%s.tmp\": %s", sf->shown,
 		               strerror(errno));
-	int rc = write_all(fd, t, now); /* closes fd */
-	if (rc == 0 && rename(tmp, path) < 0)
+	errno = 0;
+	int rc = write_all(fd, t, rule, now);
+	if (rc == 0 && renameat(sf->dirfd, tmp, sf->dirfd, sf->base) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		unlink(tmp);
-		return fail_at(err, errlen, 0, rc, "cannot write \"%s\": %s", s, strerror(-rc));
+		unlinkat(sf->dirfd, tmp, 0);
+		return fail_at(err, errlen, 0, rc, "cannot write \"%s\": %s", sf->shown,
+		               strerror(-rc));
 	}
-	rc = sync_dir(path);
-	if (rc < 0)
-		return fail_at(err, errlen, 0, rc, "\"%s\" written, but its directory could not "
-		               "be synced: %s", s, strerror(-rc));
+	if (fsync(sf->dirfd) < 0)
+		return fail_at(err, errlen, 0, -errno, "\"%s\" written, but its directory could "
+		               "not be synced: %s", sf->shown, strerror(errno));
 	return 0;
 }
 
@@ -203,6 +299,15 @@ static bool time_field(const struct field *f, int64_t *out)
 	return true;
 }
 
+/* The index of the field among words (n of them), or n. */
+static size_t word_index(const struct field *f, const char *const *words, size_t n)
+{
+	size_t i = 0;
+	while (i < n && !field_is(f, words[i]))
+		i++;
+	return i;
+}
+
 static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno, char *err,
                       size_t errlen)
 {
@@ -212,37 +317,34 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 	memcpy(r->ifname, f[1].s, f[1].len);
 	if (!key_from_base64(r->key, f[2].s, f[2].len))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad public key");
-	size_t st = 0;
-	while (st < ARRAY_SIZE(state_words) && !field_is(&f[3], state_words[st]))
-		st++;
+	size_t st = word_index(&f[3], state_words, ARRAY_SIZE(state_words));
 	if (st == ARRAY_SIZE(state_words))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad state (never, online, offline)");
 	r->state = (enum peer_state)st;
 	if (!time_field(&f[4], &r->since_ms) || !time_field(&f[5], &r->handshake_ms) ||
-	    !time_field(&f[6], &r->heard_ms) || !time_field(&f[9], &r->failing_since_ms))
+	    !time_field(&f[6], &r->handshake_at_ms) || !time_field(&f[7], &r->heard_ms) ||
+	    !time_field(&f[10], &r->failing_since_ms))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad time (Unix ms expected)");
-	if (!parse_u64(f[7].s, f[7].len, UINT64_MAX, &r->rx_bytes) ||
-	    !parse_u64(f[8].s, f[8].len, UINT64_MAX, &r->tx_bytes))
+	if (!parse_u64(f[8].s, f[8].len, UINT64_MAX, &r->rx_bytes) ||
+	    !parse_u64(f[9].s, f[9].len, UINT64_MAX, &r->tx_bytes))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad byte counter");
-	if (!field_is(&f[10], "-")) {
-		if (!endpoint_ok(f[10].s, f[10].len))
+	if (!field_is(&f[11], "-")) {
+		if (!endpoint_ok(f[11].s, f[11].len))
 			return fail_at(err, errlen, lineno, -EBADMSG, "bad endpoint");
-		memcpy(r->endpoint, f[10].s, f[10].len);
+		memcpy(r->endpoint, f[11].s, f[11].len);
 	}
 	/* offline without a handshake is a peer offline since before a reboot */
 	if ((r->state == PEER_NEVER && r->handshake_ms) ||
-	    (r->state == PEER_ONLINE && !r->handshake_ms))
+	    (r->state == PEER_ONLINE && !r->handshake_ms) ||
+	    (!r->handshake_ms != !r->handshake_at_ms))
 		return fail_at(err, errlen, lineno, -EBADMSG, "state and handshake disagree");
 	return 0;
 }
 
-/* One line: 0, 1 at the end line, or -errno. */
-static int parse_line(char *line, size_t len, size_t lineno, struct saved_state *st,
-                      char *err, size_t errlen)
+static int parse_header(const struct field *f, size_t nf, size_t lineno,
+                        struct saved_state *st, char *err, size_t errlen)
 {
-	struct field f[NFIELDS];
-	size_t nf = split_fields(line, len, ' ', f, NFIELDS);
-	uint64_t v;
+	uint64_t thr;
 	if (lineno == 1) {
 		if (nf != 2 || !field_is(&f[0], MAGIC))
 			return fail_at(err, errlen, lineno, -EBADMSG, "not a wg-monitor state file");
@@ -251,11 +353,26 @@ static int parse_line(char *line, size_t len, size_t lineno, struct saved_state 
 			               "wg-monitor reads version %d)", VERSION);
 		return 0;
 	}
-	if (lineno == 2) {
-		if (nf != 2 || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms))
-			return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms>\"");
-		return 0;
-	}
+	size_t lv = nf == 6 ? word_index(&f[5], liveness_words, ARRAY_SIZE(liveness_words)) : 0;
+	if (nf != 6 || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms) ||
+	    !field_is(&f[2], "threshold") || !parse_u64(f[3].s, f[3].len, UINT32_MAX, &thr) ||
+	    !field_is(&f[4], "liveness") || lv == ARRAY_SIZE(liveness_words))
+		return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms> "
+		               "threshold <seconds> liveness <activity|handshake>\"");
+	st->rule.threshold = (unsigned)thr;
+	st->rule.liveness = (enum liveness)lv;
+	return 0;
+}
+
+/* One line: 0, 1 at the end line, or -errno. */
+static int parse_line(char *line, size_t len, size_t lineno, struct saved_state *st,
+                      char *err, size_t errlen)
+{
+	struct field f[PEER_WORDS];
+	size_t nf = split_fields(line, len, ' ', f, PEER_WORDS);
+	uint64_t v;
+	if (lineno <= 2)
+		return parse_header(f, nf, lineno, st, err, errlen);
 	if (nf == 2 && field_is(&f[0], "end")) {
 		if (!parse_u64(f[1].s, f[1].len, SIZE_MAX, &v))
 			return fail_at(err, errlen, lineno, -EBADMSG, "bad end line");
@@ -264,12 +381,13 @@ static int parse_line(char *line, size_t len, size_t lineno, struct saved_state 
 			               " peers, the file has %zu", v, st->n);
 		return 1;
 	}
-	if (nf != NFIELDS - 1 || !field_is(&f[0], "peer"))
+	if (nf != PEER_WORDS || !field_is(&f[0], "peer"))
 		return fail_at(err, errlen, lineno, -EBADMSG, "expected a peer line (%d fields) "
-		               "or the end line", NFIELDS - 1);
+		               "or the end line", PEER_WORDS);
 	void *arr = st->peers;
-	if (!array_grow(&arr, &st->cap, st->n, sizeof(*st->peers), WG_MAX_PEERS))
-		return fail_at(err, errlen, lineno, -errno, "too many peers");
+	if (!array_grow(&arr, &st->cap, st->n, sizeof(*st->peers), STATEFILE_MAX_PEERS))
+		return fail_at(err, errlen, lineno, -errno, errno == E2BIG ? "more than %u peers"
+		               : "out of memory", STATEFILE_MAX_PEERS);
 	st->peers = arr;
 	int rc = parse_peer(f, &st->peers[st->n], lineno, err, errlen);
 	if (rc == 0)
@@ -277,8 +395,7 @@ static int parse_line(char *line, size_t len, size_t lineno, struct saved_state 
 	return rc;
 }
 
-int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
-                    size_t errlen)
+int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof(*st));
 	size_t lineno = 0, pos = 0;
@@ -286,7 +403,7 @@ int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
 	if (len == 0)
 		return fail_at(err, errlen, 0, -EBADMSG, "empty file");
 	while (rc == 0 && pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
+		char *nl = memchr(buf + pos, '\n', len - pos);
 		if (!nl) {
 			rc = fail_at(err, errlen, lineno + 1, -EBADMSG, "truncated (no newline)");
 			break;
@@ -308,45 +425,58 @@ int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
 	return rc;
 }
 
-int statefile_load(const char *path, struct saved_state *st, char *err, size_t errlen)
+/* The whole file into a new buffer (*buf, *len). 0 or -errno with the reason in err. */
+static int read_file(const struct statefile *sf, char **buf, size_t *len, char *err,
+                     size_t errlen)
 {
-	char s[SHOWN];
-	memset(st, 0, sizeof(*st));
-	sanitize(s, sizeof(s), path, strlen(path));
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return fail_at(err, errlen, 0, -errno, "cannot open \"%s\": %s", s, strerror(errno));
 	struct stat sb;
+	int fd = openat(sf->dirfd, sf->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return fail_at(err, errlen, 0, -errno, "cannot open \"%s\": %s", sf->shown,
+		               strerror(errno));
 	int rc = 0;
-	char *buf = NULL;
+	*buf = NULL;
+	*len = 0;
 	if (fstat(fd, &sb) < 0)
-		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", s, strerror(errno));
-	else if (!S_ISREG(sb.st_mode))
-		rc = fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", s);
+		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", sf->shown, strerror(errno));
+	else if (!S_ISREG(sb.st_mode) || !trusted_owner(sb.st_uid))
+		rc = fail_at(err, errlen, 0, -EPERM, "\"%s\" is not a regular file owned by root "
+		             "or the running user", sf->shown);
 	else if ((uint64_t)sb.st_size > STATEFILE_MAX_BYTES)
-		rc = fail_at(err, errlen, 0, -EFBIG, "\"%s\" is %jd bytes (limit %u)", s,
+		rc = fail_at(err, errlen, 0, -EFBIG, "\"%s\" is %jd bytes (limit %u)", sf->shown,
 		             (intmax_t)sb.st_size, STATEFILE_MAX_BYTES);
-	else if (!(buf = malloc((size_t)sb.st_size + 1)))
-		rc = fail_at(err, errlen, 0, -ENOMEM, "\"%s\": out of memory", s);
-	size_t len = 0;
-	while (rc == 0 && len <= (size_t)sb.st_size) {
+	else if (!(*buf = malloc((size_t)sb.st_size + 1)))
+		rc = fail_at(err, errlen, 0, -ENOMEM, "\"%s\": out of memory", sf->shown);
+	while (rc == 0) {
 		/* Read one byte past the size: a file that grew meanwhile is refused. */
-		ssize_t r = read(fd, buf + len, (size_t)sb.st_size + 1 - len);
+		ssize_t r = read(fd, *buf + *len, (size_t)sb.st_size + 1 - *len);
 		if (r == 0)
 			break;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			rc = fail_at(err, errlen, 0, -errno, "cannot read \"%s\": %s", s, strerror(errno));
-		else if ((len += (size_t)r) > (size_t)sb.st_size)
-			rc = fail_at(err, errlen, 0, -EBADMSG, "\"%s\" changed while being read", s);
+			rc = fail_at(err, errlen, 0, -errno, "cannot read \"%s\": %s", sf->shown,
+			             strerror(errno));
+		else if ((*len += (size_t)r) > (size_t)sb.st_size)
+			rc = fail_at(err, errlen, 0, -EBADMSG, "\"%s\" changed while being read",
+			             sf->shown);
 	}
 	close(fd);
+	return rc;
+}
+
+int statefile_load(const struct statefile *sf, struct saved_state *st, char *err,
+                   size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	memset(st, 0, sizeof(*st));
+	int rc = read_file(sf, &buf, &len, err, errlen);
 	if (rc == 0) {
 		char why[200];
 		rc = statefile_parse(buf, len, st, why, sizeof(why));
 		if (rc < 0)
-			fail_at(err, errlen, 0, rc, "\"%s\": %s", s, why);
+			fail_at(err, errlen, 0, rc, "\"%s\": %s", sf->shown, why);
 	}
 	free(buf);
 	return rc;

@@ -1,52 +1,75 @@
 /* SPDX-License-Identifier: MIT */
 /* The state file (SPEC §12): each peer's state, when it began, its last handshake, last
  * heard, counters and endpoint, so that a restart or reboot logs no false transition and
- * `status` can show the running daemon's view. A line-based text file, written to a
- * temporary file, fsync'd and renamed over the old one; read back with every field
- * checked, and ignored whole when any line is wrong. */
+ * `status` can continue the running daemon's view. A line-based text file in a directory
+ * held open from the start, written to a temporary file, fsync'd and renamed over the old
+ * one; read back with every field checked, and ignored whole when any line is wrong. */
 #ifndef STATEFILE_H
 #define STATEFILE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "peers.h"
 
-/* A bigger file is refused unread: 100,000 peers take about 20 MiB. */
-#define STATEFILE_MAX_BYTES (64u << 20)
+/* A bigger file is refused unread, and so is a file of more peers: 100,000 peers take
+ * about 18 MiB on disk and the same again in memory while being read. */
+#define STATEFILE_MAX_BYTES (32u << 20)
+#define STATEFILE_MAX_PEERS 200000u
+
+/* The rule the daemon judged by; a restart under another rule re-judges quietly. */
+struct saved_rule {
+	unsigned threshold;          /* seconds */
+	enum liveness liveness;
+};
 
 struct saved_state {
-	int64_t written_ms;        /* Unix ms of the save */
+	int64_t written_ms;          /* Unix ms of the save */
+	struct saved_rule rule;
 	struct saved_peer *peers;
 	size_t n, cap;
 };
 
-/* The path policy: a file name in an existing directory that is not world-writable
- * (the state is trusted at start, so only root or the directory's owner may plant it);
- * the last component, when it exists, a regular file and not a symlink. Writes the
- * resolved path into resolved. 0 or -errno with a one-line reason in err. */
-int statefile_check_path(const char *path, char *resolved, size_t rsize, char *err,
-                         size_t errlen);
+struct statefile {
+	int dirfd;                   /* the directory, opened once: later renames of its
+	                              * path cannot redirect a save */
+	int lockfd;                  /* -1 until statefile_lock */
+	char base[NAME_MAX + 1];     /* the file's name in it */
+	char shown[256];             /* the path as given, sanitized, for messages */
+};
 
-/* Parses a whole file's bytes (split in place, left as they were). 0, or -EBADMSG (-ENOMEM, -E2BIG) with the first problem
- * and its line number in err; st is then empty. */
+/* The path policy, then opens the directory. The directory and every directory above it
+ * must be owned by root or the running user; the directory must not be writable by group
+ * or others, and those above only when sticky (like /tmp); the file, when it exists,
+ * must be a regular file (not a symlink) owned by root or the running user. 0, or
+ * -errno with a one-line reason in err. */
+int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen);
+void statefile_close(struct statefile *sf);
+
+/* Takes an exclusive lock on <file>.lock (created 0600) for as long as sf is open, so
+ * that two daemons never share one state file. 0, or -errno with the reason in err
+ * (-EWOULDBLOCK: another wg-monitor holds it). */
+int statefile_lock(struct statefile *sf, char *err, size_t errlen);
+/* Whether a wg-monitor holds the lock now (without taking it): 1, 0, or -errno. */
+int statefile_in_use(const struct statefile *sf);
+
+/* Parses a whole file's bytes (split in place). 0, or -EBADMSG (-ENOMEM, -E2BIG) with
+ * the first problem and its line number in err; st is then empty. */
 int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
                     size_t errlen);
 
-/* Reads and parses path (opened O_NOFOLLOW). 0, -ENOENT when there is no file yet, or
- * -errno with the reason in err. */
-int statefile_load(const char *path, struct saved_state *st, char *err, size_t errlen);
-
+/* Reads and parses the file. 0, -ENOENT when there is none yet, or -errno with the
+ * reason in err. */
+int statefile_load(const struct statefile *sf, struct saved_state *st, char *err,
+                   size_t errlen);
 void saved_state_free(struct saved_state *st);
 
-/* Writes every peer of t atomically: path.tmp (0600), fsync, rename over path, fsync
- * of the directory. 0 or -errno with the reason in err; path is then unchanged. */
-int statefile_save(const char *path, const struct peer_table *t, const struct clocks *now,
-                   char *err, size_t errlen);
-
-/* Takes an exclusive lock on path.lock (created 0600) so that two daemons never share
- * one state file. Returns the descriptor to keep open, or -errno with the reason in err
- * (-EWOULDBLOCK: another wg-monitor holds it). */
-int statefile_lock(const char *path, char *err, size_t errlen);
+/* Writes every peer of t whose state has been logged: <file>.tmp (0600), fsync, rename
+ * over the file, fsync of the directory. 0 or -errno with the reason in err; on an
+ * error before the rename the old file is untouched. */
+int statefile_save(const struct statefile *sf, const struct peer_table *t,
+                   const struct saved_rule *rule, const struct clocks *now, char *err,
+                   size_t errlen);
 
 #endif

@@ -163,27 +163,33 @@ static const char *state_file_of(const struct settings *s)
 	return NULL;
 }
 
-/* Restores the saved table into t. A problem is said on stderr; status goes on with its
- * own poll alone. */
-static void restore_saved(struct peer_table *t, const char *path, bool json)
+/* Reads the state file into st and says on stderr what status continues: a running
+ * daemon's view, or the last view of one that has stopped. A problem is said too, and
+ * status goes on with its own poll alone. 0 when st holds the saved view. */
+static int load_saved(const char *path, struct saved_state *st)
 {
-	char resolved[PATH_MAX], err[600];
-	struct saved_state st;
-	int rc = statefile_check_path(path, resolved, sizeof(resolved), err, sizeof(err));
+	char err[600], age[64];
+	struct statefile sf;
+	int rc = statefile_open(&sf, path, err, sizeof(err));
 	if (rc == 0)
-		rc = statefile_load(resolved, &st, err, sizeof(err));
+		rc = statefile_load(&sf, st, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "wg-monitor: state file not used, states are from this poll "
 		        "alone: %s\n", err);
-		return;
+		statefile_close(&sf);
+		return rc;
 	}
-	struct clocks now = { real_ms(), mono_ms() };
-	if (peers_restore(t, st.peers, st.n, st.written_ms, &now) < 0)
-		fputs("wg-monitor: out of memory restoring the state file\n", stderr);
-	else if (!json)
-		fprintf(stderr, "wg-monitor: states continue the daemon's, saved %" PRId64
-		        " s ago in %s\n", (now.real_ms - st.written_ms) / 1000, resolved);
-	saved_state_free(&st);
+	int64_t ago = (real_ms() - st->written_ms) / 1000;
+	if (ago >= 0)
+		snprintf(age, sizeof(age), "saved %" PRId64 " s ago", ago);
+	else
+		snprintf(age, sizeof(age), "saved %" PRId64 " s in the future by this clock", -ago);
+	fprintf(stderr, "wg-monitor: %s %s (%s; threshold %u s, liveness %s)\n",
+	        statefile_in_use(&sf) == 1 ? "continuing the running daemon's view in"
+	                                   : "no wg-monitor holds it now; continuing the last view in",
+	        sf.shown, age, st->rule.threshold, liveness_name(st->rule.liveness));
+	statefile_close(&sf);
+	return 0;
 }
 
 int status_run(const struct settings *s)
@@ -195,15 +201,20 @@ int status_run(const struct settings *s)
 	                             .n_ifnames = s->n_interfaces };
 	struct wg_snapshot snap = { 0 };
 	struct source_result res;
-	struct peer_table *t = peers_new(&pc);
-	int rc = 1;
-	if (!t) {
-		fputs("wg-monitor: out of memory\n", stderr);
-		return 1;
-	}
+	struct saved_state st = { 0 };
 	const char *state = state_file_of(s);
-	if (state)
-		restore_saved(t, state, s->status_json);
+	bool saved = state && load_saved(state, &st) == 0;
+	if (saved) { /* judge as the daemon did */
+		pc.threshold_ms = (int64_t)st.rule.threshold * 1000;
+		pc.liveness = st.rule.liveness;
+	}
+	struct peer_table *t = peers_new(&pc);
+	struct clocks now = { real_ms(), mono_ms() };
+	int rc = 1;
+	if (!t || (saved && peers_restore(t, st.peers, st.n, st.written_ms, true, &now) < 0)) {
+		fputs("wg-monitor: out of memory\n", stderr);
+		goto out;
+	}
 	if (source_poll(&src, &snap, &res) < 0 || res.note < 0)
 		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 	if (res.err < 0 && snap.ndevs == 0)
@@ -211,7 +222,7 @@ int status_run(const struct settings *s)
 	for (size_t i = 0; i < snap.ndevs; i++)
 		if (snap.devs[i].error)
 			fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
-	struct clocks now = { real_ms(), mono_ms() };
+	now = (struct clocks){ real_ms(), mono_ms() };
 	if (peers_update(t, &snap, &now, ignore_event, NULL) < 0) {
 		fputs("wg-monitor: out of memory\n", stderr);
 		goto out;
@@ -220,6 +231,7 @@ int status_run(const struct settings *s)
 	rc = 0;
 out:
 	wg_snapshot_clear(&snap);
+	saved_state_free(&st);
 	peers_free(t);
 	return rc;
 }

@@ -14,6 +14,12 @@
 #define T0 1795643712000LL   /* 2026-11-25T21:55:12Z */
 
 static char dir[PATH_MAX], path[PATH_MAX];
+static struct statefile sf;
+
+static struct saved_rule rule_of(const struct peers_config *c)
+{
+	return (struct saved_rule){ (unsigned)(c->threshold_ms / S), c->liveness };
+}
 
 /* One snapshot peer: id, handshake (Unix ms, 0 = never), rx bytes. */
 static struct wg_peer *put(struct wg_snapshot *s, const char *ifname, uint8_t id,
@@ -44,18 +50,28 @@ static long find_ev(const struct rec *r, enum event_type type, uint8_t id)
 	return -1;
 }
 
-/* Saves t at now, loads the file back and restores it into a fresh table at later. */
-static struct peer_table *restart(const struct peer_table *t, const struct peers_config *c,
-                                  const struct clocks *now, const struct clocks *later)
+/* Saves t (judged under c) at now, loads the file back and restores it at later into a
+ * fresh table judging under c2. */
+static struct peer_table *restart2(const struct peer_table *t, const struct peers_config *c,
+                                   const struct peers_config *c2, const struct clocks *now,
+                                   const struct clocks *later)
 {
 	char err[512];
 	struct saved_state st;
-	CHECK_INT(statefile_save(path, t, now, err, sizeof(err)), 0);
-	CHECK_INT(statefile_load(path, &st, err, sizeof(err)), 0);
-	struct peer_table *t2 = peers_new(c);
-	CHECK_INT(peers_restore(t2, st.peers, st.n, st.written_ms, later), 0);
+	struct saved_rule rule = rule_of(c), rule2 = rule_of(c2);
+	CHECK_INT(statefile_save(&sf, t, &rule, now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
+	struct peer_table *t2 = peers_new(c2);
+	bool same = st.rule.threshold == rule2.threshold && st.rule.liveness == rule2.liveness;
+	CHECK(peers_restore(t2, st.peers, st.n, st.written_ms, same, later) >= 0);
 	saved_state_free(&st);
 	return t2;
+}
+
+static struct peer_table *restart(const struct peer_table *t, const struct peers_config *c,
+                                  const struct clocks *now, const struct clocks *later)
+{
+	return restart2(t, c, c, now, later);
 }
 
 static void test_roundtrip(void)
@@ -70,15 +86,18 @@ static void test_roundtrip(void)
 	strcpy(put(&s, "wg1", 3, T0 - 400 * S, 77)->endpoint, "bad endpoint\x1b");
 	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
 	char err[512];
-	CHECK_INT(statefile_save(path, t, &now, err, sizeof(err)), 0);
+	struct saved_rule rule = rule_of(&c);
+	CHECK_INT(statefile_save(&sf, t, &rule, &now, err, sizeof(err)), 0);
 	struct stat sb;
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	CHECK(!texists(tmp));
 	struct saved_state st;
-	CHECK_INT(statefile_load(path, &st, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.written_ms, T0);
+	CHECK_INT(st.rule.threshold, 180);
+	CHECK_INT(st.rule.liveness, LIVENESS_ACTIVITY);
 	CHECK_INT(st.n, 3);
 	for (size_t i = 0; i < st.n; i++) {
 		const struct saved_peer *p = &st.peers[i];
@@ -87,6 +106,7 @@ static void test_roundtrip(void)
 			CHECK_STR(p->ifname, "wg0");
 			CHECK_INT(p->state, PEER_ONLINE);
 			CHECK_INT(p->handshake_ms, T0 - 20 * S);
+			CHECK_INT(p->handshake_at_ms, T0 - 20 * S);
 			CHECK_INT(p->heard_ms, T0 - 20 * S);
 			CHECK_INT(p->rx_bytes, 1000);
 			CHECK_INT(p->tx_bytes, 500);
@@ -110,18 +130,22 @@ static void test_roundtrip(void)
 	saved_state_free(&st);
 	/* An empty table is a valid file too. */
 	struct peer_table *e = peers_new(&c);
-	CHECK_INT(statefile_save(path, e, &now, err, sizeof(err)), 0);
+	struct saved_rule hs = { 60, LIVENESS_HANDSHAKE };
+	CHECK_INT(statefile_save(&sf, e, &hs, &now, err, sizeof(err)), 0);
 	char buf[256];
 	tread(path, buf, sizeof(buf));
-	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000\nend 0\n");
+	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000 threshold 60 liveness "
+	          "handshake\nend 0\n");
 	peers_free(e);
 	wg_snapshot_clear(&s);
 	peers_free(t);
 }
 
 #define GOODKEY "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
-#define HEAD "wg-monitor-state 1\nwritten 1795643712000\n"
-#define PEER "peer wg0 " GOODKEY " online 0 1795643700000 1795643700000 10 20 0 1.2.3.4:5\n"
+#define HEAD "wg-monitor-state 1\nwritten 1795643712000 threshold 180 liveness activity\n"
+#define PEER "peer wg0 " GOODKEY " online 0 1795643700000 1795643700000 1795643700000 10 " \
+	"20 0 1.2.3.4:5\n"
+#define P1 "peer wg0 " GOODKEY " online 0 1 1 1 "   /* then rx tx failing endpoint */
 
 /* statefile_parse on a writable copy of text[0..len). */
 static int parse(const char *text, size_t len, struct saved_state *st, char *err, size_t n)
@@ -141,21 +165,25 @@ static void test_parse_hostile(void)
 		{ "wg-monitor-state 9\n", "line 1: unsupported version" },
 		{ "wg-monitor-state 1", "line 1: truncated (no newline)" },
 		{ "wg-monitor-state 1\nwritten x\nend 0\n", "line 2: expected \"written" },
+		{ "wg-monitor-state 1\nwritten 1 threshold 1 liveness x\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 threshold -1 liveness activity\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1795643712000\nend 0\n", "line 2: expected" },
 		{ HEAD PEER, "line 3: truncated (no end line)" },
 		{ HEAD PEER "end 2\n", "line 4: the end line counts 2 peers, the file has 1" },
 		{ HEAD PEER "end 1\nmore\n", "line 5: data after the end line" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 10 20 0\nend 1\n", "line 3: expected a peer line" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 10 20 0 - x\nend 1\n", "line 3: expected a peer line" },
-		{ HEAD "peer wg0  " GOODKEY " online 0 1 1 10 20 0\nend 1\n", "line 3: bad public key" },
-		{ HEAD "peer wg\x1b[0m " GOODKEY " online 0 1 1 1 1 0 -\nend 1\n", "line 3: bad interface name" },
-		{ HEAD "peer wg0 AAAA online 0 1 1 1 1 0 -\nend 1\n", "line 3: bad public key" },
-		{ HEAD "peer wg0 " GOODKEY " up 0 1 1 1 1 0 -\nend 1\n", "line 3: bad state" },
-		{ HEAD "peer wg0 " GOODKEY " online -5 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 999999999999999999 1 1 1 0 -\nend 1\n", "line 3: bad time" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 18446744073709551616 1 0 -\nend 1\n", "line 3: bad byte counter" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 1 1 0 a\"b\nend 1\n", "line 3: bad endpoint" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 0 0 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
-		{ HEAD "peer wg0 " GOODKEY " never 0 5 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD P1 "10 20 0\nend 1\n", "line 3: expected a peer line (12 fields)" },
+		{ HEAD P1 "10 20 0 - x\nend 1\n", "line 3: expected a peer line" },
+		{ HEAD "peer wg0  GOOD 1 1 1 1 1 1 1 -\nend 1\n", "line 3: bad public key" },
+		{ HEAD "peer wg\x1b[0m " GOODKEY " online 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad interface name" },
+		{ HEAD "peer wg0 AAAA online 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad public key" },
+		{ HEAD "peer wg0 " GOODKEY " up 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad state" },
+		{ HEAD "peer wg0 " GOODKEY " online -5 1 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 999999999999999999 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 1 18446744073709551616 1 0 -\nend 1\n", "line 3: bad byte counter" },
+		{ HEAD P1 "1 1 0 a\"b\nend 1\n", "line 3: bad endpoint" },
+		{ HEAD "peer wg0 " GOODKEY " online 0 0 0 0 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg0 " GOODKEY " never 0 5 5 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg0 " GOODKEY " offline 0 5 0 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
 		{ HEAD "end 0\r\n", "line 3: bad end line" },
 		{ HEAD "end 99999999999999999999999\n", "line 3: bad end line" },
 		{ HEAD "end 18446744073709551615\n", "line 3: the end line counts 18446744073709551615 peers, the file has 0" },
@@ -176,7 +204,7 @@ static void test_parse_hostile(void)
 	/* The good ones: an offline peer without a handshake (offline since before a reboot)
 	 * and a duplicate (parsed; the restore skips it). */
 	static const char good[] = HEAD PEER
-		"peer wg1 " GOODKEY " offline 1795643000000 0 0 0 0 0 -\n" PEER "end 3\n";
+		"peer wg1 " GOODKEY " offline 1795643000000 0 0 0 0 0 0 -\n" PEER "end 3\n";
 	CHECK_INT(parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.n, 3);
 	CHECK_STR(st.peers[0].endpoint, "1.2.3.4:5");
@@ -185,65 +213,125 @@ static void test_parse_hostile(void)
 	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
 	struct peer_table *t = peers_new(&c);
 	struct clocks now = { T0, 5000000 };
-	CHECK_INT(peers_restore(t, st.peers, st.n, st.written_ms, &now), 0);
+	CHECK_INT(peers_restore(t, st.peers, st.n, st.written_ms, true, &now), 2);
 	CHECK(peers_at(t, 1) && !peers_at(t, 2));
 	peers_free(t);
 	saved_state_free(&st);
 }
 
+/* Opens name in the test directory as a state file; the result of statefile_open. */
+static int open_in(struct statefile *f, const char *name, char *err, size_t n)
+{
+	char p[PATH_MAX];
+	return statefile_open(f, tpath(p, dir, name), err, n);
+}
+
 static void test_load_limits(void)
 {
-	char err[256];
+	char err[512], other[PATH_MAX];
 	struct saved_state st;
-	char other[PATH_MAX];
-	CHECK_INT(statefile_load(tpath(other, dir, "absent"), &st, err, sizeof(err)), -ENOENT);
+	struct statefile f;
+	CHECK_INT(open_in(&f, "absent", err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&f, &st, err, sizeof(err)), -ENOENT);
+	statefile_close(&f);
 	/* Over the size limit: refused from its size, unread. */
 	int fd = open(tpath(other, dir, "big"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0 && ftruncate(fd, (off_t)STATEFILE_MAX_BYTES + 1) == 0);
 	close(fd);
-	CHECK_INT(statefile_load(other, &st, err, sizeof(err)), -EFBIG);
+	CHECK_INT(open_in(&f, "big", err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&f, &st, err, sizeof(err)), -EFBIG);
 	CHECK_CONTAINS(err, "limit");
+	statefile_close(&f);
 	unlink(other);
-	/* A symlink is not followed. */
+	/* A symlink is refused by the policy, and never followed by a load. */
 	CHECK(symlink("/etc/passwd", tpath(other, dir, "link")) == 0);
-	CHECK_INT(statefile_load(other, &st, err, sizeof(err)), -ELOOP);
-	char res[PATH_MAX];
-	CHECK_INT(statefile_check_path(other, res, sizeof(res), err, sizeof(err)), -ELOOP);
+	CHECK_INT(open_in(&f, "link", err, sizeof(err)), -ELOOP);
 	CHECK_CONTAINS(err, "symbolic link");
+	CHECK_INT(open_in(&f, "absent", err, sizeof(err)), 0);
+	snprintf(f.base, sizeof(f.base), "link");
+	CHECK_INT(statefile_load(&f, &st, err, sizeof(err)), -ELOOP);
+	statefile_close(&f);
 	unlink(other);
+}
+
+/* Directory and file ownership: only as root can the test make them someone else's. */
+static void test_ownership(void)
+{
+	char err[512], p[PATH_MAX], sub[PATH_MAX];
+	struct statefile f;
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIPPED: test_statefile ownership checks (need root to chown)\n");
+		return;
+	}
+	CHECK(mkdir(tpath(sub, dir, "nobodys"), 0700) == 0 && chown(sub, 65534, 65534) == 0);
+	CHECK_INT(statefile_open(&f, tpath(p, sub, "state"), err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "is owned by uid 65534, not by root or the running user");
+	/* Below a directory someone else owns, even a root-owned one is refused. */
+	CHECK(mkdir(tpath(p, sub, "inner"), 0700) == 0);
+	char q[PATH_MAX];
+	CHECK_INT(statefile_open(&f, tpath(q, p, "state"), err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "is owned by uid 65534");
+	/* A file planted by someone else. */
+	CHECK(twrite(tpath(p, dir, "planted"), "x") && chown(p, 65534, 65534) == 0);
+	CHECK_INT(open_in(&f, "planted", err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "planted\" is owned by uid 65534");
+	unlink(p);
 }
 
 static void test_path_and_lock(void)
 {
-	char err[512], res[PATH_MAX], p[PATH_MAX], sub[PATH_MAX];
-	CHECK_INT(statefile_check_path(path, res, sizeof(res), err, sizeof(err)), 0);
-	CHECK_STR(res, path);
-	CHECK_INT(statefile_check_path("/tmp/state", res, sizeof(res), err, sizeof(err)), -EPERM);
-	CHECK_CONTAINS(err, "world-writable");
-	CHECK(statefile_check_path(tpath(p, dir, "nodir/state"), res, sizeof(res), err,
-	                           sizeof(err)) == -ENOENT);
+	char err[512], p[PATH_MAX], sub[PATH_MAX];
+	struct statefile f, g;
+	CHECK_INT(statefile_open(&f, "/tmp/state", err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "directory \"/tmp\" is writable by others");
+	CHECK_INT(open_in(&f, "nodir/state", err, sizeof(err)), -ENOENT);
 	CHECK_CONTAINS(err, "does not exist");
 	CHECK(mkdir(tpath(sub, dir, "adir"), 0700) == 0);
-	CHECK_INT(statefile_check_path(sub, res, sizeof(res), err, sizeof(err)), -EINVAL);
+	CHECK_INT(open_in(&f, "adir", err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "not a regular file");
-	CHECK(mkdir(tpath(sub, dir, "open"), 0700) == 0 && chmod(sub, 01777) == 0);
-	CHECK_INT(statefile_check_path(tpath(p, sub, "state"), res, sizeof(res), err,
-	                               sizeof(err)), -EPERM);
-	CHECK_INT(statefile_check_path("bad\nname", res, sizeof(res), err, sizeof(err)), -EINVAL);
-	int a = statefile_lock(path, err, sizeof(err));
-	CHECK(a >= 0);
-	CHECK_INT(statefile_lock(path, err, sizeof(err)), -EWOULDBLOCK);
+	CHECK(mkdir(tpath(sub, dir, "group"), 0770) == 0 && chmod(sub, 0770) == 0);
+	CHECK_INT(open_in(&f, "group/state", err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "writable by others");
+	/* A sticky world-writable directory above a private one is fine (/tmp itself). */
+	CHECK(mkdir(tpath(sub, dir, "sticky"), 0700) == 0 && chmod(sub, 01777) == 0);
+	CHECK(mkdir(tpath(p, sub, "private"), 0700) == 0);
+	CHECK_INT(open_in(&f, "sticky/private/state", err, sizeof(err)), 0);
+	statefile_close(&f);
+	CHECK_INT(open_in(&f, "sticky/state", err, sizeof(err)), -EPERM);
+	CHECK_INT(statefile_open(&f, "bad\nname", err, sizeof(err)), -EINVAL);
+	char longname[300];
+	memset(longname, 'a', 252);
+	longname[252] = '\0';
+	CHECK_INT(open_in(&f, longname, err, sizeof(err)), -ENAMETOOLONG);
+	/* The lock: a second holder is refused; status can see it held without taking it. */
+	CHECK_INT(statefile_in_use(&sf), 0);
+	CHECK_INT(statefile_lock(&sf, err, sizeof(err)), 0);
+	CHECK_INT(open_in(&g, "state", err, sizeof(err)), 0);
+	CHECK_INT(statefile_in_use(&g), 1);
+	CHECK_INT(statefile_lock(&g, err, sizeof(err)), -EWOULDBLOCK);
 	CHECK_CONTAINS(err, "in use by another wg-monitor");
-	close(a);
-	int b = statefile_lock(path, err, sizeof(err));
-	CHECK(b >= 0);
-	close(b);
-	/* A save into a directory that went away fails with a reason, and leaves nothing. */
+	close(sf.lockfd);
+	sf.lockfd = -1;
+	CHECK_INT(statefile_in_use(&g), 0);
+	CHECK_INT(statefile_lock(&g, err, sizeof(err)), 0);
+	statefile_close(&g);
+	/* The directory is held open: renaming its path away and putting another directory
+	 * in its place does not redirect the save. */
+	CHECK(mkdir(tpath(sub, dir, "held"), 0700) == 0);
+	CHECK_INT(open_in(&f, "held/state", err, sizeof(err)), 0);
+	char moved[PATH_MAX];
+	CHECK(rename(sub, tpath(moved, dir, "moved")) == 0 && mkdir(sub, 0700) == 0);
 	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
 	struct peer_table *t = peers_new(&c);
 	struct clocks now = { T0, 5000000 };
-	CHECK(statefile_save(tpath(p, dir, "gone/state"), t, &now, err, sizeof(err)) == -ENOENT);
+	struct saved_rule rule = rule_of(&c);
+	CHECK_INT(statefile_save(&f, t, &rule, &now, err, sizeof(err)), 0);
+	CHECK(texists(tpath(p, moved, "state")) && !texists(tpath(p, sub, "state")));
+	/* A save into a directory that went away fails with a reason. */
+	CHECK(unlink(tpath(p, moved, "state")) == 0 && rmdir(moved) == 0);
+	CHECK(statefile_save(&f, t, &rule, &now, err, sizeof(err)) == -ENOENT);
 	CHECK_CONTAINS(err, "cannot create");
+	statefile_close(&f);
 	peers_free(t);
 }
 
@@ -312,12 +400,15 @@ static void test_restart_offline_for(void)
 	s.devs[0].peers[0].last_handshake_sec = (later2.real_ms - 5 * S) / S;
 	struct rec r3 = { 0 };
 	CHECK_INT(peers_update(t3, &s, &later2, rec_event, &r3), 0);
+	/* First the saved state (what a log reader needs to follow), then the change. */
 	long on = find_ev(&r3, EV_PEER_ONLINE, 1), in = find_ev(&r3, EV_PEER_INITIAL, 1);
-	CHECK(on >= 0 && in > on);
+	CHECK(in >= 0 && on > in);
 	if (on >= 0)
 		CHECK_INT(r3.offline_for[on], 1520);
-	if (in >= 0)
-		CHECK_INT(r3.state_for[in], 0);
+	if (in >= 0) {
+		CHECK_INT(r3.state[in], PEER_OFFLINE);
+		CHECK_INT(r3.state_for[in], 1520);
+	}
 	CHECK(peers_take_changed(t3));
 	peers_free(t3);
 	peers_free(t2);
@@ -409,8 +500,7 @@ static void test_restart_failing(void)
 }
 
 /* Saved peers that are gone are forgotten without an event: at once when their interface
- * is read without them, after 5 minutes when the interface is absent, never while it is
- * unreadable. */
+ * is read without them, after 5 minutes when the interface is absent or unreadable. */
 static void test_restart_forget(void)
 {
 	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
@@ -438,11 +528,12 @@ static void test_restart_forget(void)
 	later.mono_ms += 301 * S;
 	later.real_ms += 301 * S;
 	CHECK_INT(peers_update(t2, &s2, &later, rec_event, &r2), 0);
-	CHECK(!find(t2, 3) && find(t2, 4)); /* wg1 still absent: forgotten; wg2: kept */
+	CHECK(!find(t2, 3) && !find(t2, 4)); /* not seen for 5 minutes: forgotten */
 	d->error = 0;
 	put(&s2, "wg2", 4, T0 - 5 * S, 1);
 	CHECK_INT(peers_update(t2, &s2, &later, rec_event, &r2), 0);
-	CHECK(find(t2, 4) && !find(t2, 4)->restored);
+	CHECK(find(t2, 4) && !find(t2, 4)->restored); /* a new peer again */
+	CHECK_INT(rec_count(&r2, EV_PEER_INITIAL), 2);
 	CHECK_INT(rec_count(&r2, EV_PEER_REMOVED), 0);
 	CHECK_INT(rec_count(&r2, EV_PEER_ADDED), 0);
 	CHECK_INT(rec_count(&r2, EV_INTERFACE_REMOVED), 0);
@@ -492,20 +583,180 @@ static void test_restart_activity(void)
 	peers_free(t);
 }
 
+/* The wall clock stepped back between save and restart (a router without an RTC before
+ * NTP): no time passed, as far as the restore is concerned; no transition either way. */
+static void test_restart_clock_back(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 1000 * S, 1);  /* offline */
+	put(&s, "wg0", 2, T0 - 10 * S, 1);    /* online */
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks back = { T0 - 3600 * S, 20 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &back);
+	struct rec r2 = { 0 };
+	for (int i = 0; i < 6; i++) { /* 150 s */
+		CHECK_INT(peers_update(t2, &s, &back, rec_event, &r2), 0);
+		back.real_ms += 30 * S;
+		back.mono_ms += 30 * S;
+	}
+	CHECK_INT(r2.n, 2);
+	CHECK_INT(rec_count(&r2, EV_PEER_INITIAL), 2);
+	long i1 = find_ev(&r2, EV_PEER_INITIAL, 1);
+	if (i1 >= 0)
+		CHECK_INT(r2.state_for[i1], 820); /* at least what it was at the save */
+	CHECK_INT(find(t2, 2)->state, PEER_ONLINE);
+	back.real_ms += 30 * S; /* 10 s before the save, plus 180 s since: offline now */
+	back.mono_ms += 30 * S;
+	CHECK_INT(peers_update(t2, &s, &back, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_OFFLINE), 1);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* The file keeps the daemon's view of a handshake's age, not WireGuard's stamp: a stamp
+ * made while the clock was an hour slow is not an hour old after a restart. */
+static void test_restart_stamp_skew(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 5 * S,
+	                          .liveness = LIVENESS_HANDSHAKE };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 10 * S, 1);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	now.real_ms += 3600 * S + 5 * S; /* NTP steps the clock an hour forward */
+	now.mono_ms += 5 * S;
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK_INT(rec_count(&r, EV_PEER_OFFLINE), 0);
+	struct clocks later = { now.real_ms + 5 * S, 9 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_OFFLINE), 0);
+	CHECK_INT(find(t2, 1)->state, PEER_ONLINE);
+	if (r2.n)
+		CHECK_INT(r2.handshake_age[0], 20);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* A peer whose peer_initial was still deferred is not saved (its state was never
+ * logged), so a restart judges it afresh; peers_count ignores restored peers until a
+ * poll sees them; an endpoint unknown at the save is no roaming when learnt. */
+static void test_restart_details(void)
+{
+	struct peers_config c = { .threshold_ms = 60 * S, .interval_ms = 5 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 100 * S, 1);  /* offline by handshake, session possible */
+	put(&s, "wg0", 2, T0 - 10 * S, 1);   /* online, no endpoint yet */
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK_INT(rec_count(&r, EV_PEER_INITIAL), 1); /* peer 1 deferred */
+	struct clocks later = { now.real_ms + 5 * S, 8 * S };
+	char err[512];
+	struct saved_state st;
+	struct saved_rule rule = rule_of(&c);
+	CHECK_INT(statefile_save(&sf, t, &rule, &now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.n, 1);
+	struct peer_table *t2 = peers_new(&c);
+	CHECK_INT(peers_restore(t2, st.peers, st.n, st.written_ms, true, &later), 1);
+	saved_state_free(&st);
+	CHECK_INT(peers_count(t2, NULL).peers, 0);
+	strcpy(s.devs[0].peers[1].endpoint, "192.0.2.1:51820");
+	s.devs[0].peers[0].rx_bytes += 500; /* peer 1 is busy */
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(rec_count(&r2, EV_ENDPOINT_CHANGED), 0);
+	CHECK_INT(rec_count(&r2, EV_PEER_ONLINE), 0);
+	CHECK_INT(peers_count(t2, NULL).peers, 2);
+	CHECK_STR(find(t2, 2)->endpoint, "192.0.2.1:51820");
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Another threshold or liveness than at the save: each peer is re-judged quietly under
+ * the new rule and peer_initial says the result, instead of a transition nothing caused. */
+static void test_restart_rule_changed(void)
+{
+	struct peers_config c = { .threshold_ms = 600 * S, .interval_ms = 30 * S };
+	struct peers_config c2 = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 400 * S, 1);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK_INT(find(t, 1)->state, PEER_ONLINE);
+	struct clocks later = { now.real_ms + 10 * S, 8 * S };
+	struct peer_table *t2 = restart2(t, &c, &c2, &now, &later);
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK_INT(r2.state[0], PEER_OFFLINE);
+	CHECK(peers_take_changed(t2));
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* boringtun omits the handshake without a session: after a reboot only its counters,
+ * back near zero, tell that the interface was re-created. */
+static void test_restart_reset_unknown(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 10 * S, 100000);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks boot = { now.real_ms + 600 * S, 20 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &boot);
+	struct wg_peer *w = &s.devs[0].peers[0];
+	w->hs_kind = WG_HS_UNKNOWN;
+	w->last_handshake_sec = 0;
+	w->rx_bytes = 0;
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &boot, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK_INT(r2.state[0], PEER_NEVER);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 static void setup(void)
 {
-	if (!tdir_make(dir, "/tmp")) {
-		fprintf(stderr, "FAIL: cannot make a temporary directory\n");
+	char err[512];
+	if (!tdir_make(dir, "/tmp") || statefile_open(&sf, tpath(path, dir, "state"), err,
+	                                              sizeof(err)) < 0) {
+		fprintf(stderr, "FAIL: cannot make a state file directory: %s\n", err);
 		exit(1);
 	}
-	tpath(path, dir, "state");
 }
 
 static void teardown(void)
 {
+	statefile_close(&sf);
 	tdir_remove(dir);
 }
 
-TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_path_and_lock,
+TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_ownership,
+          test_path_and_lock,
           test_restart_quiet, test_restart_offline_for, test_restart_reboot,
-          test_restart_failing, test_restart_forget, test_restart_activity, teardown)
+          test_restart_failing, test_restart_forget, test_restart_activity,
+          test_restart_clock_back, test_restart_stamp_skew, test_restart_details,
+          test_restart_rule_changed, test_restart_reset_unknown, teardown)
