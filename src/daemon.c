@@ -19,9 +19,10 @@
 #include "statefile.h"
 #include "util.h"
 
-/* Without a change of state the state file is refreshed (counters, last heard) this
- * often: a crash loses at most this much, and restoring older counters only ever
- * credits less activity, never more. */
+/* Without a change of state the state file is refreshed (counters, last heard,
+ * endpoints) this often. After a crash the restore starts from up to this old a view:
+ * rx that rose since then is credited no later than the saved session's expiry, so a
+ * peer's last heard can be off by at most one session (180 s), never invented. */
 #define STATE_REFRESH_MS (300 * 1000)
 
 static volatile sig_atomic_t got_stop, got_hup;

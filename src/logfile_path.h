@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal to the log file sink: the path policy with its roots fixed at open, so a
- * reopen long after start still judges ./logs against the working directory at start. */
+/* The path checks of the files wg-monitor writes: path_resolve, shared with the state
+ * file; and the log file's policy with its roots fixed at open, so a reopen long after
+ * start still judges ./logs against the working directory at start. */
 #ifndef LOGFILE_PATH_H
 #define LOGFILE_PATH_H
 

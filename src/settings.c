@@ -57,8 +57,9 @@ const struct setting_spec setting_specs[SET__COUNT] = {
 	[SET_STATE_FILE] = { "STATE_FILE", "--state-file", "PATH", SK_PATH, 0, PATH_MAX - 1,
 		false, NULL, "expected a path of at most 4095 bytes without control characters, "
 		"or empty for none",
-		"keep peer states across restarts here (in a\ndirectory only root or its owner "
-		"can write);\nempty: none. status reads it too (unset:\n/var/lib/wg-monitor/state if present)" },
+		"keep peer states across restarts here, in a\nprivate directory such as "
+		"/var/lib/wg-monitor;\nempty: none. status reads it too (unset:\n"
+		"/var/lib/wg-monitor/state if present)" },
 };
 
 const char *liveness_name(enum liveness l)
