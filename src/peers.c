@@ -433,6 +433,16 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		t->changed = true;
 		return;
 	}
+	if (p->state == PEER_OFFLINE) {
+		/* A handshake while wg-monitor was away, and offline again since: it has been
+		 * offline only since that one. (No event can come from a restored peer's
+		 * handshake: it gives no threshold_hint.) */
+		struct peer peek = *p;
+		apply_handshake(t, &peek, w, em);
+		int64_t since = offline_since(t, &peek);
+		if (decide(t, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms)
+			p->since_mono_ms = since;
+	}
 	emit_initial(em, p);
 	update_peer(t, p, w, em, false);
 }

@@ -738,6 +738,38 @@ static void test_restart_reset_unknown(void)
 	peers_free(t);
 }
 
+/* Offline at the save, a handshake while wg-monitor was away, offline again at the
+ * restart: offline since that handshake's threshold, not since the saved crossing. */
+static void test_restart_online_meanwhile(void)
+{
+	struct peers_config c = { .threshold_ms = 60 * S, .interval_ms = 5 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	put(&s, "wg0", 1, T0 - 500 * S, 1);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks later = { now.real_ms + 1000 * S, 7 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	s.devs[0].peers[0].last_handshake_sec = (later.real_ms - 100 * S) / S;
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.state[0], PEER_OFFLINE);
+	CHECK_INT(r2.state_for[0], 40);
+	s.devs[0].peers[0].last_handshake_sec = later.real_ms / S;
+	later.real_ms += 5 * S;
+	later.mono_ms += 5 * S;
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	long on = find_ev(&r2, EV_PEER_ONLINE, 1);
+	CHECK(on > 0);
+	if (on > 0)
+		CHECK_INT(r2.offline_for[on], 45);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 static void setup(void)
 {
 	char err[512];
@@ -759,4 +791,5 @@ TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_owne
           test_restart_quiet, test_restart_offline_for, test_restart_reboot,
           test_restart_failing, test_restart_forget, test_restart_activity,
           test_restart_clock_back, test_restart_stamp_skew, test_restart_details,
-          test_restart_rule_changed, test_restart_reset_unknown, teardown)
+          test_restart_rule_changed, test_restart_reset_unknown,
+          test_restart_online_meanwhile, teardown)
