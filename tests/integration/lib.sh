@@ -281,6 +281,7 @@ wait_handshake() {
 # ---------------------------------------------------------------- the daemon
 declare -A WGM_PID=() WGM_LOG=() WGM_ERR=()
 
+WGM_WRAP=() # a command that runs the daemon (e.g. strace ...), normally none
 # wgm_start NAME ARGS...: the daemon in the near namespace, in the background. Its log file
 # is $T_DIR/NAME.log (unless ARGS has --log-path), its stderr $T_DIR/NAME.stderr.
 wgm_start() {
@@ -291,7 +292,8 @@ wgm_start() {
 	WGM_ERR[$name]="$T_DIR/$name.stderr"
 	if [ -n "$logp" ]; then set -- --log-path "$logp" "$@"; fi
 	# $! must be the process that becomes the daemon (ip and sh exec it), so no function here.
-	ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run "$@" \
+	ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" \
+		${WGM_WRAP[@]+"${WGM_WRAP[@]}"} "$WGM_BIN" run "$@" \
 		</dev/null >"$T_DIR/$name.stdout" 2>"${WGM_ERR[$name]}" &
 	WGM_PID[$name]=$!
 	T_PIDS+=("$!")
