@@ -40,9 +40,10 @@ TOGGLE_PUB=$(randkey)
 TOGGLER=$!
 T_PIDS+=("$TOGGLER")
 
-# Every other round runs the daemon under strace, which delays each write and fsync on
-# PATH.tmp (-P: that file only) by 40 ms: a save then takes half a second, so random kills
-# land in the middle of writes too, where a file written in place would be left torn.
+# Every other round runs the daemon under strace, which delays each write and fsync on the
+# state file or PATH.tmp (-P: those files only) by 120 ms: a save (7 writes) then takes most
+# of a second, so random kills land in the middle of saves too, where a file written in
+# place would be left torn.
 SLOW=0
 if command -v strace >/dev/null &&
 	strace -o /dev/null -e inject=fsync:delay_enter=1ms true 2>/dev/null; then
@@ -50,8 +51,8 @@ if command -v strace >/dev/null &&
 else
 	log_note "no usable strace (ptrace, fault injection): no slowed saves"
 fi
-SLOW_WRAP=(strace -o /dev/null -P "$SF.tmp" -e trace=write,fsync
-	-e inject=write,fsync:delay_enter=40ms)
+SLOW_WRAP=(strace -o /dev/null -P "$SF" -P "$SF.tmp" -e trace=write,fsync
+	-e inject=write,fsync:delay_enter=120ms)
 
 bad_files=0 ignored=0 unchanged=0 restored=0 had_file=0 torn=0 slow_rounds=0 last_written=
 for i in $(seq "$ROUNDS"); do
