@@ -70,7 +70,8 @@ else
 	bad "a: no state file at $SF after the stop"
 fi
 
-# ---- b. restart on the same file: restored, no transition
+# ---- b. restart on the same file: restored, no transition; a roam meanwhile is logged
+in_n wg set "$IF_N" peer "$ABSENT_PUB" endpoint 10.77.0.98:51820 || die "roam"
 wgm_start b "${ARGS[@]}"
 B=${WGM_ERR[b]}
 if wait_for_log 'event=state_restored' 5 "$B"; then
@@ -83,6 +84,12 @@ wait_for_log "$INIT_RE" 5 "$B" || die "b: no peer_initial"
 assert_eq "$(field "$WAIT_LINE" state)" online "b: initial state after restart"
 # Online since before a was started: how long is not known, so no state_for.
 assert_eq "$(field "$WAIT_LINE" state_for)" "" "b: no state_for for a peer online since unknown"
+if wait_for_log "$(peer_re endpoint_changed "$ABSENT_PUB")" 3 "$B"; then
+	assert_eq "$(field "$WAIT_LINE" old_endpoint) $(field "$WAIT_LINE" endpoint)" \
+		"10.77.0.99:51820 10.77.0.98:51820" "b: endpoint changed while stopped: old new"
+else
+	bad "b: no endpoint_changed for a peer that roamed while the daemon was stopped"
+fi
 sleep 3 # observation window: three polls
 no_transition b "b: restart on a healthy link"
 assert_eq "$(count_re 'event=(peer_added|peer_removed|state_ignored)' "$B")" 0 \
@@ -136,7 +143,9 @@ sleep 2 # observation window; also gives c3 a time in state to count
 assert_eq "$(count_re "$OFF_RE" "$C2")" 0 "c2: no peer_offline after the restart"
 wgm_stop c2
 
-# Online since c2 watched it come: the next start knows for how long.
+# Online since c2 watched it come: the next start knows for how long. The absent peer is
+# removed meanwhile: forgotten without an event (its removal was not seen).
+in_n wg set "$IF_N" peer "$ABSENT_PUB" remove || die "remove absent peer"
 wgm_start c3 "${ARGS[@]}"
 C3=${WGM_ERR[c3]}
 if wait_for_log "$INIT_RE" 5 "$C3"; then
@@ -149,8 +158,12 @@ else
 fi
 wgm_stop c3
 no_transition c3 "c3: restart while online"
-file_ok c3
+assert_eq "$(count_re 'event=peer_(removed|added)' "$C3")" 0 "c3: no peer_removed for a peer removed while stopped"
+assert_eq "$(state_check "$SF" | cut -d' ' -f1-2)" "ok 1" "c3: state file parses, the removed peer gone"
+assert_eq "$(state_peer "$SF" "$ABSENT_PUB")" "" "c3: no line for the removed peer"
 cp "$SF" "$T_DIR/good"
+in_n wg set "$IF_N" peer "$ABSENT_PUB" allowed-ips 10.78.0.99/32 endpoint 10.77.0.99:51820 ||
+	die "absent peer back"
 
 # ---- e. corrupt files: ignored (with the line), the daemon runs, and writes a good file
 # corrupt NAME EXPECTED-MESSAGE-ERE: SF already holds the bad content.
@@ -203,13 +216,36 @@ assert_eq "$?" 0 "f: check-config --state-file <private dir>/state: exit status"
 ln -s "$SF" "$SD/link"
 in_n "$WGM_BIN" check-config --state-file "$SD/link" >/dev/null 2>&1
 assert_eq "$?" 2 "f: check-config --state-file <symlink>: exit status"
+mkfifo "$SD/fifo"
+in_n timeout 5 "$WGM_BIN" check-config --state-file "$SD/fifo" >/dev/null 2>&1
+assert_eq "$?" 2 "f: check-config --state-file <fifo>: exit status"
 
 wgm_start f1 "${ARGS[@]}"
 wait_for_log "$INIT_RE" 5 "${WGM_ERR[f1]}" || die "f1: no peer_initial"
 out=$(in_n timeout 5 "$WGM_BIN" run --log-path '' "${ARGS[@]}" 2>&1)
 assert_eq "$?" 2 "f: a second daemon on the same state file: exit status"
 check "f: the message says the file is in use" grep -q 'in use by another wg-monitor' <<<"$out"
+out=$(in_n timeout 5 "$WGM_BIN" run --log-path '' --interval 1 --state-file "$SD/../sd/./state" 2>&1)
+assert_eq "$?" 2 "f: a second daemon, the same file spelt differently: exit status"
+check "f: ... says in use" grep -q 'in use by another wg-monitor' <<<"$out"
 check "f: the first daemon still runs" wgm_alive f1
+
+# ---- g. the file cannot be written for a while: said once, retried, recovered
+mv "$SD" "$SD.away" || die "mv"
+in_n wg set "$IF_N" peer "$ABSENT_PUB" endpoint 10.77.0.97:51820 # a change: a save is due
+if wait_for_log 'event=state_write_failed' 5 "${WGM_ERR[f1]}"; then
+	check "g: state_write_failed is WARNING" grep -q 'WARNING event=state_write_failed' "${WGM_ERR[f1]}"
+else
+	bad "g: no state_write_failed while the directory was away"
+fi
+sleep 2 # observation window: saves retried every poll, said once
+assert_eq "$(count_re 'event=state_write_failed' "${WGM_ERR[f1]}")" 1 "g: state_write_failed said once"
+check "g: the daemon still runs" wgm_alive f1
+mv "$SD.away" "$SD" || die "mv back"
+expect_log "g: state_write_recovered once the directory is back" 'event=state_write_recovered' 3 \
+	"${WGM_ERR[f1]}"
+assert_eq "$(state_peer "$SF" "$ABSENT_PUB" | awk '{print $NF}')" 10.77.0.97:51820 \
+	"g: the recovered save has the change"
 wgm_stop f1
 assert_eq "$STOP_RC" 0 "f1: exit status"
 file_ok f1
