@@ -422,6 +422,12 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		t->changed = true;
 	}
 	update_peer(t, p, w, em, false);
+	/* Still offline, but a handshake or traffic while wg-monitor was away shows the peer
+	 * was online after the saved crossing: it is offline only since its latest one. */
+	if (p->state == PEER_OFFLINE && p->hs_real_ms && offline_since(t, p) > p->since_mono_ms) {
+		p->since_mono_ms = offline_since(t, p);
+		t->changed = true;
+	}
 	emit_initial(em, p);
 }
 
