@@ -165,6 +165,38 @@ cp "$SF" "$T_DIR/good"
 in_n wg set "$IF_N" peer "$ABSENT_PUB" allowed-ips 10.78.0.99/32 endpoint 10.77.0.99:51820 ||
 	die "absent peer back"
 
+# ---- c4. offline at the save, up and down again while no daemon ran: still offline at the
+# restart, but only since its latest handshake crossed the threshold (--liveness handshake:
+# under activity the traffic of the gap is credited to the first poll, so it is online).
+HS_ARGS=(--interval 1 --threshold 3 --liveness handshake --state-file "$SF")
+wgm_start c4a "${HS_ARGS[@]}"
+wait_for_log "$INIT_RE" 5 "${WGM_ERR[c4a]}" || die "c4a: no peer_initial"
+far_down
+wait_for_log "$OFF_RE" 10 "${WGM_ERR[c4a]}" || die "c4a: no peer_offline"
+wgm_stop c4a
+sleep 2 # offline a while longer first: the saved crossing is well before the handshake
+old_hs=$(hs_of n "$FAR_PUB")
+far_up
+wait_new_handshake "${old_hs:-0}" 10 || die "c4: no new handshake"
+hs1=$(hs_of n "$FAR_PUB")
+far_down
+sleep 5 # a gap with no daemon: the new handshake is older than the threshold at the restart
+wgm_start c4b "${HS_ARGS[@]}"
+C4=${WGM_ERR[c4b]}
+if wait_for_log "$INIT_RE" 5 "$C4"; then
+	assert_eq "$(field "$WAIT_LINE" state)" offline "c4: initial state, offline again"
+	t=$(ts_epoch "$WAIT_LINE")
+	# offline since hs + threshold, hs in [hs1, hs1 + 1)
+	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$(fsub "$t" "$hs1")" 5)" \
+		"$(fsub "$(fsub "$t" "$hs1")" 3)" "c4: state_for counts from the handshake of the gap (s)"
+else
+	bad "c4: no peer_initial"
+fi
+sleep 1 # observation window
+no_transition c4b "c4: restart while offline again"
+wgm_stop c4b
+far_up
+
 # ---- e. corrupt files: ignored (with the line), the daemon runs, and writes a good file
 # corrupt NAME EXPECTED-MESSAGE-ERE: SF already holds the bad content.
 corrupt() {
