@@ -440,8 +440,10 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		struct peer peek = *p;
 		apply_handshake(t, &peek, w, em);
 		int64_t since = offline_since(t, &peek);
-		if (decide(t, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms)
+		if (decide(t, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms) {
 			p->since_mono_ms = since;
+			t->changed = true;
+		}
 	}
 	emit_initial(em, p);
 	update_peer(t, p, w, em, false);

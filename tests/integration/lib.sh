@@ -281,6 +281,7 @@ wait_handshake() {
 # ---------------------------------------------------------------- the daemon
 declare -A WGM_PID=() WGM_LOG=() WGM_ERR=()
 
+WGM_WRAP=() # a command that runs the daemon (e.g. strace ...), normally none
 # wgm_start NAME ARGS...: the daemon in the near namespace, in the background. Its log file
 # is $T_DIR/NAME.log (unless ARGS has --log-path), its stderr $T_DIR/NAME.stderr.
 wgm_start() {
@@ -291,7 +292,8 @@ wgm_start() {
 	WGM_ERR[$name]="$T_DIR/$name.stderr"
 	if [ -n "$logp" ]; then set -- --log-path "$logp" "$@"; fi
 	# $! must be the process that becomes the daemon (ip and sh exec it), so no function here.
-	ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run "$@" \
+	ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" \
+		${WGM_WRAP[@]+"${WGM_WRAP[@]}"} "$WGM_BIN" run "$@" \
 		</dev/null >"$T_DIR/$name.stdout" 2>"${WGM_ERR[$name]}" &
 	WGM_PID[$name]=$!
 	T_PIDS+=("$!")
@@ -369,3 +371,63 @@ sync_to_poll() {
 
 # t_common: the usual preconditions of a test that runs the daemon on real links.
 t_common() { t_require_root; t_require_wg; t_require_bin; }
+
+# ---------------------------------------------------------------- the state file (§12)
+# state_check FILE: parses FILE strictly as a version 1 state file. Prints
+# "ok <peers> <written ms>" and succeeds, or prints "bad: <reason>" and fails.
+# state_peer FILE PUB: the fields after the key of PUB's peer line (state since handshake
+# heard rx tx failing_since endpoint; "handshake at" left out), nothing if the file has no
+# such line.
+# shellcheck disable=SC2016
+STATE_PY='
+import re, sys
+def parse(path):
+    data = open(path, "rb").read()
+    if not data.endswith(b"\n"):
+        raise ValueError("no newline at the end")
+    lines = data.decode("ascii").split("\n")[:-1]
+    if len(lines) < 3:
+        raise ValueError("%d lines" % len(lines))
+    if lines[0] != "wg-monitor-state 1":
+        raise ValueError("header %r" % lines[0])
+    m = re.fullmatch(r"written ([0-9]+) threshold [0-9]+ liveness (activity|handshake)", lines[1])
+    if not m:
+        raise ValueError("line 2 %r" % lines[1])
+    m2 = re.fullmatch(r"end ([0-9]+)", lines[-1])
+    if not m2:
+        raise ValueError("last line %r" % lines[-1])
+    peers = {}
+    for i, l in enumerate(lines[2:-1], 3):
+        f = l.split(" ")
+        if (len(f) != 12 or f[0] != "peer" or len(f[2]) != 44
+                or f[3] not in ("never", "online", "offline")
+                or not all(x.isdigit() for x in f[4:11])):
+            raise ValueError("line %d %r" % (i, l))
+        peers[f[2]] = f[3:6] + f[7:]
+    if int(m2.group(1)) != len(lines) - 3:
+        raise ValueError("end counts %s, %d peer lines" % (m2.group(1), len(lines) - 3))
+    return int(m.group(1)), peers
+try:
+    written, peers = parse(sys.argv[2])
+except Exception as e:
+    print("bad: %s" % e)
+    sys.exit(1)
+if sys.argv[1] == "check":
+    print("ok %d %d" % (len(peers), written))
+elif sys.argv[3] in peers:
+    print(" ".join(peers[sys.argv[3]]))
+'
+state_check() { "$PY" -c "$STATE_PY" check "$1"; }
+state_peer() { "$PY" -c "$STATE_PY" peer "$1" "$2"; }
+# wait_state FILE PUB ERE TIMEOUT: until PUB's fields in FILE (as state_peer prints them)
+# match ERE; they are then in STATE_LINE.
+wait_state() {
+	local end
+	end=$(awk -v a="$(now)" -v t="$4" 'BEGIN{printf "%.3f\n", a + t}')
+	while :; do
+		STATE_LINE=$(state_peer "$1" "$2" 2>/dev/null)
+		printf '%s\n' "$STATE_LINE" | grep -qE -- "$3" && return 0
+		awk -v a="$(now)" -v e="$end" 'BEGIN{exit !(a > e)}' && return 1
+		sleep 0.2
+	done
+}
