@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # §12 the state file survives SIGKILL: the daemon is killed at a random moment, again and
-# again, while the peer set and an endpoint change under it so that it rewrites the file
-# every poll; after each kill the file is either the old one or the new one, whole, and the
-# next start restores it without state_ignored.
+# again, while the peer set changes under it so that it rewrites the file at its first poll
+# and at about every other poll after; after each kill the file is either the old one or
+# the new one, whole, and the next start restores it without state_ignored.
 . "$(dirname "$0")/lib.sh"
 t_common
 ROUNDS=${WGM_STATE_KILL_ROUNDS:-22}
@@ -23,9 +23,10 @@ mkdir -m 0700 "$SD" || die "mkdir $SD"
 SF=$SD/state
 ARGS=(--interval 1 --threshold 5 --state-file "$SF")
 
-# roam: the absent peer's endpoint moves to a new port (a change every poll saves).
+# roam: the absent peer's endpoint moves to a new port (saved with the next save).
 roam() { in_n wg set "$IF_N" peer "$ABSENT_PUB" endpoint "10.77.0.99:$((1024 + RANDOM))"; }
-# Churn on the near link every 0.2 s or so: a peer comes and goes, the absent peer roams.
+# Churn on the near link every 0.2 s or so: a peer comes and goes (a change of the peer
+# set is saved at once), the absent peer roams.
 TOGGLE_PUB=$(randkey)
 (
 	while :; do
@@ -59,7 +60,12 @@ for i in $(seq "$ROUNDS"); do
 	n=k$i
 	[ -e "$SF" ] && had_file=$((had_file + 1))
 	rm -f "$SF.tmp" # so that one found after the kill is this run's
-	roam # unlike the saved file: the first poll saves, whatever the toggler did meanwhile
+	# A peer this round only, so the first poll's peer set differs from any saved one and
+	# it saves, whatever the toggler did meanwhile.
+	[ -n "${ROUND_PUB:-}" ] && in_n wg set "$IF_N" peer "$ROUND_PUB" remove
+	ROUND_PUB=$(randkey)
+	in_n wg set "$IF_N" peer "$ROUND_PUB" || die "wg set"
+	roam
 	WGM_WRAP=()
 	if [ "$SLOW" = 1 ] && [ $((i % 2)) = 0 ]; then
 		WGM_WRAP=("${SLOW_WRAP[@]}")
@@ -101,6 +107,7 @@ done
 kill "$TOGGLER" 2>/dev/null
 wait "$TOGGLER" 2>/dev/null
 in_n wg set "$IF_N" peer "$TOGGLE_PUB" remove # the last kill may have saved it: forgotten below
+in_n wg set "$IF_N" peer "$ROUND_PUB" remove # likewise the last round's peer
 log_note "$torn of $ROUNDS kills left $SF.tmp behind (killed during a save)"
 if [ "$slow_rounds" -ge 5 ]; then
 	check "some of the $slow_rounds kills under strace landed during a save ($torn)" test "$torn" -ge 1
