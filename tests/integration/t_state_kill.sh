@@ -123,8 +123,8 @@ E=${WGM_ERR[n]}
 if wait_for_log 'event=state_(restored|ignored)' 5 "$E"; then
 	assert_eq "$(printf '%s' "$WAIT_LINE" | grep -o 'event=[a-z_]*')" event=state_restored \
 		"after the kills: state restored"
-	# The toggled peer is in it when the last run saw it.
-	assert_range "$(field "$WAIT_LINE" peers)" "$NPEERS" $((NPEERS + 1)) "after the kills: peers restored"
+	# The toggled peer and the last round's peer are in it when the last run saw them.
+	assert_range "$(field "$WAIT_LINE" peers)" "$NPEERS" $((NPEERS + 2)) "after the kills: peers restored"
 else
 	bad "after the kills: no state_restored"
 fi
