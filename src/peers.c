@@ -383,15 +383,21 @@ static bool recreated(const struct peer *p, const struct wg_peer *w)
 	return p->hs_real_ms && no_handshake(w);
 }
 
-static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
-                         const struct emitter *em)
+/* Forgets the record's history: only its identity (interface, key) stays. */
+static void clear_history(struct peer *p)
 {
-	emit_simple(em, EV_PEER_REMOVED, p->ifname, p);
 	struct peer fresh;
 	memset(&fresh, 0, sizeof(fresh));
 	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
 	memcpy(fresh.key, p->key, sizeof(fresh.key));
 	*p = fresh;
+}
+
+static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                         const struct emitter *em)
+{
+	emit_simple(em, EV_PEER_REMOVED, p->ifname, p);
+	clear_history(p);
 	init_peer(t, p, w, em, true);
 }
 
@@ -410,19 +416,16 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		/* Its interface was re-created meanwhile (a reboot, say). History starts
 		 * afresh, but an offline peer stays offline since it went, so that its
 		 * offline_for spans the reboot; any other is never (not a transition). */
-		struct peer fresh;
-		memset(&fresh, 0, sizeof(fresh));
-		memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
-		memcpy(fresh.key, p->key, sizeof(fresh.key));
-		memcpy(fresh.endpoint, p->endpoint, sizeof(fresh.endpoint));
-		if (p->state == PEER_OFFLINE) {
-			fresh.state = PEER_OFFLINE;
-			fresh.since_mono_ms = p->since_mono_ms;
+		const struct peer old = *p;
+		clear_history(p);
+		memcpy(p->endpoint, old.endpoint, sizeof(p->endpoint));
+		if (old.state == PEER_OFFLINE) {
+			p->state = PEER_OFFLINE;
+			p->since_mono_ms = old.since_mono_ms;
 		}
-		fresh.rx_bytes = w->rx_bytes;
-		fresh.tx_bytes = w->tx_bytes;
-		fresh.seen_gen = t->gen;
-		*p = fresh;
+		p->rx_bytes = w->rx_bytes;
+		p->tx_bytes = w->tx_bytes;
+		p->seen_gen = t->gen;
 		t->changed = true;
 	}
 	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
