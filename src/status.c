@@ -3,7 +3,6 @@
  * public key, as an aligned table or a JSON array. With a state file (the running
  * daemon's, normally) the machine first takes up where the daemon left off, so states,
  * last_heard and handshake_failing are the daemon's, advanced by this poll. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +183,11 @@ static int load_saved(const char *path, struct saved_state *st)
 		snprintf(age, sizeof(age), "saved %" PRId64 " s ago", ago);
 	else
 		snprintf(age, sizeof(age), "saved %" PRId64 " s in the future by this clock", -ago);
+	int held = statefile_in_use(&sf);
 	fprintf(stderr, "wg-monitor: %s %s (%s; threshold %u s, liveness %s)\n",
-	        statefile_in_use(&sf) == 1 ? "continuing the running daemon's view in"
-	                                   : "no wg-monitor holds it now; continuing the last view in",
+	        held == 1 ? "continuing the running daemon's view in"
+	        : held == 0 ? "no wg-monitor holds it now; continuing the last view in"
+	                    : "continuing the view in",
 	        sf.shown, age, st->rule.threshold, liveness_name(st->rule.liveness));
 	statefile_close(&sf);
 	return 0;
