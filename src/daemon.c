@@ -66,6 +66,7 @@ struct daemon {
 	struct stats st;
 	const struct statefile *state; /* NULL = no state file */
 	struct saved_rule rule;
+	char boot_id[BOOT_ID_SIZE];   /* this boot's, for the state file */
 	int64_t state_saved_ms;       /* monotonic, of the last good save */
 	bool state_failing;           /* state_write_failed said; retry every poll */
 };
@@ -153,7 +154,8 @@ static void state_restore(struct daemon *d)
 	}
 	struct clocks now = { real_ms(), mono_ms() };
 	bool same = st.rule.threshold == d->rule.threshold && st.rule.liveness == d->rule.liveness;
-	int n = peers_restore(d->peers, st.peers, st.n, st.written_ms, same, &now);
+	int n = peers_restore(d->peers, st.peers, st.n, statefile_elapsed_ms(&st, &now, d->boot_id),
+	                      same, &now);
 	if (n < 0) {
 		log_msg(LVL_ERROR, "state_ignored", "out of memory restoring the state file");
 		saved_state_free(&st);
@@ -181,7 +183,7 @@ static void state_save(struct daemon *d, bool force)
 		return;
 	char err[600];
 	struct clocks now = { real_ms(), mono };
-	if (statefile_save(d->state, d->peers, &d->rule, &now, err, sizeof(err)) < 0) {
+	if (statefile_save(d->state, d->peers, &d->rule, &now, d->boot_id, err, sizeof(err)) < 0) {
 		if (!d->state_failing)
 			log_msg(LVL_WARNING, "state_write_failed", err);
 		d->state_failing = true;
@@ -297,6 +299,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		return 1;
 	}
 	log_start(&d);
+	statefile_boot_id(d.boot_id);
 	if (state)
 		state_restore(&d);
 	d.state_saved_ms = mono_ms();

@@ -180,15 +180,24 @@ static int outside(const char *path, const char *dir, const char *real, char *er
 	            "(/var/log, /tmp, ./logs)%s", s, why);
 }
 
-int path_resolve(const char *path, struct path_verdict *v, char *err, size_t errlen)
+int path_split(const char *path, char dir[PATH_MAX], const char **base, char *err,
+               size_t errlen)
+{
+	int rc = check_syntax(path, err, errlen);
+	if (rc == 0)
+		split(path, dir, base);
+	return rc;
+}
+
+/* path_split, then the directory resolved through symlinks and `..` (it must exist). */
+static int path_resolve(const char *path, struct path_verdict *v, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], s[SHOWN_MAX];
 	const char *base;
 	struct stat dst;
-	int rc = check_syntax(path, err, errlen);
+	int rc = path_split(path, dir, &base, err, errlen);
 	if (rc < 0)
 		return rc;
-	split(path, dir, &base);
 	rc = resolve_dir(path, dir, v->dir, &dst, err, errlen);
 	if (rc < 0)
 		return rc;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The path checks of the files wg-monitor writes: path_resolve, shared with the state
+/* The path checks of the files wg-monitor writes: path_split, shared with the state
  * file; and the log file's policy with its roots fixed at open, so a reopen long after
  * start still judges ./logs against the working directory at start. */
 #ifndef LOGFILE_PATH_H
@@ -22,9 +22,10 @@ struct path_verdict {
 };
 
 /* What every file wg-monitor writes shares: the path's syntax (not empty, no control
- * characters, names a file), an existing directory resolved through symlinks and `..`,
- * and the resolved path. 0 or -errno with a one-line reason in err. */
-int path_resolve(const char *path, struct path_verdict *v, char *err, size_t errlen);
+ * characters, names a file), split into its directory as written ("." when none) and its
+ * last component. 0 or -errno with a one-line reason in err. */
+int path_split(const char *path, char dir[PATH_MAX], const char **base, char *err,
+               size_t errlen);
 /* Fills roots from the current working directory. */
 void logfile_roots_init(struct logfile_roots *r);
 /* The whole policy against given roots. 0 or -errno with a one-line reason in err. */

@@ -28,6 +28,7 @@ struct iface {
 	char name[WG_IFNAME_SIZE];
 	uint32_t seen_gen;
 	bool read;          /* its peers were read at least once */
+	bool had_peers;     /* ... and at least one reading listed a peer */
 };
 
 struct peer_table {
@@ -430,8 +431,16 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 	}
 	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	p->keepalive = w->persistent_keepalive; /* the renewal grace depends on it */
 	if (t->restore_rejudge) {
+		const enum peer_state was = p->state;
+		const int64_t since = p->since_mono_ms;
 		update_peer(t, p, w, em, true);
+		if (was == PEER_OFFLINE && p->state == PEER_NEVER) {
+			/* no handshake since a reboot: still offline since it went */
+			p->state = PEER_OFFLINE;
+			p->since_mono_ms = since;
+		}
 		emit_initial(em, p);
 		t->changed = true;
 		return;
@@ -489,6 +498,8 @@ static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_uns
 			continue;
 		if (only_unseen)
 			emit_simple(em, EV_PEER_REMOVED, ifname, p);
+		if (p->restored)
+			t->nrestored--;
 		peertab_remove(&t->tab, i);
 		n++;
 	}
@@ -520,8 +531,9 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 
 /* Restored peers whose interface was read without them were removed while wg-monitor
  * was not running: forgotten quietly (their removal was never observed). Those of an
- * interface not there or not readable (yet: wg-quick may start after wg-monitor at
- * boot) are kept for RESTORE_WAIT_MS, then forgotten too. */
+ * interface not there, not readable or still without peers (yet: at boot wg-quick
+ * creates the interface, then configures its peers) are kept for RESTORE_WAIT_MS, then
+ * forgotten too. */
 static void forget_restored(struct peer_table *t, int64_t now)
 {
 	for (size_t i = t->tab.n; i-- > 0 && t->nrestored;) {
@@ -529,7 +541,7 @@ static void forget_restored(struct peer_table *t, int64_t now)
 		if (!p->restored)
 			continue;
 		const struct iface *f = find_iface(t, p->ifname);
-		if (!(f && f->read) && now < t->restore_wait_mono_ms)
+		if (!(f && f->read && f->had_peers) && now < t->restore_wait_mono_ms)
 			continue;
 		peertab_remove(&t->tab, i);
 		t->nrestored--;
@@ -558,6 +570,7 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 		if (f->read)
 			drop_peers(t, d->name, true, &em);
 		f->read = true;
+		f->had_peers |= d->npeers > 0;
 	}
 	if (!snap->incomplete)
 		sweep_interfaces(t, &em);
@@ -567,50 +580,47 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	return 0;
 }
 
-/* The monotonic instant of a saved one: as long before the save as it was then, and the
- * save as long ago as the wall clock says, but never in the future. A wall clock stepped
- * back since the save (a router without an RTC before NTP) thus counts as no time
- * passed, which can delay a transition but never invent one. 0 stays 0 (unknown). */
-static int64_t restored_mono(const struct clocks *now, int64_t written_ms, int64_t saved)
+/* The monotonic instant of a saved one: age_ms before a save elapsed_ms ago. 0 (for
+ * unknown) when age_ms is negative. */
+static int64_t restored_mono(const struct clocks *now, int64_t elapsed_ms, int64_t age_ms)
 {
-	if (!saved)
+	if (age_ms < 0)
 		return 0;
-	int64_t before = written_ms - saved, since = now->real_ms - written_ms;
-	int64_t m = now->mono_ms - (before > 0 ? before : 0) - (since > 0 ? since : 0);
+	int64_t m = now->mono_ms - age_ms - elapsed_ms;
 	return m ? m : -1; /* 0 means unknown */
 }
 
-static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t written_ms,
+static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t elapsed_ms,
                          const struct clocks *now)
 {
 	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
 	p->endpoint[sizeof(p->endpoint) - 1] = '\0';
 	p->state = r->state;
-	p->since_mono_ms = restored_mono(now, written_ms, r->since_ms);
+	p->since_mono_ms = restored_mono(now, elapsed_ms, r->since_age_ms);
 	p->hs_real_ms = r->handshake_ms;
-	p->hs_mono_ms = restored_mono(now, written_ms, r->handshake_at_ms);
-	p->heard_mono_ms = restored_mono(now, written_ms, r->heard_ms);
+	p->hs_mono_ms = restored_mono(now, elapsed_ms, r->handshake_age_ms);
+	p->heard_mono_ms = restored_mono(now, elapsed_ms, r->heard_age_ms);
 	p->heard_real_ms = p->heard_mono_ms ? now->real_ms - (now->mono_ms - p->heard_mono_ms) : 0;
-	if (r->heard_ms && p->heard_real_ms <= 0)
+	if (r->heard_age_ms >= 0 && p->heard_real_ms <= 0)
 		p->heard_real_ms = 1; /* heard, before 1970 by this clock: still "heard" */
 	p->rx_bytes = r->rx_bytes;
 	p->tx_bytes = r->tx_bytes;
 	/* As at the save: rx that rose since then is credited if a session was possible. */
-	p->session_possible = r->handshake_at_ms &&
-	                      written_ms - r->handshake_at_ms < WG_REJECT_AFTER_TIME * MS;
+	p->session_possible = r->handshake_age_ms >= 0 &&
+	                      r->handshake_age_ms < WG_REJECT_AFTER_TIME * MS;
 	/* What happened between the save and now is unknown: no threshold_hint from it. */
 	p->heard_between_handshakes = true;
-	if (r->failing_since_ms) {
+	if (r->failing_age_ms >= 0) {
 		p->failing = p->failing_reported = true;
 		p->failing_polls = FAILING_POLLS;
-		p->failing_start_mono_ms = restored_mono(now, written_ms, r->failing_since_ms);
+		p->failing_start_mono_ms = restored_mono(now, elapsed_ms, r->failing_age_ms);
 		p->failing_last_mono_ms = now->mono_ms;
 	}
 	p->restored = true;
 }
 
 int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
-                  int64_t written_ms, bool same_rule, const struct clocks *now)
+                  int64_t elapsed_ms, bool same_rule, const struct clocks *now)
 {
 	int count = 0;
 	t->restore_rejudge = !same_rule;
@@ -621,7 +631,7 @@ int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n
 		struct peer *p = peertab_insert(&t->tab, r->ifname, r->key);
 		if (!p)
 			return -ENOMEM;
-		restore_peer(p, r, written_ms, now);
+		restore_peer(p, r, elapsed_ms, now);
 		t->nrestored++;
 		count++;
 	}

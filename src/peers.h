@@ -79,17 +79,18 @@ struct peer_counts {
 	size_t peers, online, offline, never;
 };
 
-/* One peer as the state file keeps it (SPEC §12). Times are Unix ms, 0 = unknown or
- * never: handshake_ms is WireGuard's own stamp (to tell a new handshake at restart);
- * the others are instants on the daemon's clock-step-proof timeline, converted at the
- * save, so that only their distance from `written` matters at restore. failing_since is
- * set only for a reported handshake_failing episode. */
+/* One peer as the state file keeps it (SPEC §12). handshake_ms is WireGuard's own stamp
+ * (Unix ms, 0 = never), kept to tell a new handshake at restart. The *_age_ms fields are
+ * how long before the save the state began, the handshake happened, the peer was last
+ * heard and a reported handshake_failing episode began, measured on the daemon's
+ * clock-step-proof timeline; -1 = unknown or none. */
 struct saved_peer {
 	char ifname[WG_IFNAME_SIZE];
 	uint8_t key[WG_KEY_LEN];
 	char endpoint[WG_ENDPOINT_SIZE];
 	enum peer_state state;
-	int64_t since_ms, handshake_ms, handshake_at_ms, heard_ms, failing_since_ms;
+	int64_t handshake_ms;
+	int64_t since_age_ms, handshake_age_ms, heard_age_ms, failing_age_ms;
 	uint64_t rx_bytes, tx_bytes;
 };
 
@@ -104,17 +105,17 @@ void peers_free(struct peer_table *t);
 int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
                  const struct clocks *now, event_fn fn, void *ctx);
 
-/* Before the first update: takes up where a saved table left off (saved at written_ms,
- * Unix ms). At each peer's first poll its peer_initial gives the saved state and how
+/* Before the first update: takes up where a saved table left off, saved elapsed_ms ago.
+ * At each peer's first poll its peer_initial gives the saved state and how
  * long it has been in it, then a change that happened meanwhile is logged as usual. When
  * the rule changed (same_rule false: another threshold or liveness), the first poll
  * re-judges quietly instead and peer_initial gives the result. Saved peers missing from
  * their interface's first reading, or not seen within 5 minutes, are forgotten without
  * an event. Duplicates are skipped. Returns the number restored, or -ENOMEM. */
 int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
-                  int64_t written_ms, bool same_rule, const struct clocks *now);
-/* Whether a state, an endpoint, a failing episode or the set of peers changed since
- * the last call (what makes the state file worth writing at once); resets it. */
+                  int64_t elapsed_ms, bool same_rule, const struct clocks *now);
+/* Whether a state, a failing episode or the set of peers changed since the last call
+ * (what makes the state file worth writing at once); resets it. */
 bool peers_take_changed(struct peer_table *t);
 /* Counts over all peers, or one interface (ifname != NULL). */
 struct peer_counts peers_count(const struct peer_table *t, const char *ifname);

@@ -2,14 +2,17 @@
 /* The state file. Format, version 1, one record a line, fields separated by one space:
  *
  *   wg-monitor-state 1
- *   written <unix ms> threshold <seconds> liveness <activity|handshake>
- *   peer <interface> <base64 key> <never|online|offline> <since> <handshake stamp>
- *        <handshake at> <heard> <rx bytes> <tx bytes> <failing since> <endpoint or ->
+ *   written <unix ms> boot <boot_id or -> <boottime ms> threshold <s> liveness <rule>
+ *   peer <interface> <base64 key> <never|online|offline> <in state for> <handshake
+ *        stamp> <handshake age> <heard age> <rx bytes> <tx bytes> <failing for>
+ *        <endpoint or ->
  *   end <number of peer lines>
  *
- * (a peer record is one line). Times are Unix ms, 0 = unknown or never. The end line
- * proves the file whole. All file operations are relative to the directory opened at
- * start, so renaming or replacing the directory's path later cannot redirect them. */
+ * (a peer record is one line). The handshake stamp is WireGuard's, Unix ms, 0 = never;
+ * the other times are durations in ms before the save, "-" = unknown or none, so no
+ * wall-clock value is trusted across a restart. The end line proves the file whole. All
+ * file operations are relative to the directory opened at start, so renaming or
+ * replacing the path later cannot redirect them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,6 +31,8 @@
 #define MS         1000
 #define MAX_MS     (WG_MAX_HANDSHAKE_SEC * MS)
 #define PEER_WORDS 12 /* the fields of a peer line, "peer" included */
+#define HEAD_WORDS 9  /* the fields of the "written" line */
+#define MAX_LINKS  16 /* symlinks followed while walking the path */
 
 static const char *const state_words[] = { "never", "online", "offline" };
 static const char *const liveness_words[] = { "activity", "handshake" };
@@ -58,26 +63,107 @@ static int check_dir(const char *dir, const struct stat *st, bool last, const ch
 	return 0;
 }
 
-/* Every directory above the resolved one, from "/" down. */
-static int check_ancestors(const char *dir, const char *shown, char *err, size_t errlen)
+/* A walk of the directory path: the current directory's O_PATH descriptor and the
+ * path walked so far (for messages). */
+struct walk {
+	int fd;
+	char where[PATH_MAX];
+	int links;
+};
+
+/* Moves the walk to "/" (an absolute path or symlink target). */
+static int walk_root(struct walk *w, const char *shown, char *err, size_t errlen)
 {
-	char prefix[PATH_MAX];
 	struct stat st;
-	size_t len = strlen(dir);
-	for (size_t i = 1; i < len; i++) {
-		if (dir[i] != '/')
-			continue;
-		memcpy(prefix, dir, i);
-		prefix[i] = '\0';
-		if (lstat(prefix, &st) < 0)
-			return fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
-		int rc = check_dir(prefix, &st, false, shown, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
-	if (lstat("/", &st) < 0)
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	strcpy(w->where, "/");
+	if (w->fd < 0 || fstat(w->fd, &st) < 0)
 		return fail_at(err, errlen, 0, -errno, "\"%s\": /: %s", shown, strerror(errno));
-	return strcmp(dir, "/") ? check_dir("/", &st, false, shown, err, errlen) : 0;
+	return check_dir("/", &st, false, shown, err, errlen);
+}
+
+static void walk_note(struct walk *w, const char *name)
+{
+	size_t n = strlen(w->where);
+	snprintf(w->where + n, sizeof(w->where) - n, "%s%s", n > 1 ? "/" : "", name);
+}
+
+/* One component: a checked directory to step into, or a checked symlink whose target
+ * is put in front of the rest (path, in place). */
+static int walk_step(struct walk *w, const char *name, char *rest, size_t restsize,
+                     const char *shown, char *err, size_t errlen)
+{
+	struct stat st;
+	char d[256];
+	walk_note(w, name);
+	sanitize(d, sizeof(d), w->where, strlen(w->where));
+	if (fstatat(w->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_at(err, errlen, 0, -errno, "\"%s\": \"%s\": %s%s", shown, d,
+		               strerror(errno), errno == ENOENT ? " (the directory must exist)" : "");
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX], joined[PATH_MAX];
+		if (!trusted_owner(st.st_uid))
+			return fail_at(err, errlen, 0, -EPERM, "\"%s\": symlink \"%s\" is owned by "
+			               "uid %u, not by root or the running user", shown, d,
+			               (unsigned)st.st_uid);
+		ssize_t n = readlinkat(w->fd, name, target, sizeof(target) - 1);
+		if (n <= 0 || ++w->links > MAX_LINKS)
+			return fail_at(err, errlen, 0, -ELOOP, "\"%s\": cannot follow \"%s\"", shown, d);
+		target[n] = '\0';
+		int m = snprintf(joined, sizeof(joined), "%s/%s", target, rest);
+		if (m < 0 || (size_t)m >= sizeof(joined) || (size_t)m >= restsize)
+			return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": path too long", shown);
+		memcpy(rest, joined, (size_t)m + 1);
+		/* The walk stays where the link is; an absolute target starts again at "/". */
+		char *slash = strrchr(w->where, '/');
+		*(slash == w->where ? slash + 1 : slash) = '\0';
+		return target[0] == '/' ? walk_root(w, shown, err, errlen) : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fail_at(err, errlen, 0, -ENOTDIR, "\"%s\": \"%s\" is not a directory",
+		               shown, d);
+	int fd = openat(w->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return fail_at(err, errlen, 0, -e, "\"%s\": \"%s\": %s", shown, d, strerror(e));
+	}
+	close(w->fd);
+	w->fd = fd;
+	return check_dir(w->where, &st, false, shown, err, errlen);
+}
+
+/* Walks dir (absolute, or relative to the working directory) and leaves an O_PATH
+ * descriptor of it in w->fd, every directory and symlink on the way checked. */
+static int walk_dir(struct walk *w, const char *dir, const char *shown, char *err,
+                    size_t errlen)
+{
+	char path[PATH_MAX * 2], cwd[PATH_MAX];
+	w->fd = -1;
+	w->links = 0;
+	if (dir[0] == '/')
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (getcwd(cwd, sizeof(cwd)))
+		snprintf(path, sizeof(path), "%s/%s", cwd, dir);
+	else
+		return fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
+	int rc = walk_root(w, shown, err, errlen);
+	char *rest = path;
+	while (rc == 0 && *rest) {
+		char name[PATH_MAX];
+		size_t n = strcspn(rest, "/");
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		rest += n + (rest[n] == '/');
+		if (n == 0 || strcmp(name, ".") == 0)
+			continue;
+		rc = walk_step(w, name, rest, sizeof(path) - (size_t)(rest - path), shown, err,
+		               errlen);
+	}
+	return rc;
 }
 
 /* The file, if it exists: a regular file owned by root or us. */
@@ -98,32 +184,55 @@ static int check_file(const struct statefile *sf, char *err, size_t errlen)
 	return 0;
 }
 
+/* An existing file must be a state file (or empty): anything else that a typo names
+ * (a WireGuard config, say) is never replaced by the first save. */
+static int check_content(const struct statefile *sf, char *err, size_t errlen)
+{
+	char head[sizeof(MAGIC)];
+	int fd = openat(sf->dirfd, sf->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : fail_at(err, errlen, 0, -errno, "\"%s\": %s",
+		                                     sf->shown, strerror(errno));
+	ssize_t n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n == 0 || (n == (ssize_t)sizeof(head) && memcmp(head, MAGIC " ", sizeof(head)) == 0))
+		return 0;
+	return fail_at(err, errlen, 0, -EEXIST, "\"%s\" exists and is not a wg-monitor state "
+	               "file; not replacing it", sf->shown);
+}
+
 int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen)
 {
-	struct path_verdict v;
+	char dir[PATH_MAX];
+	const char *base;
 	struct stat st;
+	struct walk w = { .fd = -1 };
 	memset(sf, 0, sizeof(*sf));
 	sf->dirfd = sf->lockfd = -1;
 	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
-	int rc = path_resolve(path, &v, err, errlen);
+	int rc = path_split(path, dir, &base, err, errlen);
 	if (rc < 0)
 		return rc;
-	const char *base = strrchr(v.path, '/') + 1;
 	if (strlen(base) + sizeof(".lock") > sizeof(sf->base))
 		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": file name too long",
 		               sf->shown);
 	strcpy(sf->base, base);
-	rc = check_ancestors(v.dir, sf->shown, err, errlen);
-	if (rc < 0)
-		return rc;
-	sf->dirfd = open(v.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sf->dirfd < 0)
-		rc = fail_at(err, errlen, 0, -errno, "\"%s\": cannot open its directory: %s",
-		             sf->shown, strerror(errno));
-	else if (fstat(sf->dirfd, &st) < 0)
-		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", sf->shown, strerror(errno));
-	else if ((rc = check_dir(v.dir, &st, true, sf->shown, err, errlen)) == 0)
+	rc = walk_dir(&w, dir, sf->shown, err, errlen);
+	if (rc == 0) {
+		/* A real descriptor (O_PATH ones cannot be fsync'd) of the same directory. */
+		sf->dirfd = openat(w.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sf->dirfd < 0 || fstat(sf->dirfd, &st) < 0)
+			rc = fail_at(err, errlen, 0, -errno, "\"%s\": cannot open its directory: %s",
+			             sf->shown, strerror(errno));
+		else
+			rc = check_dir(w.where, &st, true, sf->shown, err, errlen);
+	}
+	if (w.fd >= 0)
+		close(w.fd);
+	if (rc == 0)
 		rc = check_file(sf, err, errlen);
+	if (rc == 0)
+		rc = check_content(sf, err, errlen);
 	if (rc < 0)
 		statefile_close(sf);
 	return rc;
@@ -195,13 +304,41 @@ int statefile_in_use(const struct statefile *sf)
 
 /* ---- writing --------------------------------------------------------------------- */
 
-/* The wall-clock instant of a monotonic one; 0 stays 0 (unknown). */
-static int64_t real_of(const struct clocks *now, int64_t mono)
+void statefile_boot_id(char out[BOOT_ID_SIZE])
 {
-	if (!mono)
-		return 0;
-	int64_t r = now->real_ms - (now->mono_ms - mono);
-	return r > 0 ? r : 0;
+	char buf[BOOT_ID_SIZE];
+	out[0] = '\0';
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 36)
+		return;
+	for (int i = 0; i < 36; i++)
+		if (!strchr("0123456789abcdef-", buf[i]))
+			return;
+	memcpy(out, buf, 36);
+	out[36] = '\0';
+}
+
+int64_t statefile_elapsed_ms(const struct saved_state *st, const struct clocks *now,
+                             const char *boot_id)
+{
+	bool same_boot = boot_id[0] && strcmp(st->boot_id, boot_id) == 0;
+	int64_t d = same_boot ? now->mono_ms - st->written_mono_ms : now->real_ms - st->written_ms;
+	return d > 0 ? d : 0;
+}
+
+/* "-" for unknown (mono 0), else how long before now, in ms. */
+static void put_age(FILE *f, const struct clocks *now, int64_t mono)
+{
+	if (!mono) {
+		fputs(" -", f);
+		return;
+	}
+	int64_t age = now->mono_ms - mono;
+	fprintf(f, " %" PRId64, age > 0 ? age : 0);
 }
 
 static bool endpoint_char(char c)
@@ -224,18 +361,19 @@ static void write_peer(FILE *f, const struct peer *p, const struct clocks *now)
 {
 	char key[WG_KEY_B64_LEN];
 	key_to_base64(key, p->key);
-	fprintf(f, "peer %s %s %s %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64
-	        " %" PRIu64 " %" PRId64 " %s\n", p->ifname, key, state_words[p->state],
-	        real_of(now, p->since_mono_ms), p->hs_real_ms,
-	        p->hs_real_ms ? real_of(now, p->hs_mono_ms) : 0,
-	        p->heard_real_ms ? real_of(now, p->heard_mono_ms) : 0, p->rx_bytes, p->tx_bytes,
-	        p->failing_reported ? real_of(now, p->failing_start_mono_ms) : 0,
-	        endpoint_ok(p->endpoint, strlen(p->endpoint)) ? p->endpoint : "-");
+	fprintf(f, "peer %s %s %s", p->ifname, key, state_words[p->state]);
+	put_age(f, now, p->since_mono_ms);
+	fprintf(f, " %" PRId64, p->hs_real_ms);
+	put_age(f, now, p->hs_real_ms ? p->hs_mono_ms : 0);
+	put_age(f, now, p->heard_real_ms ? p->heard_mono_ms : 0);
+	fprintf(f, " %" PRIu64 " %" PRIu64, p->rx_bytes, p->tx_bytes);
+	put_age(f, now, p->failing_reported ? p->failing_start_mono_ms : 0);
+	fprintf(f, " %s\n", endpoint_ok(p->endpoint, strlen(p->endpoint)) ? p->endpoint : "-");
 }
 
 /* Writes the records to fd and closes it; 0 or -errno. */
 static int write_all(int fd, const struct peer_table *t, const struct saved_rule *rule,
-                     const struct clocks *now)
+                     const struct clocks *now, const char *boot_id)
 {
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
@@ -244,8 +382,9 @@ static int write_all(int fd, const struct peer_table *t, const struct saved_rule
 		return -e;
 	}
 	size_t n = 0;
-	fprintf(f, MAGIC " %d\nwritten %" PRId64 " threshold %u liveness %s\n", VERSION,
-	        now->real_ms, rule->threshold, liveness_words[rule->liveness]);
+	fprintf(f, MAGIC " %d\nwritten %" PRId64 " boot %s %" PRId64 " threshold %u liveness %s\n",
+	        VERSION, now->real_ms, boot_id[0] ? boot_id : "-", now->mono_ms, rule->threshold,
+	        liveness_words[rule->liveness]);
 	for (size_t i = 0; peers_at(t, i); i++) {
 		const struct peer *p = peers_at(t, i);
 		if (p->pending_initial)
@@ -261,8 +400,8 @@ static int write_all(int fd, const struct peer_table *t, const struct saved_rule
 }
 
 int statefile_save(const struct statefile *sf, const struct peer_table *t,
-                   const struct saved_rule *rule, const struct clocks *now, char *err,
-                   size_t errlen)
+                   const struct saved_rule *rule, const struct clocks *now,
+                   const char *boot_id, char *err, size_t errlen)
 {
 	char tmp[SIBLING_SIZE];
 	sibling(tmp, sf, ".tmp");
@@ -274,7 +413,7 @@ int statefile_save(const struct statefile *sf, const struct peer_table *t,
 		return fail_at(err, errlen, 0, -errno, "cannot create \"%s.tmp\": %s", sf->shown,
 		               strerror(errno));
 	errno = 0;
-	int rc = write_all(fd, t, rule, now);
+	int rc = write_all(fd, t, rule, now, boot_id);
 	if (rc == 0 && renameat(sf->dirfd, tmp, sf->dirfd, sf->base) < 0)
 		rc = -errno;
 	if (rc < 0) {
@@ -299,6 +438,16 @@ static bool time_field(const struct field *f, int64_t *out)
 	return true;
 }
 
+/* A duration in ms, or "-" for unknown (-1). */
+static bool age_field(const struct field *f, int64_t *out)
+{
+	if (field_is(f, "-")) {
+		*out = -1;
+		return true;
+	}
+	return time_field(f, out);
+}
+
 /* The index of the field among words (n of them), or n. */
 static size_t word_index(const struct field *f, const char *const *words, size_t n)
 {
@@ -321,10 +470,11 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 	if (st == ARRAY_SIZE(state_words))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad state (never, online, offline)");
 	r->state = (enum peer_state)st;
-	if (!time_field(&f[4], &r->since_ms) || !time_field(&f[5], &r->handshake_ms) ||
-	    !time_field(&f[6], &r->handshake_at_ms) || !time_field(&f[7], &r->heard_ms) ||
-	    !time_field(&f[10], &r->failing_since_ms))
-		return fail_at(err, errlen, lineno, -EBADMSG, "bad time (Unix ms expected)");
+	if (!time_field(&f[5], &r->handshake_ms))
+		return fail_at(err, errlen, lineno, -EBADMSG, "bad handshake time (Unix ms)");
+	if (!age_field(&f[4], &r->since_age_ms) || !age_field(&f[6], &r->handshake_age_ms) ||
+	    !age_field(&f[7], &r->heard_age_ms) || !age_field(&f[10], &r->failing_age_ms))
+		return fail_at(err, errlen, lineno, -EBADMSG, "bad duration (ms or -)");
 	if (!parse_u64(f[8].s, f[8].len, UINT64_MAX, &r->rx_bytes) ||
 	    !parse_u64(f[9].s, f[9].len, UINT64_MAX, &r->tx_bytes))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad byte counter");
@@ -336,9 +486,25 @@ static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno
 	/* offline without a handshake is a peer offline since before a reboot */
 	if ((r->state == PEER_NEVER && r->handshake_ms) ||
 	    (r->state == PEER_ONLINE && !r->handshake_ms) ||
-	    (!r->handshake_ms != !r->handshake_at_ms))
+	    (!r->handshake_ms != (r->handshake_age_ms < 0)))
 		return fail_at(err, errlen, lineno, -EBADMSG, "state and handshake disagree");
 	return 0;
+}
+
+/* A boot_id (36 of 0-9 a-f -) or "-" for unknown. */
+static bool boot_field(const struct field *f, char out[BOOT_ID_SIZE])
+{
+	out[0] = '\0';
+	if (field_is(f, "-"))
+		return true;
+	if (f->len != 36)
+		return false;
+	for (size_t i = 0; i < f->len; i++)
+		if (!strchr("0123456789abcdef-", f->s[i]))
+			return false;
+	memcpy(out, f->s, f->len);
+	out[f->len] = '\0';
+	return true;
 }
 
 static int parse_header(const struct field *f, size_t nf, size_t lineno,
@@ -353,12 +519,17 @@ static int parse_header(const struct field *f, size_t nf, size_t lineno,
 			               "wg-monitor reads version %d)", VERSION);
 		return 0;
 	}
-	size_t lv = nf == 6 ? word_index(&f[5], liveness_words, ARRAY_SIZE(liveness_words)) : 0;
-	if (nf != 6 || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms) ||
-	    !field_is(&f[2], "threshold") || !parse_u64(f[3].s, f[3].len, UINT32_MAX, &thr) ||
-	    !field_is(&f[4], "liveness") || lv == ARRAY_SIZE(liveness_words))
-		return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms> "
-		               "threshold <seconds> liveness <activity|handshake>\"");
+	size_t lv = nf == HEAD_WORDS
+	            ? word_index(&f[8], liveness_words, ARRAY_SIZE(liveness_words)) : 0;
+	uint64_t mono;
+	if (nf != HEAD_WORDS || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms) ||
+	    !field_is(&f[2], "boot") || !boot_field(&f[3], st->boot_id) ||
+	    !parse_u64(f[4].s, f[4].len, (uint64_t)MAX_MS, &mono) ||
+	    !field_is(&f[5], "threshold") || !parse_u64(f[6].s, f[6].len, 604800, &thr) ||
+	    thr == 0 || !field_is(&f[7], "liveness") || lv == ARRAY_SIZE(liveness_words))
+		return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms> boot "
+		               "<id> <ms> threshold <1-604800> liveness <activity|handshake>\"");
+	st->written_mono_ms = (int64_t)mono;
 	st->rule.threshold = (unsigned)thr;
 	st->rule.liveness = (enum liveness)lv;
 	return 0;
@@ -368,8 +539,8 @@ static int parse_header(const struct field *f, size_t nf, size_t lineno,
 static int parse_line(char *line, size_t len, size_t lineno, struct saved_state *st,
                       char *err, size_t errlen)
 {
-	struct field f[PEER_WORDS];
-	size_t nf = split_fields(line, len, ' ', f, PEER_WORDS);
+	struct field f[PEER_WORDS > HEAD_WORDS ? PEER_WORDS : HEAD_WORDS];
+	size_t nf = split_fields(line, len, ' ', f, ARRAY_SIZE(f));
 	uint64_t v;
 	if (lineno <= 2)
 		return parse_header(f, nf, lineno, st, err, errlen);

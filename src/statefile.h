@@ -24,8 +24,12 @@ struct saved_rule {
 	enum liveness liveness;
 };
 
+#define BOOT_ID_SIZE 40               /* a UUID, 36 characters, and NUL */
+
 struct saved_state {
 	int64_t written_ms;          /* Unix ms of the save */
+	char boot_id[BOOT_ID_SIZE];  /* the kernel's boot_id at the save; "" unknown */
+	int64_t written_mono_ms;     /* CLOCK_BOOTTIME of the save, in that boot */
 	struct saved_rule rule;
 	struct saved_peer *peers;
 	size_t n, cap;
@@ -39,11 +43,14 @@ struct statefile {
 	char shown[256];             /* the path as given, sanitized, for messages */
 };
 
-/* The path policy, then opens the directory. The directory and every directory above it
- * must be owned by root or the running user; the directory must not be writable by group
- * or others, and those above only when sticky (like /tmp); the file, when it exists,
- * must be a regular file (not a symlink) owned by root or the running user. 0, or
- * -errno with a one-line reason in err. */
+/* The path policy, then opens the directory. The path is walked one component at a
+ * time without following anything unchecked: every directory on the way must be owned by
+ * root or the running user and not writable by group or others unless sticky (like
+ * /tmp); a symlink on the way must be owned by root or the running user, and its target
+ * is walked the same way; the directory itself must not be writable by group or others
+ * at all. The file, when it exists, must be a regular file owned by root or the running
+ * user, and either empty or a wg-monitor state file (whatever else is there is never
+ * replaced). 0, or -errno with a one-line reason in err. */
 int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen);
 void statefile_close(struct statefile *sf);
 
@@ -59,6 +66,13 @@ int statefile_in_use(const struct statefile *sf);
 int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err,
                     size_t errlen);
 
+/* The kernel's id of this boot (/proc/sys/kernel/random/boot_id), "" if unreadable. */
+void statefile_boot_id(char out[BOOT_ID_SIZE]);
+/* How long ago the save was: on CLOCK_BOOTTIME when it was made in this boot (boot_id),
+ * so that no wall-clock step counts; else by the wall clock. Never negative. */
+int64_t statefile_elapsed_ms(const struct saved_state *st, const struct clocks *now,
+                             const char *boot_id);
+
 /* Reads and parses the file. 0, -ENOENT when there is none yet, or -errno with the
  * reason in err. */
 int statefile_load(const struct statefile *sf, struct saved_state *st, char *err,
@@ -69,7 +83,7 @@ void saved_state_free(struct saved_state *st);
  * over the file, fsync of the directory. 0 or -errno with the reason in err; on an
  * error before the rename the old file is untouched. */
 int statefile_save(const struct statefile *sf, const struct peer_table *t,
-                   const struct saved_rule *rule, const struct clocks *now, char *err,
-                   size_t errlen);
+                   const struct saved_rule *rule, const struct clocks *now,
+                   const char *boot_id, char *err, size_t errlen);
 
 #endif

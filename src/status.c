@@ -208,11 +208,18 @@ int status_run(const struct settings *s)
 	if (saved) { /* judge as the daemon did */
 		pc.threshold_ms = (int64_t)st.rule.threshold * 1000;
 		pc.liveness = st.rule.liveness;
+		if (s->origin[SET_THRESHOLD] != ORIGIN_DEFAULT ||
+		    s->origin[SET_LIVENESS] != ORIGIN_DEFAULT)
+			fputs("wg-monitor: the threshold and liveness given here are not used: "
+			      "states continue the daemon's rule\n", stderr);
 	}
 	struct peer_table *t = peers_new(&pc);
 	struct clocks now = { real_ms(), mono_ms() };
 	int rc = 1;
-	if (!t || (saved && peers_restore(t, st.peers, st.n, st.written_ms, true, &now) < 0)) {
+	char boot_id[BOOT_ID_SIZE];
+	statefile_boot_id(boot_id);
+	if (!t || (saved && peers_restore(t, st.peers, st.n, statefile_elapsed_ms(&st, &now, boot_id),
+	                                  true, &now) < 0)) {
 		fputs("wg-monitor: out of memory\n", stderr);
 		goto out;
 	}

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct peer_table *t = peers_new(&c);
 	struct clocks now = { 1800000000000LL, 1000 };
 	struct wg_snapshot snap = { 0 };
-	if (t && peers_restore(t, st.peers, st.n, st.written_ms, st.n % 2 == 0, &now) >= 0) {
+	int64_t elapsed = (int64_t)(size % 200000);
+	if (t && peers_restore(t, st.peers, st.n, elapsed, st.n % 2 == 0, &now) >= 0) {
 		for (size_t i = 0; i < st.n && i < 64; i++) {
 			const struct saved_peer *r = &st.peers[i];
 			struct wg_device *d = wg_snapshot_find(&snap, r->ifname);

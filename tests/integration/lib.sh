@@ -375,9 +375,9 @@ t_common() { t_require_root; t_require_wg; t_require_bin; }
 # ---------------------------------------------------------------- the state file (§12)
 # state_check FILE: parses FILE strictly as a version 1 state file. Prints
 # "ok <peers> <written ms>" and succeeds, or prints "bad: <reason>" and fails.
-# state_peer FILE PUB: the fields after the key of PUB's peer line (state since handshake
-# heard rx tx failing_since endpoint; "handshake at" left out), nothing if the file has no
-# such line.
+# state_peer FILE PUB: PUB's saved fields with its durations turned back into Unix ms
+# (state since handshake heard rx tx failing_since endpoint; 0 = unknown or none; the
+# handshake's own age left out), nothing if the file has no such line.
 # shellcheck disable=SC2016
 STATE_PY='
 import re, sys
@@ -390,7 +390,8 @@ def parse(path):
         raise ValueError("%d lines" % len(lines))
     if lines[0] != "wg-monitor-state 1":
         raise ValueError("header %r" % lines[0])
-    m = re.fullmatch(r"written ([0-9]+) threshold [0-9]+ liveness (activity|handshake)", lines[1])
+    m = re.fullmatch(r"written ([0-9]+) boot ([0-9a-f-]{36}|-) [0-9]+ threshold [0-9]+ "
+                     r"liveness (activity|handshake)", lines[1])
     if not m:
         raise ValueError("line 2 %r" % lines[1])
     m2 = re.fullmatch(r"end ([0-9]+)", lines[-1])
@@ -401,9 +402,12 @@ def parse(path):
         f = l.split(" ")
         if (len(f) != 12 or f[0] != "peer" or len(f[2]) != 44
                 or f[3] not in ("never", "online", "offline")
-                or not all(x.isdigit() for x in f[4:11])):
+                or not f[5].isdigit() or not all(x.isdigit() for x in f[8:10])
+                or not all(x.isdigit() or x == "-" for x in (f[4], f[6], f[7], f[10]))):
             raise ValueError("line %d %r" % (i, l))
-        peers[f[2]] = f[3:6] + f[7:]
+        w = int(m.group(1))
+        at = lambda a: "0" if a == "-" else str(w - int(a))
+        peers[f[2]] = [f[3], at(f[4]), f[5], at(f[7]), f[8], f[9], at(f[10]), f[11]]
     if int(m2.group(1)) != len(lines) - 3:
         raise ValueError("end counts %s, %d peer lines" % (m2.group(1), len(lines) - 3))
     return int(m.group(1)), peers

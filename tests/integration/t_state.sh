@@ -228,8 +228,17 @@ corrupt() {
 	assert_eq "$STOP_RC" 0 "$n: exit status"
 	file_ok "$n: rewritten at stop"
 }
+# A file that is not a state file at all (a typo naming a WireGuard config, say) is never
+# replaced: wg-monitor refuses to start, and the file stays as it was.
 printf 'garbage \001\377 here\nmore\n' >"$SF"
-corrupt e_garbage 'event=state_ignored message=.*: line 1: not a wg-monitor state file'
+cp "$SF" "$T_DIR/garbage"
+out=$(in_n timeout 5 "$WGM_BIN" run --log-path '' "${ARGS[@]}" 2>&1)
+assert_eq "$?" 2 "e_garbage: a file that is not a state file: exit status"
+check "e_garbage: the message says it is not replaced" \
+	grep -qE -- '--state-file: .* is not a wg-monitor state file; not replacing it' <<<"$out"
+check "e_garbage: the file is untouched" cmp -s "$SF" "$T_DIR/garbage"
+sed '3s/ [0-9]* / x /' "$T_DIR/good" >"$SF"
+corrupt e_badline 'event=state_ignored message=.*: line 3: '
 head -n -1 "$T_DIR/good" >"$SF"
 corrupt e_noend "event=state_ignored message=.*: line $(wc -l <"$SF"): truncated \\(no end line\\)"
 head -c -7 "$T_DIR/good" >"$SF"

@@ -16,6 +16,9 @@
 static char dir[PATH_MAX], path[PATH_MAX];
 static struct statefile sf;
 
+#define BOOT_A "0a0a0a0a-0000-4000-8000-00000000000a"
+#define BOOT_B "0b0b0b0b-0000-4000-8000-00000000000b"
+
 static struct saved_rule rule_of(const struct peers_config *c)
 {
 	return (struct saved_rule){ (unsigned)(c->threshold_ms / S), c->liveness };
@@ -50,20 +53,31 @@ static long find_ev(const struct rec *r, enum event_type type, uint8_t id)
 	return -1;
 }
 
+/* Saves t (judged under c) at now and loads the file back into st. */
+static void save_load(const struct peer_table *t, const struct peers_config *c,
+                      const struct clocks *now, struct saved_state *st)
+{
+	char err[512];
+	struct saved_rule rule = rule_of(c);
+	CHECK_INT(statefile_save(&sf, t, &rule, now, BOOT_A, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&sf, st, err, sizeof(err)), 0);
+}
+
 /* Saves t (judged under c) at now, loads the file back and restores it at later into a
  * fresh table judging under c2. */
 static struct peer_table *restart2(const struct peer_table *t, const struct peers_config *c,
                                    const struct peers_config *c2, const struct clocks *now,
                                    const struct clocks *later)
 {
-	char err[512];
 	struct saved_state st;
-	struct saved_rule rule = rule_of(c), rule2 = rule_of(c2);
-	CHECK_INT(statefile_save(&sf, t, &rule, now, err, sizeof(err)), 0);
-	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
+	struct saved_rule rule2 = rule_of(c2);
+	save_load(t, c, now, &st);
 	struct peer_table *t2 = peers_new(c2);
 	bool same = st.rule.threshold == rule2.threshold && st.rule.liveness == rule2.liveness;
-	CHECK(peers_restore(t2, st.peers, st.n, st.written_ms, same, later) >= 0);
+	/* A monotonic clock that went back is another boot. */
+	const char *boot = later->mono_ms >= now->mono_ms ? BOOT_A : BOOT_B;
+	CHECK(peers_restore(t2, st.peers, st.n, statefile_elapsed_ms(&st, later, boot), same,
+	                    later) >= 0);
 	saved_state_free(&st);
 	return t2;
 }
@@ -87,7 +101,7 @@ static void test_roundtrip(void)
 	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
 	char err[512];
 	struct saved_rule rule = rule_of(&c);
-	CHECK_INT(statefile_save(&sf, t, &rule, &now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_save(&sf, t, &rule, &now, BOOT_A, err, sizeof(err)), 0);
 	struct stat sb;
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
 	char tmp[PATH_MAX + 8];
@@ -97,6 +111,8 @@ static void test_roundtrip(void)
 	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.written_ms, T0);
 	CHECK_INT(st.rule.threshold, 180);
+	CHECK_STR(st.boot_id, BOOT_A);
+	CHECK_INT(st.written_mono_ms, 5000000);
 	CHECK_INT(st.rule.liveness, LIVENESS_ACTIVITY);
 	CHECK_INT(st.n, 3);
 	for (size_t i = 0; i < st.n; i++) {
@@ -106,21 +122,24 @@ static void test_roundtrip(void)
 			CHECK_STR(p->ifname, "wg0");
 			CHECK_INT(p->state, PEER_ONLINE);
 			CHECK_INT(p->handshake_ms, T0 - 20 * S);
-			CHECK_INT(p->handshake_at_ms, T0 - 20 * S);
-			CHECK_INT(p->heard_ms, T0 - 20 * S);
+			CHECK_INT(p->handshake_age_ms, 20 * S);
+			CHECK_INT(p->heard_age_ms, 20 * S);
+			CHECK_INT(p->failing_age_ms, -1);
 			CHECK_INT(p->rx_bytes, 1000);
 			CHECK_INT(p->tx_bytes, 500);
 			CHECK_STR(p->endpoint, "[2001:db8::1%wg0]:51820");
-			CHECK_INT(p->since_ms, 0); /* online since before we looked: unknown */
+			CHECK_INT(p->since_age_ms, -1); /* online since before we looked: unknown */
 			break;
 		case 2:
 			CHECK_INT(p->state, PEER_NEVER);
 			CHECK_INT(p->handshake_ms, 0);
+			CHECK_INT(p->handshake_age_ms, -1);
+			CHECK_INT(p->heard_age_ms, -1);
 			break;
 		case 3:
 			CHECK_STR(p->ifname, "wg1");
 			CHECK_INT(p->state, PEER_OFFLINE);
-			CHECK_INT(p->since_ms, T0 - 220 * S); /* handshake + threshold */
+			CHECK_INT(p->since_age_ms, 220 * S); /* handshake + threshold */
 			CHECK_STR(p->endpoint, "");           /* unsafe: not written */
 			break;
 		default:
@@ -131,21 +150,21 @@ static void test_roundtrip(void)
 	/* An empty table is a valid file too. */
 	struct peer_table *e = peers_new(&c);
 	struct saved_rule hs = { 60, LIVENESS_HANDSHAKE };
-	CHECK_INT(statefile_save(&sf, e, &hs, &now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_save(&sf, e, &hs, &now, "", err, sizeof(err)), 0);
 	char buf[256];
 	tread(path, buf, sizeof(buf));
-	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000 threshold 60 liveness "
-	          "handshake\nend 0\n");
+	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000 boot - 5000000 threshold 60 "
+	          "liveness handshake\nend 0\n");
 	peers_free(e);
 	wg_snapshot_clear(&s);
 	peers_free(t);
 }
 
 #define GOODKEY "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
-#define HEAD "wg-monitor-state 1\nwritten 1795643712000 threshold 180 liveness activity\n"
-#define PEER "peer wg0 " GOODKEY " online 0 1795643700000 1795643700000 1795643700000 10 " \
-	"20 0 1.2.3.4:5\n"
-#define P1 "peer wg0 " GOODKEY " online 0 1 1 1 "   /* then rx tx failing endpoint */
+#define HEAD "wg-monitor-state 1\nwritten 1795643712000 boot " BOOT_A " 5000 threshold 180 " \
+	"liveness activity\n"
+#define PEER "peer wg0 " GOODKEY " online - 1795643700000 12000 12000 10 20 - 1.2.3.4:5\n"
+#define P1 "peer wg0 " GOODKEY " online - 1 1 1 "   /* then rx tx failing endpoint */
 
 /* statefile_parse on a writable copy of text[0..len). */
 static int parse(const char *text, size_t len, struct saved_state *st, char *err, size_t n)
@@ -165,25 +184,30 @@ static void test_parse_hostile(void)
 		{ "wg-monitor-state 9\n", "line 1: unsupported version" },
 		{ "wg-monitor-state 1", "line 1: truncated (no newline)" },
 		{ "wg-monitor-state 1\nwritten x\nend 0\n", "line 2: expected \"written" },
-		{ "wg-monitor-state 1\nwritten 1 threshold 1 liveness x\nend 0\n", "line 2: expected" },
-		{ "wg-monitor-state 1\nwritten 1 threshold -1 liveness activity\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 boot - 1 threshold 1 liveness x\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 boot - 1 threshold 0 liveness activity\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 boot - 1 threshold 604801 liveness activity\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 boot x 1 threshold 60 liveness activity\nend 0\n", "line 2: expected" },
+		{ "wg-monitor-state 1\nwritten 1 boot - -1 threshold 60 liveness activity\nend 0\n", "line 2: expected" },
 		{ "wg-monitor-state 1\nwritten 1795643712000\nend 0\n", "line 2: expected" },
 		{ HEAD PEER, "line 3: truncated (no end line)" },
 		{ HEAD PEER "end 2\n", "line 4: the end line counts 2 peers, the file has 1" },
 		{ HEAD PEER "end 1\nmore\n", "line 5: data after the end line" },
-		{ HEAD P1 "10 20 0\nend 1\n", "line 3: expected a peer line (12 fields)" },
-		{ HEAD P1 "10 20 0 - x\nend 1\n", "line 3: expected a peer line" },
+		{ HEAD P1 "10 20 -\nend 1\n", "line 3: expected a peer line (12 fields)" },
+		{ HEAD P1 "10 20 - - x\nend 1\n", "line 3: expected a peer line" },
 		{ HEAD "peer wg0  GOOD 1 1 1 1 1 1 1 -\nend 1\n", "line 3: bad public key" },
-		{ HEAD "peer wg\x1b[0m " GOODKEY " online 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad interface name" },
-		{ HEAD "peer wg0 AAAA online 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad public key" },
-		{ HEAD "peer wg0 " GOODKEY " up 0 1 1 1 1 1 0 -\nend 1\n", "line 3: bad state" },
-		{ HEAD "peer wg0 " GOODKEY " online -5 1 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 999999999999999999 1 1 1 1 0 -\nend 1\n", "line 3: bad time" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 1 1 1 18446744073709551616 1 0 -\nend 1\n", "line 3: bad byte counter" },
-		{ HEAD P1 "1 1 0 a\"b\nend 1\n", "line 3: bad endpoint" },
-		{ HEAD "peer wg0 " GOODKEY " online 0 0 0 0 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
-		{ HEAD "peer wg0 " GOODKEY " never 0 5 5 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
-		{ HEAD "peer wg0 " GOODKEY " offline 0 5 0 5 1 1 0 -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg\x1b[0m " GOODKEY " online - 1 1 1 1 1 - -\nend 1\n", "line 3: bad interface name" },
+		{ HEAD "peer wg0 AAAA online - 1 1 1 1 1 - -\nend 1\n", "line 3: bad public key" },
+		{ HEAD "peer wg0 " GOODKEY " up - 1 1 1 1 1 - -\nend 1\n", "line 3: bad state" },
+		{ HEAD "peer wg0 " GOODKEY " online -5 1 1 1 1 1 - -\nend 1\n", "line 3: bad duration" },
+		{ HEAD "peer wg0 " GOODKEY " online - - 1 1 1 1 - -\nend 1\n", "line 3: bad handshake time" },
+		{ HEAD "peer wg0 " GOODKEY " online - 999999999999999999 1 1 1 1 - -\nend 1\n", "line 3: bad handshake time" },
+		{ HEAD "peer wg0 " GOODKEY " online - 1 1 x 1 1 - -\nend 1\n", "line 3: bad duration" },
+		{ HEAD "peer wg0 " GOODKEY " online - 1 1 1 18446744073709551616 1 - -\nend 1\n", "line 3: bad byte counter" },
+		{ HEAD P1 "1 1 - a\"b\nend 1\n", "line 3: bad endpoint" },
+		{ HEAD "peer wg0 " GOODKEY " online - 0 - - 1 1 - -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg0 " GOODKEY " never - 5 5 5 1 1 - -\nend 1\n", "line 3: state and handshake disagree" },
+		{ HEAD "peer wg0 " GOODKEY " offline 5 5 - 5 1 1 - -\nend 1\n", "line 3: state and handshake disagree" },
 		{ HEAD "end 0\r\n", "line 3: bad end line" },
 		{ HEAD "end 99999999999999999999999\n", "line 3: bad end line" },
 		{ HEAD "end 18446744073709551615\n", "line 3: the end line counts 18446744073709551615 peers, the file has 0" },
@@ -204,16 +228,17 @@ static void test_parse_hostile(void)
 	/* The good ones: an offline peer without a handshake (offline since before a reboot)
 	 * and a duplicate (parsed; the restore skips it). */
 	static const char good[] = HEAD PEER
-		"peer wg1 " GOODKEY " offline 1795643000000 0 0 0 0 0 0 -\n" PEER "end 3\n";
+		"peer wg1 " GOODKEY " offline 712000 0 - - 0 0 - -\n" PEER "end 3\n";
 	CHECK_INT(parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.n, 3);
 	CHECK_STR(st.peers[0].endpoint, "1.2.3.4:5");
 	CHECK_INT(st.peers[1].state, PEER_OFFLINE);
-	CHECK_INT(st.peers[1].since_ms, 1795643000000LL);
+	CHECK_INT(st.peers[1].since_age_ms, 712000);
+	CHECK_STR(st.boot_id, BOOT_A);
 	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
 	struct peer_table *t = peers_new(&c);
 	struct clocks now = { T0, 5000000 };
-	CHECK_INT(peers_restore(t, st.peers, st.n, st.written_ms, true, &now), 2);
+	CHECK_INT(peers_restore(t, st.peers, st.n, 0, true, &now), 2);
 	CHECK(peers_at(t, 1) && !peers_at(t, 2));
 	peers_free(t);
 	saved_state_free(&st);
@@ -236,7 +261,8 @@ static void test_load_limits(void)
 	statefile_close(&f);
 	/* Over the size limit: refused from its size, unread. */
 	int fd = open(tpath(other, dir, "big"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	CHECK(fd >= 0 && ftruncate(fd, (off_t)STATEFILE_MAX_BYTES + 1) == 0);
+	CHECK(fd >= 0 && write(fd, "wg-monitor-state 1\n", 19) == 19 &&
+	      ftruncate(fd, (off_t)STATEFILE_MAX_BYTES + 1) == 0);
 	close(fd);
 	CHECK_INT(open_in(&f, "big", err, sizeof(err)), 0);
 	CHECK_INT(statefile_load(&f, &st, err, sizeof(err)), -EFBIG);
@@ -276,6 +302,12 @@ static void test_ownership(void)
 	CHECK_INT(open_in(&f, "planted", err, sizeof(err)), -EPERM);
 	CHECK_CONTAINS(err, "planted\" is owned by uid 65534");
 	unlink(p);
+	/* A symlink someone else owns, in /tmp say, leads nowhere: not even to a private
+	 * directory of ours. */
+	CHECK(mkdir(tpath(sub, dir, "mine"), 0700) == 0 && symlink(sub, tpath(p, dir, "evil")) == 0 &&
+	      lchown(p, 65534, 65534) == 0);
+	CHECK_INT(open_in(&f, "evil/state", err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "evil\" is owned by uid 65534, not by root or the running user");
 }
 
 static void test_path_and_lock(void)
@@ -285,7 +317,22 @@ static void test_path_and_lock(void)
 	CHECK_INT(statefile_open(&f, "/tmp/state", err, sizeof(err)), -EPERM);
 	CHECK_CONTAINS(err, "directory \"/tmp\" is writable by others");
 	CHECK_INT(open_in(&f, "nodir/state", err, sizeof(err)), -ENOENT);
-	CHECK_CONTAINS(err, "does not exist");
+	CHECK_CONTAINS(err, "nodir\": No such file or directory (the directory must exist)");
+	/* Whatever a typo names is never replaced: only an empty file or a state file. */
+	CHECK(twrite(tpath(p, dir, "wg0.conf"), "[Interface]\nPrivateKey = x\n"));
+	CHECK_INT(open_in(&f, "wg0.conf", err, sizeof(err)), -EEXIST);
+	CHECK_CONTAINS(err, "is not a wg-monitor state file; not replacing it");
+	CHECK(twrite(p, ""));
+	CHECK_INT(open_in(&f, "wg0.conf", err, sizeof(err)), 0);
+	statefile_close(&f);
+	unlink(p);
+	/* A symlink of ours on the way is followed, and its target checked like the rest. */
+	CHECK(mkdir(tpath(sub, dir, "real"), 0700) == 0 && symlink("real", tpath(p, dir, "alias")) == 0);
+	CHECK_INT(open_in(&f, "alias/state", err, sizeof(err)), 0);
+	statefile_close(&f);
+	CHECK(symlink("/tmp", tpath(p, dir, "totmp")) == 0);
+	CHECK_INT(open_in(&f, "totmp/state", err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "writable by others");
 	CHECK(mkdir(tpath(sub, dir, "adir"), 0700) == 0);
 	CHECK_INT(open_in(&f, "adir", err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "not a regular file");
@@ -325,11 +372,11 @@ static void test_path_and_lock(void)
 	struct peer_table *t = peers_new(&c);
 	struct clocks now = { T0, 5000000 };
 	struct saved_rule rule = rule_of(&c);
-	CHECK_INT(statefile_save(&f, t, &rule, &now, err, sizeof(err)), 0);
+	CHECK_INT(statefile_save(&f, t, &rule, &now, BOOT_A, err, sizeof(err)), 0);
 	CHECK(texists(tpath(p, moved, "state")) && !texists(tpath(p, sub, "state")));
 	/* A save into a directory that went away fails with a reason. */
 	CHECK(unlink(tpath(p, moved, "state")) == 0 && rmdir(moved) == 0);
-	CHECK(statefile_save(&f, t, &rule, &now, err, sizeof(err)) == -ENOENT);
+	CHECK(statefile_save(&f, t, &rule, &now, BOOT_A, err, sizeof(err)) == -ENOENT);
 	CHECK_CONTAINS(err, "cannot create");
 	statefile_close(&f);
 	peers_free(t);
@@ -618,6 +665,37 @@ static void test_restart_clock_back(void)
 	peers_free(t);
 }
 
+/* The wall clock stepped forward between save and restart in the same boot (NTP on a
+ * router that saved while its clock said 1970): the boot's own clock says how long the
+ * daemon was away, so no false offline. */
+static void test_restart_clock_forward(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { 100 * S, 60 * S }; /* 1970 */
+	put(&s, "wg0", 1, 90 * S, 1);
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	struct clocks later = { T0, 70 * S };   /* NTP, 10 s later */
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	CHECK_INT(r2.n, 1);
+	CHECK_INT(r2.type[0], EV_PEER_INITIAL);
+	CHECK_INT(find(t2, 1)->state, PEER_ONLINE);
+	if (r2.n)
+		CHECK_INT(r2.handshake_age[0], 20);
+	/* And a save made then is whole and restorable (no instant before 1970 lost). */
+	struct saved_state st;
+	save_load(t, &c, &now, &st);
+	CHECK_INT(st.n, 1);
+	saved_state_free(&st);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 /* The file keeps the daemon's view of a handshake's age, not WireGuard's stamp: a stamp
  * made while the clock was an hour slow is not an hour old after a restart. */
 static void test_restart_stamp_skew(void)
@@ -662,14 +740,12 @@ static void test_restart_details(void)
 	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
 	CHECK_INT(rec_count(&r, EV_PEER_INITIAL), 1); /* peer 1 deferred */
 	struct clocks later = { now.real_ms + 5 * S, 8 * S };
-	char err[512];
 	struct saved_state st;
-	struct saved_rule rule = rule_of(&c);
-	CHECK_INT(statefile_save(&sf, t, &rule, &now, err, sizeof(err)), 0);
-	CHECK_INT(statefile_load(&sf, &st, err, sizeof(err)), 0);
+	save_load(t, &c, &now, &st);
 	CHECK_INT(st.n, 1);
 	struct peer_table *t2 = peers_new(&c);
-	CHECK_INT(peers_restore(t2, st.peers, st.n, st.written_ms, true, &later), 1);
+	CHECK_INT(peers_restore(t2, st.peers, st.n, statefile_elapsed_ms(&st, &later, BOOT_B), true,
+	                        &later), 1);
 	saved_state_free(&st);
 	CHECK_INT(peers_count(t2, NULL).peers, 0);
 	strcpy(s.devs[0].peers[1].endpoint, "192.0.2.1:51820");
@@ -770,6 +846,63 @@ static void test_restart_online_meanwhile(void)
 	peers_free(t);
 }
 
+/* Second-review cases: the peek judges with the peer's keepalive (renewal grace); a reboot
+ * with a rule change keeps an offline peer offline since it went; an interface read
+ * with no peers yet (wg-quick between creating it and configuring it) forgets nobody. */
+static void test_restart_review2(void)
+{
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot s = { 0 };
+	struct rec r = { 0 };
+	struct clocks now = { T0, 5000000 };
+	struct wg_peer *w = put(&s, "wg0", 1, T0 - 4000 * S, 1);
+	w->persistent_keepalive = 25; /* grace: 165 + 25 + 6 = 196 s */
+	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
+	CHECK_INT(find(t, 1)->state, PEER_OFFLINE);
+	/* Stopped; meanwhile a handshake 190 s before the restart: within the grace. */
+	struct clocks later = { now.real_ms + 400 * S, now.mono_ms + 400 * S };
+	struct peer_table *t2 = restart(t, &c, &now, &later);
+	s.devs[0].peers[0].last_handshake_sec = (later.real_ms - 190 * S) / S;
+	struct rec r2 = { 0 };
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);
+	long on = find_ev(&r2, EV_PEER_ONLINE, 1);
+	CHECK(on > 0);
+	if (on > 0)
+		CHECK(r2.offline_for[on] > 4000); /* since the saved crossing, not 10 s */
+	peers_free(t2);
+	/* Reboot and another threshold: an offline peer without a handshake stays offline. */
+	struct peers_config c2 = { .threshold_ms = 240 * S, .interval_ms = 30 * S };
+	struct clocks boot = { now.real_ms + 600 * S, 20 * S };
+	t2 = restart2(t, &c, &c2, &now, &boot);
+	struct wg_snapshot z = { 0 };
+	put(&z, "wg0", 1, 0, 0);
+	struct rec r3 = { 0 };
+	CHECK_INT(peers_update(t2, &z, &boot, rec_event, &r3), 0);
+	CHECK_INT(r3.n, 1);
+	CHECK_INT(r3.state[0], PEER_OFFLINE);
+	CHECK(r3.state_for[0] > 4000);
+	peers_free(t2);
+	/* The interface first read empty: the saved peer is kept, and resumed when listed. */
+	t2 = restart(t, &c, &now, &later);
+	struct wg_snapshot e = { 0 };
+	wg_snapshot_add_device(&e, "wg0");
+	struct rec r4 = { 0 };
+	CHECK_INT(peers_update(t2, &e, &later, rec_event, &r4), 0);
+	CHECK(find(t2, 1) && find(t2, 1)->restored);
+	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r4), 0);
+	CHECK_INT(rec_count(&r4, EV_PEER_ADDED), 0);
+	long in = find_ev(&r4, EV_PEER_INITIAL, 1);
+	CHECK(in >= 0);
+	if (in >= 0)
+		CHECK_INT(r4.state[in], PEER_OFFLINE);
+	wg_snapshot_clear(&e);
+	wg_snapshot_clear(&z);
+	peers_free(t2);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 static void setup(void)
 {
 	char err[512];
@@ -792,4 +925,5 @@ TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_owne
           test_restart_failing, test_restart_forget, test_restart_activity,
           test_restart_clock_back, test_restart_stamp_skew, test_restart_details,
           test_restart_rule_changed, test_restart_reset_unknown,
-          test_restart_online_meanwhile, teardown)
+          test_restart_online_meanwhile, test_restart_clock_forward, test_restart_review2,
+          teardown)
