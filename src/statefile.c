@@ -155,6 +155,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *shown, char *er
 	while (rc == 0 && *rest) {
 		char name[PATH_MAX];
 		size_t n = strcspn(rest, "/");
+		if (n >= sizeof(name))
+			return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": path too long", shown);
 		memcpy(name, rest, n);
 		name[n] = '\0';
 		rest += n + (rest[n] == '/');
