@@ -62,7 +62,7 @@ static void close_fd(struct logfile *lf)
  * without following a symlink or blocking on a FIFO, then re-checks what was opened. */
 static int open_file(struct logfile *lf)
 {
-	struct path_verdict v;
+	struct logfile_verdict v;
 	struct stat st;
 	char reason[512];
 	int rc = logfile_policy(lf->path, &lf->roots, &v, reason, sizeof(reason));
@@ -240,7 +240,7 @@ static struct logfile *open_failed(struct logfile *lf, int err_no, char *err, si
 struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
                              char *err, size_t errlen)
 {
-	struct path_verdict v;
+	struct logfile_verdict v;
 	if (backups > BACKUPS_MAX)
 		return open_failed(NULL, EINVAL, err, errlen, "%u backups (allowed 0-%d)",
 		                   backups, BACKUPS_MAX);

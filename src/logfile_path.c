@@ -155,7 +155,7 @@ int logfile_check_file(const char *shown_path, const struct stat *st, bool world
 }
 
 /* Checks the last component: may be absent; else a regular file, ours if the dir is o+w. */
-static int check_last(const char *path, const struct path_verdict *v, char *err, size_t errlen)
+static int check_last(const char *path, const struct logfile_verdict *v, char *err, size_t errlen)
 {
 	struct stat st;
 	char s[SHOWN_MAX];
@@ -189,8 +189,8 @@ int path_split(const char *path, char dir[PATH_MAX], const char **base, char *er
 	return rc;
 }
 
-/* path_split, then the directory resolved through symlinks and `..` (it must exist). */
-static int path_resolve(const char *path, struct path_verdict *v, char *err, size_t errlen)
+int logfile_policy(const char *path, const struct logfile_roots *roots,
+                   struct logfile_verdict *v, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], s[SHOWN_MAX];
 	const char *base;
@@ -202,33 +202,19 @@ static int path_resolve(const char *path, struct path_verdict *v, char *err, siz
 	if (rc < 0)
 		return rc;
 	v->world_writable = (dst.st_mode & S_IWOTH) != 0;
-	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "", base);
-	if (n < 0 || (size_t)n >= sizeof(v->path)) {
-		shown(s, path);
-		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
-	}
-	return 0;
-}
-
-int logfile_policy(const char *path, const struct logfile_roots *roots,
-                   struct path_verdict *v, char *err, size_t errlen)
-{
-	int rc = path_resolve(path, v, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (!inside_roots(v->dir, roots)) {
-		char dir[PATH_MAX];
-		const char *base;
-		split(path, dir, &base);
+	shown(s, path);
+	if (!inside_roots(v->dir, roots))
 		return outside(path, dir, v->dir, err, errlen);
-	}
+	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "", base);
+	if (n < 0 || (size_t)n >= sizeof(v->path))
+		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
 	return check_last(path, v, err, errlen);
 }
 
 int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err, size_t errlen)
 {
 	struct logfile_roots roots;
-	struct path_verdict v;
+	struct logfile_verdict v;
 	logfile_roots_init(&roots);
 	int rc = logfile_policy(path, &roots, &v, err, errlen);
 	if (rc < 0)

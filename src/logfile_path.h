@@ -15,7 +15,7 @@ struct logfile_roots {
 	char logs[PATH_MAX];
 };
 
-struct path_verdict {
+struct logfile_verdict {
 	char path[PATH_MAX];  /* resolved directory + "/" + last component */
 	char dir[PATH_MAX];   /* resolved directory */
 	bool world_writable;  /* directory has o+w: the file must be ours */
@@ -30,7 +30,7 @@ int path_split(const char *path, char dir[PATH_MAX], const char **base, char *er
 void logfile_roots_init(struct logfile_roots *r);
 /* The whole policy against given roots. 0 or -errno with a one-line reason in err. */
 int logfile_policy(const char *path, const struct logfile_roots *roots,
-                   struct path_verdict *v, char *err, size_t errlen);
+                   struct logfile_verdict *v, char *err, size_t errlen);
 /* The rules for an existing file (from lstat or fstat): regular, and in a world-writable
  * directory owned by us with one link. 0 or -errno with a reason naming shown_path. */
 int logfile_check_file(const char *shown_path, const struct stat *st, bool world_writable,

@@ -306,6 +306,20 @@ int statefile_in_use(const struct statefile *sf)
 
 /* ---- writing --------------------------------------------------------------------- */
 
+#define BOOT_ID_LEN 36 /* a UUID as the kernel writes it */
+
+/* Copies the boot id at s (BOOT_ID_LEN of 0-9 a-f -) to out; false, out "", if it is not. */
+static bool copy_boot_id(char out[BOOT_ID_SIZE], const char *s)
+{
+	out[0] = '\0';
+	for (int i = 0; i < BOOT_ID_LEN; i++)
+		if (!s[i] || !strchr("0123456789abcdef-", s[i]))
+			return false;
+	memcpy(out, s, BOOT_ID_LEN);
+	out[BOOT_ID_LEN] = '\0';
+	return true;
+}
+
 void statefile_boot_id(char out[BOOT_ID_SIZE])
 {
 	char buf[BOOT_ID_SIZE];
@@ -315,13 +329,8 @@ void statefile_boot_id(char out[BOOT_ID_SIZE])
 		return;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n < 36)
-		return;
-	for (int i = 0; i < 36; i++)
-		if (!strchr("0123456789abcdef-", buf[i]))
-			return;
-	memcpy(out, buf, 36);
-	out[36] = '\0';
+	if (n >= BOOT_ID_LEN)
+		copy_boot_id(out, buf);
 }
 
 int64_t statefile_elapsed_ms(const struct saved_state *st, const struct clocks *now,
@@ -499,14 +508,7 @@ static bool boot_field(const struct field *f, char out[BOOT_ID_SIZE])
 	out[0] = '\0';
 	if (field_is(f, "-"))
 		return true;
-	if (f->len != 36)
-		return false;
-	for (size_t i = 0; i < f->len; i++)
-		if (!strchr("0123456789abcdef-", f->s[i]))
-			return false;
-	memcpy(out, f->s, f->len);
-	out[f->len] = '\0';
-	return true;
+	return f->len == BOOT_ID_LEN && copy_boot_id(out, f->s);
 }
 
 static int parse_header(const struct field *f, size_t nf, size_t lineno,
