@@ -15,6 +15,10 @@
 #include "logfile.h"
 #include "peers.h"
 #include "pollerr.h"
+#include "settings_apply.h"
+#include "sink_debug.h"
+#include "sink_log.h"
+#include "sink_state.h"
 #include "source.h"
 #include "statefile.h"
 #include "util.h"
@@ -24,6 +28,9 @@
  * rx that rose since then is credited no later than the saved session's expiry, so a
  * peer's last heard can be off by at most one session (180 s), never invented. */
 #define STATE_REFRESH_MS (300 * 1000)
+
+/* Until the POLL_TIMEOUT setting lands: the smaller of the interval and 10 s. */
+#define POLL_TIMEOUT_S(s) ((s)->interval < 10 ? (s)->interval : 10)
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -52,147 +59,83 @@ static void install_signals(sigset_t *blocked)
 	sigaddset(blocked, SIGHUP);
 }
 
-struct stats {
-	uint64_t polls, poll_errors;
-	int64_t poll_ms_total, poll_ms_max;
-};
-
 struct daemon {
 	const struct settings *s;
 	struct source_config src;
 	struct peer_table *peers;
 	struct wg_snapshot snap;
 	struct pollerr errs;
-	struct stats st;
-	const struct statefile *state; /* NULL = no state file */
-	struct saved_rule rule;
-	char boot_id[BOOT_ID_SIZE];   /* this boot's, for the state file */
-	int64_t state_saved_ms;       /* monotonic, of the last good save */
-	bool state_failing;           /* state_write_failed said; retry every poll */
+	struct ev_totals totals;      /* only go up */
+	struct event_bus bus;
+	struct sink_log log;
+	struct sink_debug debug;
+	struct sink_state state;
+	struct monitor_info info;
+	char interfaces[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE];
 };
 
-static void log_start(const struct daemon *d)
+static void emit(struct daemon *d, const struct event *ev)
 {
-	const struct settings *s = d->s;
-	char ifs[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE] = "all";
-	for (size_t i = 0, o = 0; i < s->n_interfaces; i++)
-		o += (size_t)snprintf(ifs + o, sizeof(ifs) - o, "%s%s", i ? "," : "",
-		                      s->interfaces[i]);
-	struct logline l;
-	logline_begin(&l, LVL_INFO, "monitor_start");
-	logline_str(&l, "version", WG_MONITOR_VERSION);
-	logline_int(&l, "pid", getpid());
-	logline_str(&l, "backend", backend_name(s->backend));
-	logline_str(&l, "interfaces", ifs);
-	logline_uint(&l, "interval", s->interval);
-	logline_uint(&l, "threshold", s->threshold);
-	logline_uint(&l, "stats_interval", s->stats_interval);
-	logline_str(&l, "liveness", liveness_name(s->liveness));
-	logline_str(&l, "log_path", s->log_path[0] ? s->log_path : "(none)");
-	logline_str(&l, "log_format", log_format_name(s->log_format));
-	logline_str(&l, "state_file", d->state ? s->state_file : "(none)");
-	log_emit(&l);
+	events_emit(&d->bus, ev);
 }
 
-static void log_stats(struct daemon *d)
+/* The log file's health, as an event like any other fact. */
+static void log_notice(void *ctx, bool failed, const char *msg)
 {
-	struct peer_counts c = peers_count(d->peers, NULL);
-	struct logline l;
-	logline_begin(&l, LVL_INFO, "stats");
-	logline_uint(&l, "peers", c.peers);
-	logline_uint(&l, "online", c.online);
-	logline_uint(&l, "offline", c.offline);
-	logline_uint(&l, "never", c.never);
-	logline_uint(&l, "transitions", peers_take_transitions(d->peers));
-	logline_uint(&l, "polls", d->st.polls);
-	logline_uint(&l, "poll_errors", d->st.poll_errors);
-	logline_int(&l, "poll_ms_avg", d->st.polls ? d->st.poll_ms_total / (int64_t)d->st.polls : 0);
-	logline_int(&l, "poll_ms_max", d->st.poll_ms_max);
-	log_emit(&l);
+	struct event ev = event_message(failed ? EV_LOG_FILE_ERROR : EV_LOG_FILE_RECOVERED,
+	                                real_ms(), NULL, failed ? -EIO : 0, msg);
+	emit(ctx, &ev);
+}
+
+static void monitor_start(struct daemon *d)
+{
+	const struct settings *s = d->s;
+	snprintf(d->interfaces, sizeof(d->interfaces), "all");
+	for (size_t i = 0, o = 0; i < s->n_interfaces; i++)
+		o += (size_t)snprintf(d->interfaces + o, sizeof(d->interfaces) - o, "%s%s",
+		                      i ? "," : "", s->interfaces[i]);
+	d->info = (struct monitor_info){
+		.version = WG_MONITOR_VERSION, .pid = getpid(), .backend = backend_name(s->backend),
+		.interfaces = d->interfaces, .interval = s->interval, .threshold = s->threshold,
+		.stats_interval = s->stats_interval, .poll_timeout = POLL_TIMEOUT_S(s),
+		.liveness = liveness_name(s->liveness), .log_path = s->log_path[0] ? s->log_path
+		: "(none)", .log_format = log_format_name(s->log_format),
+		.state_file = s->state_file[0] ? s->state_file : "(none)",
+	};
+	struct event ev = event_new(EV_MONITOR_START, real_ms(), NULL);
+	ev.start = &d->info;
+	emit(d, &ev);
+}
+
+static void stats(struct daemon *d)
+{
+	struct event ev = event_new(EV_STATS, real_ms(), NULL);
+	ev.stats.counts = peers_count(d->peers, NULL);
+	ev.stats.totals = d->totals;
+	ev.stats.totals.transitions = peers_transitions(d->peers);
+	emit(d, &ev);
 	for (size_t i = 0; peers_interface(d->peers, i); i++) {
 		const char *ifname = peers_interface(d->peers, i);
-		c = peers_count(d->peers, ifname);
-		logline_begin(&l, LVL_INFO, "stats");
-		logline_str(&l, "interface", ifname);
-		logline_uint(&l, "peers", c.peers);
-		logline_uint(&l, "online", c.online);
-		logline_uint(&l, "offline", c.offline);
-		logline_uint(&l, "never", c.never);
-		log_emit(&l);
+		ev = event_new(EV_STATS, ev.real_ms, ifname);
+		ev.stats.counts = peers_count(d->peers, ifname);
+		emit(d, &ev);
 	}
-	memset(&d->st, 0, sizeof(d->st));
 }
 
 static void report_errors(struct daemon *d, const struct source_result *res, int64_t now)
 {
 	pollerr_begin(&d->errs);
 	if (res->err < 0 || res->note < 0) {
-		d->st.poll_errors++;
+		d->totals.poll_errors++;
 		pollerr_report(&d->errs, NULL, res->err ? res->err : res->note, res->msg, now);
 	}
 	for (size_t i = 0; i < d->snap.ndevs; i++) {
 		const struct wg_device *dev = &d->snap.devs[i];
 		if (!dev->error)
 			continue;
-		d->st.poll_errors++;
+		d->totals.poll_errors++;
 		pollerr_report(&d->errs, dev->name, dev->error, dev->errmsg, now);
 	}
-	pollerr_end(&d->errs, &d->snap);
-}
-
-/* Takes up where the saved table left off; a bad file is reported and ignored. */
-static void state_restore(struct daemon *d)
-{
-	struct saved_state st;
-	char err[600], when[32];
-	int rc = statefile_load(d->state, &st, err, sizeof(err));
-	if (rc == -ENOENT)
-		return; /* the first start with this file */
-	if (rc < 0) {
-		log_msg(LVL_WARNING, "state_ignored", err);
-		return;
-	}
-	struct clocks now = { real_ms(), mono_ms() };
-	bool same = st.rule.threshold == d->rule.threshold && st.rule.liveness == d->rule.liveness;
-	int n = peers_restore(d->peers, st.peers, st.n, statefile_elapsed_ms(&st, &now, d->boot_id),
-	                      same, &now);
-	if (n < 0) {
-		log_msg(LVL_ERROR, "state_ignored", "out of memory restoring the state file");
-		saved_state_free(&st);
-		return;
-	}
-	format_utc(when, sizeof(when), st.written_ms, false);
-	struct logline l;
-	logline_begin(&l, LVL_INFO, "state_restored");
-	logline_str(&l, "state_file", d->s->state_file);
-	logline_int(&l, "peers", n);
-	logline_str(&l, "saved", when);
-	if (!same) /* the first poll re-judges every peer quietly under the new rule */
-		logline_str(&l, "rule_changed", "yes");
-	log_emit(&l);
-	saved_state_free(&st);
-}
-
-/* After a poll that changed something, every STATE_REFRESH_MS, and at stop (force). */
-static void state_save(struct daemon *d, bool force)
-{
-	bool changed = peers_take_changed(d->peers);
-	int64_t mono = mono_ms();
-	if (!d->state || (!force && !changed && !d->state_failing &&
-	                  mono - d->state_saved_ms < STATE_REFRESH_MS))
-		return;
-	char err[600];
-	struct clocks now = { real_ms(), mono };
-	if (statefile_save(d->state, d->peers, &d->rule, &now, d->boot_id, err, sizeof(err)) < 0) {
-		if (!d->state_failing)
-			log_msg(LVL_WARNING, "state_write_failed", err);
-		d->state_failing = true;
-		return;
-	}
-	if (d->state_failing)
-		log_msg(LVL_INFO, "state_write_recovered", "the state file is written again");
-	d->state_failing = false;
-	d->state_saved_ms = mono;
 }
 
 static void poll_once(struct daemon *d)
@@ -203,25 +146,20 @@ static void poll_once(struct daemon *d)
 	int64_t t1 = mono_ms();
 	if (got_stop)
 		return; /* abandoned: the snapshot may be partial */
-	d->st.polls++;
-	d->st.poll_ms_total += t1 - t0;
-	if (t1 - t0 > d->st.poll_ms_max)
-		d->st.poll_ms_max = t1 - t0;
+	d->totals.polls++;
+	d->totals.poll_ms += t1 - t0;
 	report_errors(d, &res, t1);
 	struct clocks now = { real_ms(), mono_ms() };
-	if (peers_update(d->peers, &d->snap, &now, events_log, NULL) < 0)
-		log_msg(LVL_ERROR, "poll_error", "out of memory updating the peer table");
-	if (log_debug_enabled()) {
-		struct peer_counts c = peers_count(d->peers, NULL);
-		struct logline l;
-		logline_begin(&l, LVL_DEBUG, "poll");
-		logline_uint(&l, "interfaces", d->snap.ndevs);
-		logline_uint(&l, "peers", c.peers);
-		logline_uint(&l, "online", c.online);
-		logline_int(&l, "poll_ms", t1 - t0);
-		log_emit(&l);
+	if (peers_update(d->peers, &d->snap, &now, events_emit, &d->bus) < 0) {
+		d->totals.poll_errors++;
+		pollerr_report(&d->errs, NULL, -ENOMEM, "out of memory updating the peer table", t1);
 	}
-	state_save(d, false);
+	pollerr_end(&d->errs, &d->snap);
+	struct event ev = event_new(EV_POLL, now.real_ms, NULL);
+	ev.poll.interfaces = d->snap.ndevs;
+	ev.poll.counts = peers_count(d->peers, NULL);
+	ev.poll.poll_ms = t1 - t0;
+	emit(d, &ev);
 }
 
 /* Sleeps until `deadline` (monotonic ms) or a signal. Signals stay blocked except inside
@@ -238,13 +176,15 @@ static void sleep_until(int64_t deadline, const sigset_t *blocked)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-static void handle_hup(struct logfile *lf)
+static void handle_hup(struct daemon *d, struct logfile *lf)
 {
 	got_hup = 0;
 	if (!lf)
 		return;
 	logfile_reopen(lf);
-	log_msg(LVL_INFO, "log_reopened", "SIGHUP: log file reopened");
+	struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
+	                                "SIGHUP: log file reopened");
+	emit(d, &ev);
 }
 
 static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
@@ -262,13 +202,13 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 				next_poll = mono_ms() + interval;
 		}
 		if (stats_every && mono_ms() >= next_stats && !got_stop) {
-			log_stats(d);
+			stats(d);
 			next_stats += stats_every;
 			if (next_stats <= mono_ms())
 				next_stats = mono_ms() + stats_every;
 		}
 		if (got_hup)
-			handle_hup(lf);
+			handle_hup(d, lf);
 		int64_t wake = next_poll;
 		if (stats_every && next_stats < wake)
 			wake = next_stats;
@@ -276,40 +216,58 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 	}
 }
 
+/* Sinks in the order they see each event: the debug lines come before the poll summary,
+ * and the state file is written before monitor_stop is logged. */
+static int add_sinks(struct daemon *d, const struct statefile *state)
+{
+	const struct settings *s = d->s;
+	sink_log_init(&d->log, s->log_format);
+	int rc = 0;
+	if (state) {
+		struct saved_rule rule = { s->threshold, s->liveness };
+		sink_state_init(&d->state, state, d->peers, &rule, s->state_file, events_emit,
+		                &d->bus);
+		rc |= events_add_sink(&d->bus, "state", sink_state_event, &d->state);
+	}
+	if (s->debug) {
+		d->debug = (struct sink_debug){ d->peers, sink_log_event, &d->log };
+		rc |= events_add_sink(&d->bus, "debug", sink_debug_event, &d->debug);
+	}
+	rc |= events_add_sink(&d->bus, "log", sink_log_event, &d->log);
+	return rc;
+}
+
 int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
 {
 	sigset_t blocked;
 	install_signals(&blocked);
-	struct peers_config pc = {
-		.threshold_ms = (int64_t)s->threshold * 1000,
-		.interval_ms = (int64_t)s->interval * 1000,
-		.liveness = s->liveness,
-		.debug = s->debug,
-	};
-	struct daemon d = {
-		.s = s,
-		.src = { .backend = s->backend, .ifnames = s->interfaces,
-		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
-		.peers = peers_new(&pc),
-		.state = state,
-		.rule = { s->threshold, s->liveness },
-	};
+	static struct daemon d;
+	struct peers_config pc;
+	settings_peers_config(s, &pc);
+	d.s = s;
+	settings_source_config(s, &d.src);
+	d.src.stop = &got_stop;
+	d.peers = peers_new(&pc);
 	if (!d.peers) {
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
-	log_start(&d);
-	statefile_boot_id(d.boot_id);
+	if (add_sinks(&d, state) < 0) {
+		peers_free(d.peers);
+		return 1;
+	}
+	d.errs.fn = events_emit;
+	d.errs.ctx = &d.bus;
+	log_set_notice(log_notice, &d);
+	monitor_start(&d);
 	if (state)
-		state_restore(&d);
-	d.state_saved_ms = mono_ms();
+		sink_state_restore(&d.state, d.peers);
 	loop(&d, lf, &blocked);
-	log_stats(&d);
-	state_save(&d, true);
-	struct logline l;
-	logline_begin(&l, LVL_INFO, "monitor_stop");
-	logline_str(&l, "signal", got_stop == SIGINT ? "SIGINT" : "SIGTERM");
-	log_emit(&l);
+	stats(&d);
+	struct event ev = event_new(EV_MONITOR_STOP, real_ms(), NULL);
+	ev.stop.signal = got_stop;
+	emit(&d, &ev);
+	log_set_notice(NULL, NULL);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
 	pollerr_fini(&d.errs);

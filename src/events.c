@@ -1,83 +1,120 @@
 // SPDX-License-Identifier: MIT
-/* Event -> log line: the event's name and level, then its fields in a fixed order. */
+/* Each event's word and level, defined once, and the fan-out to the sinks. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "events.h"
 #include "util.h"
 
 static const struct {
 	const char *name;
-	enum log_level level;
-} kinds[] = {
-	[EV_PEER_INITIAL] = { "peer_initial", LVL_INFO },
-	[EV_PEER_ONLINE] = { "peer_online", LVL_INFO },
-	[EV_PEER_OFFLINE] = { "peer_offline", LVL_WARNING },
-	[EV_PEER_ADDED] = { "peer_added", LVL_INFO },
-	[EV_PEER_REMOVED] = { "peer_removed", LVL_INFO },
-	[EV_ENDPOINT_CHANGED] = { "endpoint_changed", LVL_INFO },
-	[EV_INTERFACE_ADDED] = { "interface_added", LVL_INFO },
-	[EV_INTERFACE_REMOVED] = { "interface_removed", LVL_WARNING },
-	[EV_HANDSHAKE_FAILING] = { "handshake_failing", LVL_WARNING },
-	[EV_THRESHOLD_HINT] = { "threshold_hint", LVL_INFO },
-	[EV_PEER_DEBUG] = { "peer_status", LVL_DEBUG },
+	enum event_level level;
+} kinds[EV__COUNT] = {
+	[EV_PEER_INITIAL] = { "peer_initial", EVL_INFO },
+	[EV_PEER_ONLINE] = { "peer_online", EVL_INFO },
+	[EV_PEER_OFFLINE] = { "peer_offline", EVL_WARNING },
+	[EV_PEER_ADDED] = { "peer_added", EVL_INFO },
+	[EV_PEER_REMOVED] = { "peer_removed", EVL_INFO },
+	[EV_ENDPOINT_CHANGED] = { "endpoint_changed", EVL_INFO },
+	[EV_HANDSHAKE_FAILING] = { "handshake_failing", EVL_WARNING },
+	[EV_THRESHOLD_HINT] = { "threshold_hint", EVL_INFO },
+	[EV_PEER_STATUS] = { "peer_status", EVL_DEBUG },
+	[EV_INTERFACE_ADDED] = { "interface_added", EVL_INFO },
+	[EV_INTERFACE_REMOVED] = { "interface_removed", EVL_WARNING },
+	[EV_MONITOR_START] = { "monitor_start", EVL_INFO },
+	[EV_MONITOR_STOP] = { "monitor_stop", EVL_INFO },
+	[EV_POLL] = { "poll", EVL_DEBUG },
+	[EV_POLL_ERROR] = { "poll_error", EVL_ERROR },
+	[EV_POLL_RECOVERED] = { "poll_recovered", EVL_INFO },
+	[EV_STATS] = { "stats", EVL_INFO },
+	[EV_STATE_RESTORED] = { "state_restored", EVL_INFO },
+	[EV_STATE_IGNORED] = { "state_ignored", EVL_WARNING },
+	[EV_STATE_WRITE_FAILED] = { "state_write_failed", EVL_WARNING },
+	[EV_STATE_WRITE_RECOVERED] = { "state_write_recovered", EVL_INFO },
+	[EV_LOG_REOPENED] = { "log_reopened", EVL_INFO },
+	[EV_LOG_FILE_ERROR] = { "log_file_error", EVL_ERROR },
+	[EV_LOG_FILE_RECOVERED] = { "log_file_recovered", EVL_INFO },
+};
+
+static const char *const removal_words[] = {
+	[RM_REMOVED] = "removed",
+	[RM_RECREATED] = "recreated",
+	[RM_INTERFACE_REMOVED] = "interface_removed",
+	[RM_FORGOTTEN] = "forgotten",
 };
 
 const char *event_name(enum event_type t)
 {
-	return kinds[t].name;
+	return (unsigned)t < EV__COUNT ? kinds[t].name : "?";
 }
 
-static void peer_fields(struct logline *l, const struct event *ev)
+enum event_level event_level(enum event_type t)
 {
-	const struct peer *p = ev->peer;
-	char key[WG_KEY_B64_LEN], ts[32];
-	key_to_base64(key, p->key);
-	logline_str(l, "peer", key);
-	logline_str(l, "name", p->name);
-	logline_str(l, "state", peer_state_name(p->state));
-	logline_str(l, "endpoint", p->endpoint[0] ? p->endpoint : "(none)");
-	if (ev->old_endpoint)
-		logline_str(l, "old_endpoint", ev->old_endpoint[0] ? ev->old_endpoint : "(none)");
-	if (p->hs_real_ms) {
-		format_utc(ts, sizeof(ts), p->hs_real_ms, false);
-		logline_str(l, "last_handshake", ts);
-		logline_int(l, "handshake_age", ev->handshake_age);
-	} else {
-		logline_str(l, "last_handshake", "never");
-	}
-	logline_int(l, "last_heard", ev->last_heard);
-	if (ev->offline_for >= 0)
-		logline_int(l, "offline_for", ev->offline_for);
-	if (ev->state_for >= 0)
-		logline_int(l, "state_for", ev->state_for);
-	if (ev->failing_for >= 0)
-		logline_int(l, "failing_for", ev->failing_for);
-	if (ev->gap >= 0) {
-		logline_int(l, "observed_gap", ev->gap);
-		logline_int(l, "suggested_threshold", ev->suggested_threshold);
-	}
-	if (ev->type == EV_PEER_DEBUG) {
-		logline_uint(l, "rx_bytes", p->rx_bytes);
-		logline_uint(l, "tx_bytes", p->tx_bytes);
-		logline_uint(l, "persistent_keepalive", p->keepalive);
-		logline_str(l, "reason", p->failing_reported ? "handshake_failing" : "");
-	}
+	return (unsigned)t < EV__COUNT ? kinds[t].level : EVL_ERROR;
 }
 
-void events_format(struct logline *l, const struct event *ev, enum log_format fmt)
+const char *removal_name(enum removal r)
 {
-	logline_begin_at(l, kinds[ev->type].level, kinds[ev->type].name, ev->now_real_ms, fmt);
-	logline_str(l, "interface", ev->ifname);
-	if (ev->peer)
-		peer_fields(l, ev);
-	else
-		logline_uint(l, "peers", ev->npeers);
+	return (unsigned)r < ARRAY_SIZE(removal_words) ? removal_words[r] : "?";
 }
 
-void events_log(void *ctx, const struct event *ev)
+struct event event_new(enum event_type type, int64_t real_ms, const char *ifname)
 {
-	struct logline l;
-	(void)ctx;
-	if (kinds[ev->type].level == LVL_DEBUG && !log_debug_enabled())
+	struct event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.real_ms = real_ms;
+	if (ifname)
+		snprintf(ev.ifname, sizeof(ev.ifname), "%s", ifname);
+	if (type <= EV_PEER_STATUS) {
+		ev.peer.offline_for = ev.peer.state_for = ev.peer.failing_for = -1;
+		ev.peer.gap = ev.peer.suggested_threshold = -1;
+	}
+	return ev;
+}
+
+struct event event_message(enum event_type type, int64_t real_ms, const char *ifname, int err,
+                           const char *message)
+{
+	struct event ev = event_new(type, real_ms, ifname);
+	ev.error.err = err;
+	snprintf(ev.error.message, sizeof(ev.error.message), "%s", message);
+	return ev;
+}
+
+int events_add_sink(struct event_bus *b, const char *name, event_fn fn, void *ctx)
+{
+	if (b->nsinks == EVENTS_MAX_SINKS)
+		return -ENOSPC;
+	b->sinks[b->nsinks++] = (struct sink){ name, fn, ctx };
+	return 0;
+}
+
+static void deliver(struct event_bus *b, const struct event *ev)
+{
+	for (size_t i = 0; i < b->nsinks; i++)
+		b->sinks[i].fn(b->sinks[i].ctx, ev);
+}
+
+void events_emit(void *bus, const struct event *ev)
+{
+	struct event_bus *b = bus;
+	if (b->busy && b->qlen < EVENTS_QUEUE) {
+		b->queue[(b->qhead + b->qlen++) % EVENTS_QUEUE] = *ev;
 		return;
-	events_format(&l, ev, log_format_get());
-	log_emit(&l);
+	}
+	if (b->busy) { /* a full queue delivers at once: out of order beats lost */
+		deliver(b, ev);
+		return;
+	}
+	b->busy = true;
+	deliver(b, ev);
+	while (b->qlen) {
+		struct event next = b->queue[b->qhead];
+		b->qhead = (b->qhead + 1) % EVENTS_QUEUE;
+		b->qlen--;
+		deliver(b, &next);
+	}
+	b->busy = false;
 }

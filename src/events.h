@@ -1,15 +1,128 @@
 /* SPDX-License-Identifier: MIT */
-/* Renders state-machine events as log lines (SPEC §5, §13). */
+/* One vocabulary of events (SPEC §5, §14) and the fan-out that delivers each, in order,
+ * to every registered sink. An event is a value that owns its data: a sink may keep or
+ * queue a copy after the peer table has changed. */
 #ifndef EVENTS_H
 #define EVENTS_H
 
-#include "log.h"
-#include "peers.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* An event_fn: formats ev into a log line and emits it (ctx unused). */
-void events_log(void *ctx, const struct event *ev);
-/* Fills l with ev's line without emitting it (tests, and the debug poll summary). */
-void events_format(struct logline *l, const struct event *ev, enum log_format fmt);
+#include "peerview.h"
+#include "wg.h"
+
+enum event_type {
+	/* about one peer: ev->peer */
+	EV_PEER_INITIAL = 0, EV_PEER_ONLINE, EV_PEER_OFFLINE, EV_PEER_ADDED, EV_PEER_REMOVED,
+	EV_ENDPOINT_CHANGED, EV_HANDSHAKE_FAILING, EV_THRESHOLD_HINT, EV_PEER_STATUS,
+	/* about one interface: ev->iface */
+	EV_INTERFACE_ADDED, EV_INTERFACE_REMOVED,
+	/* about the daemon */
+	EV_MONITOR_START, EV_MONITOR_STOP, EV_POLL, EV_POLL_ERROR, EV_POLL_RECOVERED, EV_STATS,
+	EV_STATE_RESTORED, EV_STATE_IGNORED, EV_STATE_WRITE_FAILED, EV_STATE_WRITE_RECOVERED,
+	EV_LOG_REOPENED, EV_LOG_FILE_ERROR, EV_LOG_FILE_RECOVERED,
+	EV__COUNT
+};
+
+/* How bad an event is; the log renders it as DEBUG INFO WARNING ERROR. */
+enum event_level { EVL_DEBUG = 0, EVL_INFO, EVL_WARNING, EVL_ERROR };
+
+/* Why a peer left the table (peer_removed reason=). */
+enum removal {
+	RM_REMOVED = 0,        /* gone from its interface's configuration */
+	RM_RECREATED,          /* removed and added again between two polls */
+	RM_INTERFACE_REMOVED,  /* its interface vanished */
+	RM_FORGOTTEN,          /* restored from the state file, never seen again */
+};
+
 const char *event_name(enum event_type t);
+enum event_level event_level(enum event_type t);
+const char *removal_name(enum removal r);
+
+struct ev_peer {
+	struct peer_view v;             /* the peer after the change */
+	char old_endpoint[WG_ENDPOINT_SIZE]; /* endpoint_changed */
+	enum removal removal;           /* peer_removed */
+	int64_t offline_for;            /* peer_online: seconds, -1 = unknown */
+	int64_t state_for;              /* peer_initial: seconds in this state, -1 = unknown */
+	int64_t failing_for;            /* handshake_failing: seconds */
+	int64_t gap;                    /* threshold_hint: observed handshake gap, seconds */
+	int64_t suggested_threshold;    /* threshold_hint */
+};
+
+struct peer_counts {
+	size_t peers, online, offline, never;
+};
+
+/* Counters only go up; a sink that shows deltas keeps its own last copy. */
+struct ev_totals {
+	uint64_t polls, poll_errors, transitions;
+	int64_t poll_ms;                /* the time all polls took */
+};
+
+/* monitor_start: what the daemon runs with. The strings live as long as the daemon. */
+struct monitor_info {
+	const char *version, *backend, *interfaces, *liveness, *log_path, *log_format,
+	           *state_file;
+	int64_t pid;
+	unsigned interval, threshold, stats_interval, poll_timeout;
+};
+
+#define EVENT_MESSAGE_SIZE 640
+
+struct event {
+	enum event_type type;
+	int64_t real_ms;                /* when, Unix ms */
+	char ifname[WG_IFNAME_SIZE];    /* "" = not about one interface */
+	union {
+		struct ev_peer peer;
+		struct { size_t npeers; } iface;
+		/* poll_error, poll_recovered, state_ignored, state_write_*, log_* */
+		struct {
+			int err;                /* -errno, 0 = none */
+			uint64_t repeats;       /* poll_*: occurrences not logged */
+			char message[EVENT_MESSAGE_SIZE];
+		} error;
+		struct { struct peer_counts counts; int64_t poll_ms; size_t interfaces; } poll;
+		/* stats: counts of the interface, or of all (ifname ""), with the totals */
+		struct { struct peer_counts counts; struct ev_totals totals; } stats;
+		const struct monitor_info *start;
+		struct { int signal; } stop;
+		struct { const char *path; int64_t peers, saved_ms; bool rule_changed; } restored;
+	};
+};
+
+/* An event with every optional peer field "does not apply", stamped real_ms. */
+struct event event_new(enum event_type type, int64_t real_ms, const char *ifname);
+/* A message event (the error member) with a formatted, bounded message. */
+struct event event_message(enum event_type type, int64_t real_ms, const char *ifname, int err,
+                           const char *message);
+
+typedef void (*event_fn)(void *ctx, const struct event *ev);
+
+#define EVENTS_MAX_SINKS 8
+#define EVENTS_QUEUE     16
+
+struct sink {
+	const char *name;
+	event_fn fn;
+	void *ctx;
+};
+
+/* Fan-out: sinks in the order added. An event a sink raises while handling another is
+ * queued and delivered after it, so every sink sees every event in the same order. */
+struct event_bus {
+	struct sink sinks[EVENTS_MAX_SINKS];
+	size_t nsinks;
+	struct event queue[EVENTS_QUEUE];
+	size_t qhead, qlen;
+	bool busy;
+};
+
+/* 0, or -ENOSPC past EVENTS_MAX_SINKS. */
+int events_add_sink(struct event_bus *b, const char *name, event_fn fn, void *ctx);
+/* An event_fn (ctx = the bus): delivers ev to every sink. */
+void events_emit(void *bus, const struct event *ev);
 
 #endif

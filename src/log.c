@@ -19,6 +19,8 @@ static struct {
 	bool debug;
 	bool journal;          /* stderr is journald's stream: prefix <N> priorities */
 	struct logfile *file;
+	log_notice_fn notice;  /* where the file's health changes go; NULL: stderr */
+	void *notice_ctx;
 } sink;
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
@@ -41,6 +43,12 @@ void log_setup(enum log_format fmt, bool debug, struct logfile *file)
 	sink.debug = debug;
 	sink.file = file;
 	sink.journal = stderr_is_journal();
+}
+
+void log_set_notice(log_notice_fn fn, void *ctx)
+{
+	sink.notice = fn;
+	sink.notice_ctx = ctx;
 }
 
 bool log_debug_enabled(void)
@@ -204,14 +212,23 @@ static void to_stderr(enum log_level lvl, const char *line, size_t len)
 	write_all(STDERR_FILENO, out, o);
 }
 
+void log_emit_stderr(struct logline *l)
+{
+	logline_finish(l);
+	to_stderr(l->level, l->buf, l->len);
+}
+
 static void file_notice(enum logfile_notice n, const char *msg)
 {
+	if (sink.notice) {
+		sink.notice(sink.notice_ctx, n == LOGFILE_FAILED, msg);
+		return;
+	}
 	struct logline l;
 	logline_begin(&l, n == LOGFILE_FAILED ? LVL_ERROR : LVL_INFO,
 	              n == LOGFILE_FAILED ? "log_file_error" : "log_file_recovered");
 	logline_str(&l, "message", msg);
-	logline_finish(&l);
-	to_stderr(l.level, l.buf, l.len);
+	log_emit_stderr(&l);
 }
 
 void log_emit(struct logline *l)
@@ -226,12 +243,4 @@ void log_emit(struct logline *l)
 	enum logfile_notice n = logfile_write(sink.file, l->buf, l->len, msg, sizeof(msg));
 	if (n != LOGFILE_NONE)
 		file_notice(n, msg);
-}
-
-void log_msg(enum log_level lvl, const char *event, const char *message)
-{
-	struct logline l;
-	logline_begin(&l, lvl, event);
-	logline_str(&l, "message", message);
-	log_emit(&l);
 }

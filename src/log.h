@@ -43,7 +43,12 @@ const char *logline_finish(struct logline *l);
 /* Finishes and writes it to stderr (and the file); DEBUG lines only when enabled. */
 void log_emit(struct logline *l);
 
-/* Convenience for one-off daemon messages: event plus a "message" field. */
-void log_msg(enum log_level lvl, const char *event, const char *message);
+/* Finishes l and writes it to stderr only (what is said about the log file itself). */
+void log_emit_stderr(struct logline *l);
+
+/* Where the log file's health changes go (the daemon makes them log_file_error /
+ * log_file_recovered events); unset, they are written straight to stderr. */
+typedef void (*log_notice_fn)(void *ctx, bool failed, const char *msg);
+void log_set_notice(log_notice_fn fn, void *ctx);
 
 #endif

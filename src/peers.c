@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peer_record.h"
 #include "peers.h"
 #include "peertab.h"
 #include "util.h"
@@ -38,7 +39,7 @@ struct peer_table {
 	size_t nifs, ifcap;
 	uint32_t gen;
 	bool initialized;
-	bool changed;         /* see peers_take_changed */
+	uint64_t changes;     /* see peers_changes */
 	size_t nrestored;     /* restored peers not yet seen in a poll */
 	int64_t restore_wait_mono_ms; /* restored peers not seen by then are forgotten */
 	bool restore_rejudge;         /* the rule changed since the save: re-judge quietly */
@@ -111,7 +112,33 @@ static int64_t offline_since(const struct peer_table *t, const struct peer *p)
 	return a > b ? a : b;
 }
 
-/* ---- events --------------------------------------------------------------------- */
+/* ---- the view and events -------------------------------------------------------- */
+
+/* How long before now a steady-clock instant was, never negative. */
+static int64_t age_ms(const struct clocks *now, int64_t mono)
+{
+	return now->mono_ms > mono ? now->mono_ms - mono : 0;
+}
+
+static void view_of(const struct peer *p, const struct clocks *now, struct peer_view *v)
+{
+	memcpy(v->ifname, p->ifname, sizeof(v->ifname));
+	memcpy(v->key, p->key, sizeof(v->key));
+	memcpy(v->name, p->name, sizeof(v->name));
+	memcpy(v->endpoint, p->endpoint, sizeof(v->endpoint));
+	v->state = p->state;
+	v->handshake_ms = p->hs_real_ms;
+	v->since_age_ms = p->since_mono_ms ? age_ms(now, p->since_mono_ms) : -1; /* 0: unknown */
+	v->handshake_age_ms = p->hs_real_ms ? age_ms(now, p->hs_mono_ms) : -1;
+	v->heard_age_ms = p->heard_real_ms ? age_ms(now, p->heard_mono_ms) : -1;
+	v->heard_ms = p->heard_real_ms;
+	v->failing_age_ms = p->failing_reported ? age_ms(now, p->failing_start_mono_ms) : -1;
+	v->rx_bytes = p->rx_bytes;
+	v->tx_bytes = p->tx_bytes;
+	v->keepalive = p->keepalive;
+	v->restored = p->restored;
+	v->deferred = p->pending_initial;
+}
 
 struct emitter {
 	event_fn fn;
@@ -119,46 +146,39 @@ struct emitter {
 	const struct clocks *now;
 };
 
-/* An event with every optional field "does not apply". */
-static struct event event_none(void)
+/* An event about p as it is now, every optional field "does not apply". */
+static struct event peer_event(const struct emitter *em, enum event_type type,
+                               const struct peer *p)
 {
-	return (struct event){ .offline_for = -1, .failing_for = -1, .gap = -1,
-	                       .suggested_threshold = -1, .state_for = -1 };
+	struct event ev = event_new(type, em->now->real_ms, p->ifname);
+	view_of(p, em->now, &ev.peer.v);
+	return ev;
 }
 
-static void emit(const struct emitter *em, enum event_type type, const char *ifname,
-                 const struct peer *p, struct event *ev)
+static void emit(const struct emitter *em, const struct event *ev)
 {
-	ev->type = type;
-	ev->ifname = ifname;
-	ev->peer = p;
-	ev->now_real_ms = em->now->real_ms;
-	ev->handshake_age = -1;
-	ev->last_heard = 0;
-	if (p && p->hs_real_ms) {
-		int64_t age = em->now->mono_ms - p->hs_mono_ms;
-		ev->handshake_age = (age > 0 ? age : 0) / MS;
-	}
-	if (p && p->heard_real_ms)
-		ev->last_heard = p->heard_real_ms / MS;
 	em->fn(em->ctx, ev);
 }
 
-static void emit_simple(const struct emitter *em, enum event_type type, const char *ifname,
-                        const struct peer *p)
+static void emit_simple(const struct emitter *em, enum event_type type, const struct peer *p)
 {
-	struct event ev = event_none();
-	emit(em, type, ifname, p, &ev);
+	struct event ev = peer_event(em, type, p);
+	emit(em, &ev);
+}
+
+static void emit_removed(const struct emitter *em, const struct peer *p, enum removal why)
+{
+	struct event ev = peer_event(em, EV_PEER_REMOVED, p);
+	ev.peer.removal = why;
+	emit(em, &ev);
 }
 
 static void emit_initial(const struct emitter *em, const struct peer *p)
 {
-	struct event ev = event_none();
-	if (p->since_mono_ms && p->state != PEER_NEVER) {
-		int64_t d = em->now->mono_ms - p->since_mono_ms;
-		ev.state_for = (d > 0 ? d : 0) / MS;
-	}
-	emit(em, EV_PEER_INITIAL, p->ifname, p, &ev);
+	struct event ev = peer_event(em, EV_PEER_INITIAL, p);
+	if (p->since_mono_ms && p->state != PEER_NEVER)
+		ev.peer.state_for = age_ms(em->now, p->since_mono_ms) / MS;
+	emit(em, &ev);
 }
 
 /* ---- per-peer update ------------------------------------------------------------ */
@@ -200,10 +220,10 @@ static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_a
 	if (suggest < WG_REJECT_AFTER_TIME)
 		suggest = WG_REJECT_AFTER_TIME;
 	p->hinted = true;
-	struct event ev = event_none();
-	ev.gap = gap / MS;
-	ev.suggested_threshold = suggest;
-	emit(em, EV_THRESHOLD_HINT, p->ifname, p, &ev);
+	struct event ev = peer_event(em, EV_THRESHOLD_HINT, p);
+	ev.peer.gap = gap / MS;
+	ev.peer.suggested_threshold = suggest;
+	emit(em, &ev);
 }
 
 static void apply_handshake(struct peer_table *t, struct peer *p,
@@ -224,7 +244,7 @@ static void apply_handshake(struct peer_table *t, struct peer *p,
 	}
 	p->heard_between_handshakes = false;
 	if (p->failing_reported)
-		t->changed = true;
+		t->changes++;
 	p->failing = p->failing_reported = false;
 	p->failing_polls = 0;
 }
@@ -245,10 +265,10 @@ static void track_failing(struct peer_table *t, struct peer *p, const struct emi
 	    now - p->failing_start_mono_ms < FAILING_MIN_MS)
 		return;
 	p->failing_reported = true;
-	t->changed = true;
-	struct event ev = event_none();
-	ev.failing_for = (now - p->failing_start_mono_ms) / MS;
-	emit(em, EV_HANDSHAKE_FAILING, p->ifname, p, &ev);
+	t->changes++;
+	struct event ev = peer_event(em, EV_HANDSHAKE_FAILING, p);
+	ev.peer.failing_for = (now - p->failing_start_mono_ms) / MS;
+	emit(em, &ev);
 }
 
 /* rx that rose while a session could carry data is an authenticated packet from the peer;
@@ -291,17 +311,19 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 		return;
 	p->state = s;
 	t->transitions++;
-	t->changed = true;
-	struct event ev = event_none();
+	t->changes++;
 	if (s == PEER_OFFLINE) {
 		p->since_mono_ms = offline_since(t, p);
-		emit(em, EV_PEER_OFFLINE, p->ifname, p, &ev);
+		emit_simple(em, EV_PEER_OFFLINE, p);
 		return;
 	}
+	int64_t offline_for = -1;
 	if (old == PEER_OFFLINE && p->since_mono_ms)
-		ev.offline_for = (em->now->mono_ms - p->since_mono_ms) / MS;
+		offline_for = (em->now->mono_ms - p->since_mono_ms) / MS;
 	p->since_mono_ms = em->now->mono_ms;
-	emit(em, EV_PEER_ONLINE, p->ifname, p, &ev);
+	struct event ev = peer_event(em, EV_PEER_ONLINE, p);
+	ev.peer.offline_for = offline_for;
+	emit(em, &ev);
 }
 
 static void update_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
@@ -312,9 +334,9 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		char old[WG_ENDPOINT_SIZE];
 		memcpy(old, p->endpoint, sizeof(old));
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
-		struct event ev = event_none();
-		ev.old_endpoint = old;
-		emit(em, EV_ENDPOINT_CHANGED, p->ifname, p, &ev);
+		struct event ev = peer_event(em, EV_ENDPOINT_CHANGED, p);
+		memcpy(ev.peer.old_endpoint, old, sizeof(old));
+		emit(em, &ev);
 	} else if (w->endpoint[0]) {
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
 	}
@@ -326,8 +348,6 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		p->pending_initial = false;
 		emit_initial(em, p);
 	}
-	if (t->cfg.debug)
-		emit_simple(em, EV_PEER_DEBUG, p->ifname, p);
 }
 
 /* ---- interfaces and the whole snapshot ------------------------------------------ */
@@ -355,14 +375,13 @@ static struct iface *add_iface(struct peer_table *t, const char *name)
 static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
                       const struct emitter *em, bool announce)
 {
-	const char *ifname = p->ifname;
 	p->rx_bytes = w->rx_bytes;
 	p->tx_bytes = w->tx_bytes;
 	p->seen_gen = t->gen;
-	t->changed = true;
+	t->changes++;
 	update_peer(t, p, w, em, true);
 	if (announce)
-		emit_simple(em, EV_PEER_ADDED, ifname, p);
+		emit_simple(em, EV_PEER_ADDED, p);
 	/* Activity needs two polls to see traffic: a peer whose handshake alone would call it
 	 * offline while a session may still carry data gets its verdict at the next poll. */
 	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
@@ -397,7 +416,7 @@ static void clear_history(struct peer *p)
 static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
                          const struct emitter *em)
 {
-	emit_simple(em, EV_PEER_REMOVED, p->ifname, p);
+	emit_removed(em, p, RM_RECREATED);
 	clear_history(p);
 	init_peer(t, p, w, em, true);
 }
@@ -427,7 +446,7 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		p->rx_bytes = w->rx_bytes;
 		p->tx_bytes = w->tx_bytes;
 		p->seen_gen = t->gen;
-		t->changed = true;
+		t->changes++;
 	}
 	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
@@ -442,7 +461,7 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 			p->since_mono_ms = since;
 		}
 		emit_initial(em, p);
-		t->changed = true;
+		t->changes++;
 		return;
 	}
 	if (p->state == PEER_OFFLINE) {
@@ -454,7 +473,7 @@ static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		int64_t since = offline_since(t, &peek);
 		if (decide(t, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms) {
 			p->since_mono_ms = since;
-			t->changed = true;
+			t->changes++;
 		}
 	}
 	emit_initial(em, p);
@@ -488,6 +507,19 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 	return 0;
 }
 
+/* Announces recs[i] leaving the table, then removes it. */
+static void remove_peer(struct peer_table *t, size_t i, enum removal why,
+                        const struct emitter *em)
+{
+	emit_removed(em, &t->tab.recs[i], why);
+	if (t->tab.recs[i].restored)
+		t->nrestored--;
+	peertab_remove(&t->tab, i);
+	t->changes++;
+}
+
+/* Removes peers of ifname (only those not in this poll's reading, or all of them when
+ * the interface vanished), announcing each. Returns how many. */
 static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_unseen,
                          const struct emitter *em)
 {
@@ -496,24 +528,20 @@ static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_uns
 		struct peer *p = &t->tab.recs[i];
 		if (strcmp(p->ifname, ifname) != 0 || (only_unseen && p->seen_gen == t->gen))
 			continue;
-		if (only_unseen)
-			emit_simple(em, EV_PEER_REMOVED, ifname, p);
-		if (p->restored)
-			t->nrestored--;
-		peertab_remove(&t->tab, i);
+		enum removal why = !only_unseen ? RM_INTERFACE_REMOVED
+		                   : p->restored ? RM_FORGOTTEN : RM_REMOVED;
+		remove_peer(t, i, why, em);
 		n++;
 	}
-	if (n)
-		t->changed = true;
 	return n;
 }
 
 static void emit_iface(const struct emitter *em, enum event_type type, const char *name,
                        size_t npeers)
 {
-	struct event ev = event_none();
-	ev.npeers = npeers;
-	emit(em, type, name, NULL, &ev);
+	struct event ev = event_new(type, em->now->real_ms, name);
+	ev.iface.npeers = npeers;
+	emit(em, &ev);
 }
 
 static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
@@ -530,22 +558,20 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 }
 
 /* Restored peers whose interface was read without them were removed while wg-monitor
- * was not running: forgotten quietly (their removal was never observed). Those of an
- * interface not there, not readable or still without peers (yet: at boot wg-quick
- * creates the interface, then configures its peers) are kept for RESTORE_WAIT_MS, then
- * forgotten too. */
-static void forget_restored(struct peer_table *t, int64_t now)
+ * was not running: forgotten (their removal was never observed). Those of an interface
+ * not there, not readable or still without peers (yet: at boot wg-quick creates the
+ * interface, then configures its peers) are kept for RESTORE_WAIT_MS, then forgotten
+ * too. */
+static void forget_restored(struct peer_table *t, const struct emitter *em)
 {
 	for (size_t i = t->tab.n; i-- > 0 && t->nrestored;) {
 		struct peer *p = &t->tab.recs[i];
 		if (!p->restored)
 			continue;
 		const struct iface *f = find_iface(t, p->ifname);
-		if (!(f && f->read && f->had_peers) && now < t->restore_wait_mono_ms)
+		if (!(f && f->read && f->had_peers) && em->now->mono_ms < t->restore_wait_mono_ms)
 			continue;
-		peertab_remove(&t->tab, i);
-		t->nrestored--;
-		t->changed = true;
+		remove_peer(t, i, RM_FORGOTTEN, em);
 	}
 }
 
@@ -575,7 +601,7 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	if (!snap->incomplete)
 		sweep_interfaces(t, &em);
 	if (t->nrestored)
-		forget_restored(t, now->mono_ms);
+		forget_restored(t, &em);
 	t->initialized = true;
 	return 0;
 }
@@ -590,7 +616,7 @@ static int64_t restored_mono(const struct clocks *now, int64_t elapsed_ms, int64
 	return m ? m : -1; /* 0 means unknown */
 }
 
-static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t elapsed_ms,
+static void restore_peer(struct peer *p, const struct peer_view *r, int64_t elapsed_ms,
                          const struct clocks *now)
 {
 	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
@@ -619,13 +645,13 @@ static void restore_peer(struct peer *p, const struct saved_peer *r, int64_t ela
 	p->restored = true;
 }
 
-int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n,
+int peers_restore(struct peer_table *t, const struct peer_view *saved, size_t n,
                   int64_t elapsed_ms, bool same_rule, const struct clocks *now)
 {
 	int count = 0;
 	t->restore_rejudge = !same_rule;
 	for (size_t i = 0; i < n; i++) {
-		const struct saved_peer *r = &saved[i];
+		const struct peer_view *r = &saved[i];
 		if (peertab_find(&t->tab, r->ifname, r->key))
 			continue;
 		struct peer *p = peertab_insert(&t->tab, r->ifname, r->key);
@@ -639,11 +665,18 @@ int peers_restore(struct peer_table *t, const struct saved_peer *saved, size_t n
 	return count;
 }
 
-bool peers_take_changed(struct peer_table *t)
+bool peers_view(const struct peer_table *t, size_t i, const struct clocks *now,
+                struct peer_view *v)
 {
-	bool c = t->changed;
-	t->changed = false;
-	return c;
+	if (i >= t->tab.n)
+		return false;
+	view_of(&t->tab.recs[i], now, v);
+	return true;
+}
+
+uint64_t peers_changes(const struct peer_table *t)
+{
+	return t->changes;
 }
 
 struct peer_counts peers_count(const struct peer_table *t, const char *ifname)
@@ -664,19 +697,12 @@ struct peer_counts peers_count(const struct peer_table *t, const char *ifname)
 	return c;
 }
 
-uint64_t peers_take_transitions(struct peer_table *t)
+uint64_t peers_transitions(const struct peer_table *t)
 {
-	uint64_t n = t->transitions;
-	t->transitions = 0;
-	return n;
+	return t->transitions;
 }
 
 const char *peers_interface(const struct peer_table *t, size_t i)
 {
 	return i < t->nifs ? t->ifs[i].name : NULL;
-}
-
-const struct peer *peers_at(const struct peer_table *t, size_t i)
-{
-	return i < t->tab.n ? &t->tab.recs[i] : NULL;
 }

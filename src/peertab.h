@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "peers.h"
+#include "peer_record.h"
 
 struct peertab {
 	struct peer *recs;

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "pollerr.h"
 #include "util.h"
 
@@ -37,16 +36,12 @@ static struct pollerr_entry *add(struct pollerr *pe, const char *ifname, int err
 	return e;
 }
 
-static void log_error(const char *ifname, int err, const char *msg, uint64_t repeats)
+static void say(const struct pollerr *pe, enum event_type type, const char *ifname, int err,
+                const char *msg, uint64_t repeats)
 {
-	struct logline l;
-	logline_begin(&l, LVL_ERROR, "poll_error");
-	logline_str(&l, "interface", ifname);
-	logline_str(&l, "error", strerror(-err));
-	logline_str(&l, "message", msg);
-	if (repeats)
-		logline_uint(&l, "repeats", repeats);
-	log_emit(&l);
+	struct event ev = event_message(type, real_ms(), ifname, err, msg);
+	ev.error.repeats = repeats;
+	pe->fn(pe->ctx, &ev);
 }
 
 void pollerr_begin(struct pollerr *pe)
@@ -62,7 +57,7 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
 	struct pollerr_entry *e = find(pe, ifn, err);
 	if (!e) {
 		e = add(pe, ifn, err, msg);
-		log_error(ifn, err, msg, 0);
+		say(pe, EV_POLL_ERROR, ifn, err, msg, 0);
 		if (e) {
 			e->seen = true;
 			e->last_logged_ms = now;
@@ -74,7 +69,7 @@ void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char 
 	e->repeats++;
 	if (now - e->last_logged_ms < POLLERR_REPEAT_MS)
 		return;
-	log_error(ifn, err, msg, e->repeats);
+	say(pe, EV_POLL_ERROR, ifn, err, msg, e->repeats);
 	e->repeats = 0;
 	e->last_logged_ms = now;
 }
@@ -103,13 +98,7 @@ void pollerr_end(struct pollerr *pe, const struct wg_snapshot *snap)
 			pe->e[i] = pe->e[--pe->n];
 			continue;
 		}
-		struct logline l;
-		logline_begin(&l, LVL_INFO, "poll_recovered");
-		logline_str(&l, "interface", e->ifname);
-		logline_str(&l, "message", e->msg);
-		if (e->repeats)
-			logline_uint(&l, "repeats", e->repeats);
-		log_emit(&l);
+		say(pe, EV_POLL_RECOVERED, e->ifname, 0, e->msg, e->repeats);
 		pe->e[i] = pe->e[--pe->n];
 	}
 }
@@ -117,5 +106,6 @@ void pollerr_end(struct pollerr *pe, const struct wg_snapshot *snap)
 void pollerr_fini(struct pollerr *pe)
 {
 	free(pe->e);
-	memset(pe, 0, sizeof(*pe));
+	pe->e = NULL;
+	pe->n = pe->cap = 0;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "wg.h"
 
 #define POLLERR_REPEAT_MS (10 * 60 * 1000)
@@ -29,10 +30,12 @@ struct pollerr_entry {
 struct pollerr {
 	struct pollerr_entry *e;
 	size_t n, cap;
+	event_fn fn;                   /* where poll_error / poll_recovered go */
+	void *ctx;
 };
 
 void pollerr_begin(struct pollerr *pe);
-/* Logs a poll_error line unless the same error was logged less than 10 minutes ago. */
+/* Emits poll_error unless the same error was logged less than 10 minutes ago. */
 void pollerr_report(struct pollerr *pe, const char *ifname, int err, const char *msg,
                     int64_t now_mono_ms);
 /* Ends errors not reported for POLLERR_QUIET_POLLS polls: poll_recovered for the whole

@@ -342,14 +342,12 @@ int64_t statefile_elapsed_ms(const struct saved_state *st, const struct clocks *
 }
 
 /* "-" for unknown (mono 0), else how long before now, in ms. */
-static void put_age(FILE *f, const struct clocks *now, int64_t mono)
+static void put_age(FILE *f, int64_t age_ms)
 {
-	if (!mono) {
+	if (age_ms < 0)
 		fputs(" -", f);
-		return;
-	}
-	int64_t age = now->mono_ms - mono;
-	fprintf(f, " %" PRId64, age > 0 ? age : 0);
+	else
+		fprintf(f, " %" PRId64, age_ms);
 }
 
 static bool endpoint_char(char c)
@@ -368,18 +366,18 @@ static bool endpoint_ok(const char *s, size_t len)
 	return true;
 }
 
-static void write_peer(FILE *f, const struct peer *p, const struct clocks *now)
+static void write_peer(FILE *f, const struct peer_view *v)
 {
 	char key[WG_KEY_B64_LEN];
-	key_to_base64(key, p->key);
-	fprintf(f, "peer %s %s %s", p->ifname, key, state_words[p->state]);
-	put_age(f, now, p->since_mono_ms);
-	fprintf(f, " %" PRId64, p->hs_real_ms);
-	put_age(f, now, p->hs_real_ms ? p->hs_mono_ms : 0);
-	put_age(f, now, p->heard_real_ms ? p->heard_mono_ms : 0);
-	fprintf(f, " %" PRIu64 " %" PRIu64, p->rx_bytes, p->tx_bytes);
-	put_age(f, now, p->failing_reported ? p->failing_start_mono_ms : 0);
-	fprintf(f, " %s\n", endpoint_ok(p->endpoint, strlen(p->endpoint)) ? p->endpoint : "-");
+	key_to_base64(key, v->key);
+	fprintf(f, "peer %s %s %s", v->ifname, key, state_words[v->state]);
+	put_age(f, v->since_age_ms);
+	fprintf(f, " %" PRId64, v->handshake_ms);
+	put_age(f, v->handshake_age_ms);
+	put_age(f, v->heard_age_ms);
+	fprintf(f, " %" PRIu64 " %" PRIu64, v->rx_bytes, v->tx_bytes);
+	put_age(f, v->failing_age_ms);
+	fprintf(f, " %s\n", endpoint_ok(v->endpoint, strlen(v->endpoint)) ? v->endpoint : "-");
 }
 
 /* Writes the records to fd and closes it; 0 or -errno. */
@@ -396,11 +394,11 @@ static int write_all(int fd, const struct peer_table *t, const struct saved_rule
 	fprintf(f, MAGIC " %d\nwritten %" PRId64 " boot %s %" PRId64 " threshold %u liveness %s\n",
 	        VERSION, now->real_ms, boot_id[0] ? boot_id : "-", now->mono_ms, rule->threshold,
 	        liveness_words[rule->liveness]);
-	for (size_t i = 0; peers_at(t, i); i++) {
-		const struct peer *p = peers_at(t, i);
-		if (p->pending_initial)
+	struct peer_view v;
+	for (size_t i = 0; peers_view(t, i, now, &v); i++) {
+		if (v.deferred)
 			continue; /* its state was never logged: at restart it is new again */
-		write_peer(f, p, now);
+		write_peer(f, &v);
 		n++;
 	}
 	fprintf(f, "end %zu\n", n);
@@ -468,7 +466,7 @@ static size_t word_index(const struct field *f, const char *const *words, size_t
 	return i;
 }
 
-static int parse_peer(const struct field *f, struct saved_peer *r, size_t lineno, char *err,
+static int parse_peer(const struct field *f, struct peer_view *r, size_t lineno, char *err,
                       size_t errlen)
 {
 	memset(r, 0, sizeof(*r));

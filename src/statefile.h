@@ -31,7 +31,7 @@ struct saved_state {
 	char boot_id[BOOT_ID_SIZE];  /* the kernel's boot_id at the save; "" unknown */
 	int64_t written_mono_ms;     /* CLOCK_BOOTTIME of the save, in that boot */
 	struct saved_rule rule;
-	struct saved_peer *peers;
+	struct peer_view *peers;     /* ages as at the save */
 	size_t n, cap;
 };
 

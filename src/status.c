@@ -9,35 +9,33 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
 #include "status.h"
 #include "util.h"
 
 struct row {
-	const struct peer *p;
+	struct peer_view v;
 	char key[WG_KEY_B64_LEN];
 };
 
 static int row_cmp(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	int c = strcmp(x->p->ifname, y->p->ifname);
+	int c = strcmp(x->v.ifname, y->v.ifname);
 	return c ? c : strcmp(x->key, y->key);
 }
 
-/* Seconds since a monotonic instant; -1 for 0 (never). */
-static int64_t age_of(int64_t mono, const struct clocks *now)
+/* Seconds of an age in ms; -1 stays -1 (never). */
+static int64_t secs(int64_t age_ms)
 {
-	if (!mono)
-		return -1;
-	int64_t age = (now->mono_ms - mono) / 1000;
-	return age > 0 ? age : 0;
+	return age_ms < 0 ? -1 : age_ms / 1000;
 }
 
-static const char *reason_of(const struct peer *p)
+static const char *reason_of(const struct peer_view *v)
 {
-	return p->failing_reported ? "handshake_failing" : "";
+	return v->failing_age_ms >= 0 ? "handshake_failing" : "";
 }
 
 /* JSON string: the sanitizer leaves printable ASCII; escape the two JSON specials. */
@@ -54,9 +52,9 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void print_json_row(FILE *out, const struct row *r, const struct clocks *now)
+static void print_json_row(FILE *out, const struct row *r)
 {
-	const struct peer *p = r->p;
+	const struct peer_view *p = &r->v;
 	fputs("{\"interface\":", out);
 	json_str(out, p->ifname);
 	fputs(",\"public_key\":", out);
@@ -65,8 +63,8 @@ static void print_json_row(FILE *out, const struct row *r, const struct clocks *
 	json_str(out, p->name);
 	fprintf(out, ",\"state\":\"%s\"", peer_state_name(p->state));
 	fprintf(out, ",\"last_handshake\":%" PRId64 ",\"handshake_age\":%" PRId64,
-	        p->hs_real_ms / 1000, age_of(p->hs_real_ms ? p->hs_mono_ms : 0, now));
-	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_real_ms / 1000);
+	        p->handshake_ms / 1000, secs(p->handshake_age_ms));
+	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_ms / 1000);
 	json_str(out, p->endpoint);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
@@ -87,14 +85,13 @@ static void format_age(char *buf, size_t n, int64_t age)
 		snprintf(buf, n, "%" PRId64 "d ago", age / 86400);
 }
 
-static void print_table_row(FILE *out, const struct row *r, const struct clocks *now,
-                            bool colour)
+static void print_table_row(FILE *out, const struct row *r, bool colour)
 {
 	static const char *const col[] = { "\033[2m", "\033[32m", "\033[31m" };
-	const struct peer *p = r->p;
+	const struct peer_view *p = &r->v;
 	char age[32], heard[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
-	format_age(age, sizeof(age), age_of(p->hs_real_ms ? p->hs_mono_ms : 0, now));
-	format_age(heard, sizeof(heard), age_of(p->heard_real_ms ? p->heard_mono_ms : 0, now));
+	format_age(age, sizeof(age), secs(p->handshake_age_ms));
+	format_age(heard, sizeof(heard), secs(p->heard_age_ms));
 	sanitize(name, sizeof(name), p->name[0] ? p->name : "-", strlen(p->name[0] ? p->name : "-"));
 	sanitize(ep, sizeof(ep), p->endpoint[0] ? p->endpoint : "(none)",
 	         strlen(p->endpoint[0] ? p->endpoint : "(none)"));
@@ -107,23 +104,20 @@ static void print_table_row(FILE *out, const struct row *r, const struct clocks 
 void status_print(const struct peer_table *t, const struct clocks *now, bool json,
                   bool colour, FILE *out)
 {
-	size_t n = 0;
-	while (peers_at(t, n))
-		n++;
-	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+	struct peer_counts all = peers_count(t, NULL);
+	struct row *rows = calloc(all.peers ? all.peers : 1, sizeof(*rows));
 	if (!rows) {
 		fputs("wg-monitor: out of memory\n", stderr);
 		return;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct peer *p = peers_at(t, i);
-		if (p->restored)
+	size_t n = 0;
+	struct peer_view v;
+	for (size_t i = 0; n < all.peers && peers_view(t, i, now, &v); i++) {
+		if (v.restored)
 			continue; /* saved, but not in this poll: nothing live to show */
-		rows[k].p = p;
-		key_to_base64(rows[k++].key, p->key);
+		rows[n].v = v;
+		key_to_base64(rows[n++].key, v.key);
 	}
-	n = k;
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (!json)
 		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-10s %-40s %14s %14s %s\n",
@@ -134,9 +128,9 @@ void status_print(const struct peer_table *t, const struct clocks *now, bool jso
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
 			fputs(i ? ",\n" : "\n", out);
-			print_json_row(out, &rows[i], now);
+			print_json_row(out, &rows[i]);
 		} else {
-			print_table_row(out, &rows[i], now, colour);
+			print_table_row(out, &rows[i], colour);
 		}
 	}
 	if (json)
@@ -195,11 +189,10 @@ static int load_saved(const char *path, struct saved_state *st)
 
 int status_run(const struct settings *s)
 {
-	struct peers_config pc = { .threshold_ms = (int64_t)s->threshold * 1000,
-	                           .interval_ms = (int64_t)s->interval * 1000,
-	                           .liveness = s->liveness };
-	struct source_config src = { .backend = s->backend, .ifnames = s->interfaces,
-	                             .n_ifnames = s->n_interfaces };
+	struct peers_config pc;
+	struct source_config src;
+	settings_peers_config(s, &pc);
+	settings_source_config(s, &src);
 	struct wg_snapshot snap = { 0 };
 	struct source_result res;
 	struct saved_state st = { 0 };
@@ -227,16 +220,20 @@ int status_run(const struct settings *s)
 		fprintf(stderr, "wg-monitor: %s\n", res.msg);
 	if (res.err < 0 && snap.ndevs == 0)
 		goto out;
-	for (size_t i = 0; i < snap.ndevs; i++)
-		if (snap.devs[i].error)
-			fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
+	size_t unread = 0;
+	for (size_t i = 0; i < snap.ndevs; i++) {
+		if (!snap.devs[i].error)
+			continue;
+		fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
+		unread++;
+	}
 	now = (struct clocks){ real_ms(), mono_ms() };
 	if (peers_update(t, &snap, &now, ignore_event, NULL) < 0) {
 		fputs("wg-monitor: out of memory\n", stderr);
 		goto out;
 	}
 	status_print(t, &now, s->status_json, !s->status_json && isatty(STDOUT_FILENO), stdout);
-	rc = 0;
+	rc = snap.ndevs && unread == snap.ndevs ? 1 : 0; /* nothing could be read */
 out:
 	wg_snapshot_clear(&snap);
 	saved_state_free(&st);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer harness for the state file: parse hostile bytes, and when they parse, restore
  * them into a table and run one poll that sees every restored peer again (resume_peer)
- * plus the save path's rendering through peers_at. Built by `make fuzz`. */
+ * plus the save path's rendering through peers_view. Built by `make fuzz`. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t elapsed = (int64_t)(size % 200000);
 	if (t && peers_restore(t, st.peers, st.n, elapsed, st.n % 2 == 0, &now) >= 0) {
 		for (size_t i = 0; i < st.n && i < 64; i++) {
-			const struct saved_peer *r = &st.peers[i];
+			const struct peer_view *r = &st.peers[i];
 			struct wg_device *d = wg_snapshot_find(&snap, r->ifname);
 			if (!d)
 				d = wg_snapshot_add_device(&snap, r->ifname);

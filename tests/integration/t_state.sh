@@ -163,7 +163,10 @@ else
 fi
 wgm_stop c3
 no_transition c3 "c3: restart while online"
-assert_eq "$(count_re 'event=peer_(removed|added)' "$C3")" 0 "c3: no peer_removed for a peer removed while stopped"
+assert_eq "$(count_re 'event=peer_added' "$C3")" 0 "c3: no peer_added at a restart"
+assert_eq "$(count_re 'event=peer_removed' "$C3")" 1 "c3: one peer_removed, for the peer removed while stopped"
+assert_eq "$(grep 'event=peer_removed' "$C3" | grep -F "peer=$ABSENT_PUB " | grep -c 'reason=forgotten')" 1 \
+	"c3: it leaves the table announced, reason=forgotten"
 assert_eq "$(state_check "$SF" | cut -d' ' -f1-2)" "ok 1" "c3: state file parses, the removed peer gone"
 assert_eq "$(state_peer "$SF" "$ABSENT_PUB")" "" "c3: no line for the removed peer"
 cp "$SF" "$T_DIR/good"

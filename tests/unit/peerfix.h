@@ -23,6 +23,7 @@ struct rec {
 	int64_t at_mono[REC_MAX];
 	int64_t gap[REC_MAX], suggested[REC_MAX], failing_for[REC_MAX], state_for[REC_MAX];
 	char old_endpoint[REC_MAX][WG_ENDPOINT_SIZE];
+	enum removal removal[REC_MAX];
 	int64_t mono_now;                /* set by the test before each update */
 };
 
@@ -32,18 +33,31 @@ static inline void rec_event(void *ctx, const struct event *ev)
 	if (r->n >= REC_MAX)
 		return;
 	size_t i = r->n++;
+	bool peer = ev->type <= EV_PEER_STATUS;
 	r->type[i] = ev->type;
-	strncpy(r->ifname[i], ev->ifname ? ev->ifname : "", WG_IFNAME_SIZE - 1);
-	r->key0[i] = ev->peer ? ev->peer->key[0] : 0;
-	r->state[i] = ev->peer ? ev->peer->state : PEER_NEVER;
-	r->offline_for[i] = ev->offline_for;
-	r->handshake_age[i] = ev->handshake_age;
-	r->gap[i] = ev->gap;
-	r->suggested[i] = ev->suggested_threshold;
-	r->failing_for[i] = ev->failing_for;
-	r->state_for[i] = ev->state_for;
+	memcpy(r->ifname[i], ev->ifname, WG_IFNAME_SIZE);
+	r->key0[i] = peer ? ev->peer.v.key[0] : 0;
+	r->state[i] = peer ? ev->peer.v.state : PEER_NEVER;
+	r->offline_for[i] = peer ? ev->peer.offline_for : -1;
+	r->handshake_age[i] = peer && ev->peer.v.handshake_age_ms >= 0
+	                      ? ev->peer.v.handshake_age_ms / 1000 : -1;
+	r->gap[i] = peer ? ev->peer.gap : -1;
+	r->suggested[i] = peer ? ev->peer.suggested_threshold : -1;
+	r->failing_for[i] = peer ? ev->peer.failing_for : -1;
+	r->state_for[i] = peer ? ev->peer.state_for : -1;
+	r->removal[i] = peer ? ev->peer.removal : RM_REMOVED;
 	r->at_mono[i] = r->mono_now;
-	strncpy(r->old_endpoint[i], ev->old_endpoint ? ev->old_endpoint : "", WG_ENDPOINT_SIZE - 1);
+	memcpy(r->old_endpoint[i], peer ? ev->peer.old_endpoint : "", peer ? WG_ENDPOINT_SIZE : 1);
+}
+
+/* The first peer whose key starts with id, as of now; false if there is none. */
+static inline bool view_of_id(const struct peer_table *t, uint8_t id, const struct clocks *now,
+                              struct peer_view *v)
+{
+	for (size_t i = 0; peers_view(t, i, now, v); i++)
+		if (v->key[0] == id)
+			return true;
+	return false;
 }
 
 static inline size_t rec_count(const struct rec *r, enum event_type t)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "sink_log.h"
 #include "harness.h"
 #include "log.h"
 #include "pollerr.h"
@@ -75,37 +76,42 @@ static void test_truncation(void)
 
 static void test_event_render(void)
 {
-	struct peer p;
-	memset(&p, 0, sizeof(p));
-	strcpy(p.ifname, "wg0");
-	memset(p.key, 0, sizeof(p.key));
-	strcpy(p.endpoint, "203.0.113.7:51820");
-	p.state = PEER_OFFLINE;
-	p.hs_real_ms = 1795643712000LL - 182000;
-	p.heard_real_ms = p.hs_real_ms;
-	struct event ev = { .type = EV_PEER_OFFLINE, .ifname = "wg0", .peer = &p,
-	                    .now_real_ms = TS, .handshake_age = 182,
-	                    .last_heard = p.heard_real_ms / 1000, .offline_for = -1,
-	                    .failing_for = -1, .gap = -1, .suggested_threshold = -1,
-	                    .state_for = -1 };
+	struct sink_log sl;
+	sink_log_init(&sl, LOG_FORMAT_TEXT);
+	struct event ev = event_new(EV_PEER_OFFLINE, TS, "wg0");
+	struct peer_view *v = &ev.peer.v;
+	strcpy(v->ifname, "wg0");
+	strcpy(v->endpoint, "203.0.113.7:51820");
+	v->state = PEER_OFFLINE;
+	v->handshake_ms = 1795643712000LL - 182000;
+	v->handshake_age_ms = 182999;
+	v->heard_ms = v->handshake_ms;
 	struct logline l;
-	events_format(&l, &ev, LOG_FORMAT_TEXT);
+	sink_log_format(&sl, &l, &ev);
 	CHECK_STR(logline_finish(&l),
 	          "2026-11-25T21:55:12.123Z WARNING event=peer_offline interface=wg0 "
 	          "peer=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= state=offline "
 	          "endpoint=203.0.113.7:51820 last_handshake=2026-11-25T21:52:10Z "
 	          "handshake_age=182 last_heard=1795643530");
-	p.hs_real_ms = p.heard_real_ms = 0;
-	p.state = PEER_NEVER;
-	p.endpoint[0] = '\0';
+	v->handshake_ms = v->heard_ms = 0;
+	v->handshake_age_ms = -1;
+	v->state = PEER_NEVER;
+	v->endpoint[0] = '\0';
 	ev.type = EV_PEER_INITIAL;
-	ev.last_heard = 0;
-	events_format(&l, &ev, LOG_FORMAT_JSON);
+	sl.fmt = LOG_FORMAT_JSON;
+	sink_log_format(&sl, &l, &ev);
 	CHECK_STR(logline_finish(&l),
 	          "{\"ts\":\"2026-11-25T21:55:12.123Z\",\"level\":\"INFO\",\"event\":"
 	          "\"peer_initial\",\"interface\":\"wg0\",\"peer\":"
 	          "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"state\":\"never\","
 	          "\"endpoint\":\"(none)\",\"last_handshake\":\"never\",\"last_heard\":0}");
+	/* A peer leaving the table says why. */
+	ev = event_new(EV_PEER_REMOVED, TS, "wg0");
+	ev.peer.removal = RM_INTERFACE_REMOVED;
+	sl.fmt = LOG_FORMAT_TEXT;
+	sink_log_format(&sl, &l, &ev);
+	CHECK_CONTAINS(logline_finish(&l), "event=peer_removed interface=wg0 ");
+	CHECK_CONTAINS(l.buf, " last_heard=0 reason=interface_removed");
 }
 
 /* Redirects stderr to a temporary file; returns its fd for reading back. */
@@ -133,6 +139,14 @@ static void restore_stderr(int fd, int saved)
 	close(fd);
 }
 
+static void say(enum log_level lvl, const char *event, const char *message)
+{
+	struct logline l;
+	logline_begin(&l, lvl, event);
+	logline_str(&l, "message", message);
+	log_emit(&l);
+}
+
 /* Under journald (JOURNAL_STREAM names stderr) each line starts with its priority. */
 static void test_journal_prefix(void)
 {
@@ -144,12 +158,12 @@ static void test_journal_prefix(void)
 	         (unsigned long long)st.st_ino);
 	setenv("JOURNAL_STREAM", js, 1);
 	log_setup(LOG_FORMAT_TEXT, false, NULL);
-	log_msg(LVL_WARNING, "w", "one");
-	log_msg(LVL_DEBUG, "d", "hidden");
-	log_msg(LVL_ERROR, "e", "two");
+	say(LVL_WARNING, "w", "one");
+	say(LVL_DEBUG, "d", "hidden");
+	say(LVL_ERROR, "e", "two");
 	unsetenv("JOURNAL_STREAM");
 	log_setup(LOG_FORMAT_TEXT, false, NULL);
-	log_msg(LVL_INFO, "i", "three");
+	say(LVL_INFO, "i", "three");
 	read_back(fd, out, sizeof(out));
 	restore_stderr(fd, saved);
 	CHECK(strncmp(out, "<4>", 3) == 0);
@@ -172,7 +186,9 @@ static void test_pollerr_rate_limit(void)
 {
 	int saved, fd = capture_stderr(&saved);
 	char out[8192];
-	struct pollerr pe = { 0 };
+	struct sink_log sl;
+	sink_log_init(&sl, LOG_FORMAT_TEXT);
+	struct pollerr pe = { .fn = sink_log_event, .ctx = &sl };
 	struct wg_snapshot snap = { 0 };
 	wg_snapshot_add_device(&snap, "wg0")->error = -EACCES;
 	log_setup(LOG_FORMAT_TEXT, false, NULL);

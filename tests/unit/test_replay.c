@@ -90,9 +90,10 @@ static struct outcome replay(const struct trace *tr, const char *config, char si
 		r.mono_now = now.mono_ms;
 		CHECK_INT(peers_update(t, &snap, &now, rec_event, &r), 0);
 	}
+	struct peer_counts n = peers_count(t, NULL);
 	struct outcome o = { rec_count(&r, EV_PEER_OFFLINE), rec_count(&r, EV_PEER_ONLINE),
 	                     rec_count(&r, EV_HANDSHAKE_FAILING), rec_count(&r, EV_THRESHOLD_HINT),
-	                     peers_at(t, 0)->state };
+	                     n.online ? PEER_ONLINE : n.offline ? PEER_OFFLINE : PEER_NEVER };
 	wg_snapshot_clear(&snap);
 	peers_free(t);
 	return o;
