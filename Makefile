@@ -71,7 +71,8 @@ man-lint:
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
             src/source_netlink_parse.c src/netlink.c src/statefile.c src/logfile_path.c \
-            src/peers.c src/peertab.c src/events.c
+            src/peers.c src/peers_restore.c src/peers_view.c src/liveness.c \
+            src/peertab.c src/events.c
 fuzz:
 	mkdir -p build-fuzz
 	for f in uapi wgcli netlink statefile; do \

@@ -5,56 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "peer_record.h"
-#include "peers.h"
-#include "peertab.h"
+#include "peers_impl.h"
 #include "util.h"
-
-#define MS 1000
 
 /* A boringtun handshake time is derived from an age, so it jitters between polls. */
 #define APPROX_SLACK_MS 2000
-/* handshake_failing: initiations must arrive on at least this many polls over this long. */
-#define FAILING_POLLS     3
+/* handshake_failing: initiations must arrive on at least FAILING_POLLS polls over this long. */
 #define FAILING_MIN_MS    (15 * MS)
 /* A candidate episode with no initiation seen for this long is forgotten. */
 #define FAILING_FORGET_MS (WG_REJECT_AFTER_TIME * MS)
 /* Healthy renewal gaps end by 180 s + the keepalive interval; a longer gap is an outage
  * or an idle peer, which a threshold change would not fix. */
 #define HINT_MAX_GAP_MS   (240 * MS)
-/* How long restored peers of an interface that is not there are kept. */
-#define RESTORE_WAIT_MS   (300 * MS)
 
-struct iface {
-	char name[WG_IFNAME_SIZE];
-	uint32_t seen_gen;
-	bool read;          /* its peers were read at least once */
-	bool had_peers;     /* ... and at least one reading listed a peer */
-};
 
-struct peer_table {
-	struct peers_config cfg;
-	struct peertab tab;
-	struct iface *ifs;
-	size_t nifs, ifcap;
-	uint32_t gen;
-	bool initialized;
-	uint64_t changes;     /* see peers_changes */
-	size_t nrestored;     /* restored peers not yet seen in a poll */
-	int64_t restore_wait_mono_ms; /* restored peers not seen by then are forgotten */
-	bool restore_rejudge;         /* the rule changed since the save: re-judge quietly */
-	uint64_t transitions;
-};
-
-const char *peer_state_name(enum peer_state s)
-{
-	switch (s) {
-	case PEER_NEVER: return "never";
-	case PEER_ONLINE: return "online";
-	case PEER_OFFLINE: return "offline";
-	}
-	return "?";
-}
 
 struct peer_table *peers_new(const struct peers_config *cfg)
 {
@@ -79,79 +43,15 @@ void peers_free(struct peer_table *t)
 	free(t);
 }
 
-/* ---- the liveness rule ---------------------------------------------------------- */
-
-/* The longest gap WireGuard's timers allow on a healthy link where only this side sends
- * keepalives (SPEC §13): the peer's last-minute window can fall between two of ours. */
-static int64_t renewal_grace_ms(const struct peer_table *t, const struct peer *p)
-{
-	if (t->cfg.liveness != LIVENESS_ACTIVITY || p->keepalive == 0 ||
-	    t->cfg.threshold_ms < WG_REKEY_AFTER_TIME * MS)
-		return 0;
-	return (int64_t)(WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT +
-	                 p->keepalive + WG_REKEY_TIMEOUT + 1) * MS;
-}
-
-static enum peer_state decide(const struct peer_table *t, const struct peer *p, int64_t now)
-{
-	if (p->hs_real_ms == 0)
-		return PEER_NEVER;
-	int64_t heard = t->cfg.liveness == LIVENESS_ACTIVITY ? p->heard_mono_ms : p->hs_mono_ms;
-	if (now - heard <= t->cfg.threshold_ms)
-		return PEER_ONLINE;
-	if (now - p->hs_mono_ms <= renewal_grace_ms(t, p))
-		return PEER_ONLINE;
-	return PEER_OFFLINE;
-}
-
-/* When the peer crossed into offline: the later of the two deadlines above. */
-static int64_t offline_since(const struct peer_table *t, const struct peer *p)
-{
-	int64_t heard = t->cfg.liveness == LIVENESS_ACTIVITY ? p->heard_mono_ms : p->hs_mono_ms;
-	int64_t a = heard + t->cfg.threshold_ms, b = p->hs_mono_ms + renewal_grace_ms(t, p);
-	return a > b ? a : b;
-}
-
 /* ---- the view and events -------------------------------------------------------- */
 
-/* How long before now a steady-clock instant was, never negative. */
-static int64_t age_ms(const struct clocks *now, int64_t mono)
-{
-	return now->mono_ms > mono ? now->mono_ms - mono : 0;
-}
-
-static void view_of(const struct peer *p, const struct clocks *now, struct peer_view *v)
-{
-	memcpy(v->ifname, p->ifname, sizeof(v->ifname));
-	memcpy(v->key, p->key, sizeof(v->key));
-	memcpy(v->name, p->name, sizeof(v->name));
-	memcpy(v->endpoint, p->endpoint, sizeof(v->endpoint));
-	v->state = p->state;
-	v->handshake_ms = p->hs_real_ms;
-	v->since_age_ms = p->since_mono_ms ? age_ms(now, p->since_mono_ms) : -1; /* 0: unknown */
-	v->handshake_age_ms = p->hs_real_ms ? age_ms(now, p->hs_mono_ms) : -1;
-	v->heard_age_ms = p->heard_real_ms ? age_ms(now, p->heard_mono_ms) : -1;
-	v->heard_ms = p->heard_real_ms;
-	v->failing_age_ms = p->failing_reported ? age_ms(now, p->failing_start_mono_ms) : -1;
-	v->rx_bytes = p->rx_bytes;
-	v->tx_bytes = p->tx_bytes;
-	v->keepalive = p->keepalive;
-	v->restored = p->restored;
-	v->deferred = p->pending_initial;
-}
-
-struct emitter {
-	event_fn fn;
-	void *ctx;
-	const struct clocks *now;
-};
 
 /* An event about p as it is now, every optional field "does not apply". */
 static struct event peer_event(const struct emitter *em, enum event_type type,
                                const struct peer *p)
 {
 	struct event ev = event_new(type, em->now->real_ms, p->ifname);
-	view_of(p, em->now, &ev.peer.v);
+	peers_view_of(p, em->now, &ev.peer.v);
 	return ev;
 }
 
@@ -173,11 +73,11 @@ static void emit_removed(const struct emitter *em, const struct peer *p, enum re
 	emit(em, &ev);
 }
 
-static void emit_initial(const struct emitter *em, const struct peer *p)
+void peers_emit_initial(const struct emitter *em, const struct peer *p)
 {
 	struct event ev = peer_event(em, EV_PEER_INITIAL, p);
-	if (p->since_mono_ms && p->state != PEER_NEVER)
-		ev.peer.state_for = age_ms(em->now, p->since_mono_ms) / MS;
+	if (ev.peer.v.since_age_ms >= 0 && p->state != PEER_NEVER)
+		ev.peer.state_for = ev.peer.v.since_age_ms / MS;
 	emit(em, &ev);
 }
 
@@ -212,7 +112,7 @@ static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_a
 	if (p->hinted || p->hs_real_ms == 0 || p->heard_between_handshakes || p->failing ||
 	    t->cfg.liveness != LIVENESS_ACTIVITY || gap >= HINT_MAX_GAP_MS)
 		return;
-	int64_t limit = t->cfg.threshold_ms, grace = renewal_grace_ms(t, p);
+	int64_t limit = t->cfg.threshold_ms, grace = liveness_grace_ms(&t->cfg, p);
 	if (gap <= (grace > limit ? grace : limit))
 		return;
 	int64_t suggest = (gap + t->cfg.interval_ms) / MS;
@@ -226,7 +126,7 @@ static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_a
 	emit(em, &ev);
 }
 
-static void apply_handshake(struct peer_table *t, struct peer *p,
+void peers_apply_handshake(struct peer_table *t, struct peer *p,
                             const struct wg_peer *w, const struct emitter *em)
 {
 	int64_t real = w->last_handshake_sec * MS + w->last_handshake_nsec / 1000000;
@@ -298,13 +198,13 @@ static void apply_counters(struct peer_table *t, struct peer *p,
 static void apply_state(struct peer_table *t, struct peer *p, const struct emitter *em,
                         bool initial)
 {
-	enum peer_state old = p->state, s = decide(t, p, em->now->mono_ms);
+	enum peer_state old = p->state, s = liveness_decide(&t->cfg, p, em->now->mono_ms);
 	p->session_possible =
 	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
 	if (initial) {
 		/* How long it has been online is unknown; offline, since it crossed over. */
 		p->state = s;
-		p->since_mono_ms = s == PEER_OFFLINE ? offline_since(t, p) : 0;
+		p->since_mono_ms = s == PEER_OFFLINE ? liveness_offline_since(&t->cfg, p) : 0;
 		return;
 	}
 	if (s == old || s == PEER_NEVER)
@@ -313,7 +213,7 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	t->transitions++;
 	t->changes++;
 	if (s == PEER_OFFLINE) {
-		p->since_mono_ms = offline_since(t, p);
+		p->since_mono_ms = liveness_offline_since(&t->cfg, p);
 		emit_simple(em, EV_PEER_OFFLINE, p);
 		return;
 	}
@@ -326,7 +226,7 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	emit(em, &ev);
 }
 
-static void update_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
                         const struct emitter *em, bool initial)
 {
 	int64_t before = p->hs_real_ms;
@@ -341,18 +241,18 @@ static void update_peer(struct peer_table *t, struct peer *p, const struct wg_pe
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
 	}
 	p->keepalive = w->persistent_keepalive;
-	apply_handshake(t, p, w, em);
+	peers_apply_handshake(t, p, w, em);
 	apply_counters(t, p, w, p->hs_real_ms != before, em);
 	apply_state(t, p, em, initial || p->pending_initial);
 	if (p->pending_initial) {
 		p->pending_initial = false;
-		emit_initial(em, p);
+		peers_emit_initial(em, p);
 	}
 }
 
 /* ---- interfaces and the whole snapshot ------------------------------------------ */
 
-static struct iface *find_iface(struct peer_table *t, const char *name)
+struct iface *peers_find_iface(struct peer_table *t, const char *name)
 {
 	for (size_t i = 0; i < t->nifs; i++)
 		if (strcmp(t->ifs[i].name, name) == 0)
@@ -379,7 +279,7 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	p->tx_bytes = w->tx_bytes;
 	p->seen_gen = t->gen;
 	t->changes++;
-	update_peer(t, p, w, em, true);
+	peers_update_peer(t, p, w, em, true);
 	if (announce)
 		emit_simple(em, EV_PEER_ADDED, p);
 	/* Activity needs two polls to see traffic: a peer whose handshake alone would call it
@@ -387,7 +287,7 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
 		p->pending_initial = true;
 	else
-		emit_initial(em, p);
+		peers_emit_initial(em, p);
 }
 
 /* No handshake on record in this poll's reading of the peer. */
@@ -398,13 +298,13 @@ static bool no_handshake(const struct wg_peer *w)
 
 /* A handshake time back to 0 means the peer was removed and added again between two
  * polls (or its interface restarted): say so, and start its history afresh. */
-static bool recreated(const struct peer *p, const struct wg_peer *w)
+bool peers_recreated(const struct peer *p, const struct wg_peer *w)
 {
 	return p->hs_real_ms && no_handshake(w);
 }
 
 /* Forgets the record's history: only its identity (interface, key) stays. */
-static void clear_history(struct peer *p)
+void peers_clear_history(struct peer *p)
 {
 	struct peer fresh;
 	memset(&fresh, 0, sizeof(fresh));
@@ -417,67 +317,8 @@ static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_p
                          const struct emitter *em)
 {
 	emit_removed(em, p, RM_RECREATED);
-	clear_history(p);
+	peers_clear_history(p);
 	init_peer(t, p, w, em, true);
-}
-
-/* The first poll of a restored peer: its saved state first, then what changed meanwhile
- * (or, under a changed rule, a quiet re-judgement and then its state). */
-static void resume_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
-                        const struct emitter *em)
-{
-	p->restored = false;
-	t->nrestored--;
-	p->seen_gen = t->gen;
-	/* Its counters went back: the interface was re-created meanwhile. A source that
-	 * omits handshake times (boringtun without a session) shows it no other way. */
-	bool reset = w->hs_kind == WG_HS_UNKNOWN && w->rx_bytes < p->rx_bytes;
-	if (recreated(p, w) || reset) {
-		/* Its interface was re-created meanwhile (a reboot, say). History starts
-		 * afresh, but an offline peer stays offline since it went, so that its
-		 * offline_for spans the reboot; any other is never (not a transition). */
-		const struct peer old = *p;
-		clear_history(p);
-		memcpy(p->endpoint, old.endpoint, sizeof(p->endpoint));
-		if (old.state == PEER_OFFLINE) {
-			p->state = PEER_OFFLINE;
-			p->since_mono_ms = old.since_mono_ms;
-		}
-		p->rx_bytes = w->rx_bytes;
-		p->tx_bytes = w->tx_bytes;
-		p->seen_gen = t->gen;
-		t->changes++;
-	}
-	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
-	p->keepalive = w->persistent_keepalive; /* the renewal grace depends on it */
-	if (t->restore_rejudge) {
-		const enum peer_state was = p->state;
-		const int64_t since = p->since_mono_ms;
-		update_peer(t, p, w, em, true);
-		if (was == PEER_OFFLINE && p->state == PEER_NEVER) {
-			/* no handshake since a reboot: still offline since it went */
-			p->state = PEER_OFFLINE;
-			p->since_mono_ms = since;
-		}
-		emit_initial(em, p);
-		t->changes++;
-		return;
-	}
-	if (p->state == PEER_OFFLINE) {
-		/* A handshake while wg-monitor was away, and offline again since: it has been
-		 * offline only since that one. (No event can come from a restored peer's
-		 * handshake: it gives no threshold_hint.) */
-		struct peer peek = *p;
-		apply_handshake(t, &peek, w, em);
-		int64_t since = offline_since(t, &peek);
-		if (decide(t, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms) {
-			p->since_mono_ms = since;
-			t->changes++;
-		}
-	}
-	emit_initial(em, p);
-	update_peer(t, p, w, em, false);
 }
 
 /* announce: peers new to this interface are peer_added (not at start-up, not on an
@@ -491,24 +332,24 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 		if (p && p->seen_gen == t->gen)
 			continue; /* a duplicate within one snapshot: the first one counts */
 		if (p && p->restored) {
-			resume_peer(t, p, w, em);
+			peers_resume(t, p, w, em);
 		} else if (!p) {
 			p = peertab_insert(&t->tab, d->name, w->public_key);
 			if (!p)
 				return -ENOMEM;
 			init_peer(t, p, w, em, announce);
-		} else if (recreated(p, w)) {
+		} else if (peers_recreated(p, w)) {
 			restart_peer(t, p, w, em);
 		} else {
 			p->seen_gen = t->gen;
-			update_peer(t, p, w, em, false);
+			peers_update_peer(t, p, w, em, false);
 		}
 	}
 	return 0;
 }
 
 /* Announces recs[i] leaving the table, then removes it. */
-static void remove_peer(struct peer_table *t, size_t i, enum removal why,
+void peers_remove(struct peer_table *t, size_t i, enum removal why,
                         const struct emitter *em)
 {
 	emit_removed(em, &t->tab.recs[i], why);
@@ -530,7 +371,7 @@ static size_t drop_peers(struct peer_table *t, const char *ifname, bool only_uns
 			continue;
 		enum removal why = !only_unseen ? RM_INTERFACE_REMOVED
 		                   : p->restored ? RM_FORGOTTEN : RM_REMOVED;
-		remove_peer(t, i, why, em);
+		peers_remove(t, i, why, em);
 		n++;
 	}
 	return n;
@@ -557,24 +398,6 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 	}
 }
 
-/* Restored peers whose interface was read without them were removed while wg-monitor
- * was not running: forgotten (their removal was never observed). Those of an interface
- * not there, not readable or still without peers (yet: at boot wg-quick creates the
- * interface, then configures its peers) are kept for RESTORE_WAIT_MS, then forgotten
- * too. */
-static void forget_restored(struct peer_table *t, const struct emitter *em)
-{
-	for (size_t i = t->tab.n; i-- > 0 && t->nrestored;) {
-		struct peer *p = &t->tab.recs[i];
-		if (!p->restored)
-			continue;
-		const struct iface *f = find_iface(t, p->ifname);
-		if (!(f && f->read && f->had_peers) && em->now->mono_ms < t->restore_wait_mono_ms)
-			continue;
-		remove_peer(t, i, RM_FORGOTTEN, em);
-	}
-}
-
 int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
                  const struct clocks *now, event_fn fn, void *ctx)
 {
@@ -582,7 +405,7 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	t->gen++;
 	for (size_t i = 0; i < snap->ndevs; i++) {
 		const struct wg_device *d = &snap->devs[i];
-		struct iface *f = find_iface(t, d->name);
+		struct iface *f = peers_find_iface(t, d->name);
 		bool fresh = !f;
 		if (fresh && !(f = add_iface(t, d->name)))
 			return -ENOMEM;
@@ -601,108 +424,8 @@ int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
 	if (!snap->incomplete)
 		sweep_interfaces(t, &em);
 	if (t->nrestored)
-		forget_restored(t, &em);
+		peers_forget_restored(t, &em);
 	t->initialized = true;
 	return 0;
 }
 
-/* The monotonic instant of a saved one: age_ms before a save elapsed_ms ago. 0 (for
- * unknown) when age_ms is negative. */
-static int64_t restored_mono(const struct clocks *now, int64_t elapsed_ms, int64_t age_ms)
-{
-	if (age_ms < 0)
-		return 0;
-	int64_t m = now->mono_ms - age_ms - elapsed_ms;
-	return m ? m : -1; /* 0 means unknown */
-}
-
-static void restore_peer(struct peer *p, const struct peer_view *r, int64_t elapsed_ms,
-                         const struct clocks *now)
-{
-	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
-	p->endpoint[sizeof(p->endpoint) - 1] = '\0';
-	p->state = r->state;
-	p->since_mono_ms = restored_mono(now, elapsed_ms, r->since_age_ms);
-	p->hs_real_ms = r->handshake_ms;
-	p->hs_mono_ms = restored_mono(now, elapsed_ms, r->handshake_age_ms);
-	p->heard_mono_ms = restored_mono(now, elapsed_ms, r->heard_age_ms);
-	p->heard_real_ms = p->heard_mono_ms ? now->real_ms - (now->mono_ms - p->heard_mono_ms) : 0;
-	if (r->heard_age_ms >= 0 && p->heard_real_ms <= 0)
-		p->heard_real_ms = 1; /* heard, before 1970 by this clock: still "heard" */
-	p->rx_bytes = r->rx_bytes;
-	p->tx_bytes = r->tx_bytes;
-	/* As at the save: rx that rose since then is credited if a session was possible. */
-	p->session_possible = r->handshake_age_ms >= 0 &&
-	                      r->handshake_age_ms < WG_REJECT_AFTER_TIME * MS;
-	/* What happened between the save and now is unknown: no threshold_hint from it. */
-	p->heard_between_handshakes = true;
-	if (r->failing_age_ms >= 0) {
-		p->failing = p->failing_reported = true;
-		p->failing_polls = FAILING_POLLS;
-		p->failing_start_mono_ms = restored_mono(now, elapsed_ms, r->failing_age_ms);
-		p->failing_last_mono_ms = now->mono_ms;
-	}
-	p->restored = true;
-}
-
-int peers_restore(struct peer_table *t, const struct peer_view *saved, size_t n,
-                  int64_t elapsed_ms, bool same_rule, const struct clocks *now)
-{
-	int count = 0;
-	t->restore_rejudge = !same_rule;
-	for (size_t i = 0; i < n; i++) {
-		const struct peer_view *r = &saved[i];
-		if (peertab_find(&t->tab, r->ifname, r->key))
-			continue;
-		struct peer *p = peertab_insert(&t->tab, r->ifname, r->key);
-		if (!p)
-			return -ENOMEM;
-		restore_peer(p, r, elapsed_ms, now);
-		t->nrestored++;
-		count++;
-	}
-	t->restore_wait_mono_ms = now->mono_ms + RESTORE_WAIT_MS;
-	return count;
-}
-
-bool peers_view(const struct peer_table *t, size_t i, const struct clocks *now,
-                struct peer_view *v)
-{
-	if (i >= t->tab.n)
-		return false;
-	view_of(&t->tab.recs[i], now, v);
-	return true;
-}
-
-uint64_t peers_changes(const struct peer_table *t)
-{
-	return t->changes;
-}
-
-struct peer_counts peers_count(const struct peer_table *t, const char *ifname)
-{
-	struct peer_counts c = { 0 };
-	for (size_t i = 0; i < t->tab.n; i++) {
-		const struct peer *p = &t->tab.recs[i];
-		if (p->restored || (ifname && strcmp(p->ifname, ifname) != 0))
-			continue; /* a restored peer counts once a poll has seen it */
-		c.peers++;
-		if (p->state == PEER_ONLINE)
-			c.online++;
-		else if (p->state == PEER_OFFLINE)
-			c.offline++;
-		else
-			c.never++;
-	}
-	return c;
-}
-
-uint64_t peers_transitions(const struct peer_table *t)
-{
-	return t->transitions;
-}
-
-const char *peers_interface(const struct peer_table *t, size_t i)
-{
-	return i < t->nifs ? t->ifs[i].name : NULL;
-}

@@ -11,7 +11,10 @@
 #include "wg.h"
 
 enum peer_state { PEER_NEVER = 0, PEER_ONLINE, PEER_OFFLINE };
+#define PEER_STATES 3
 
+/* The words of the states, in the log, status and the state file: "never" ... */
+extern const char *const peer_state_words[PEER_STATES];
 const char *peer_state_name(enum peer_state s);
 
 #define PEER_NAME_SIZE 64

@@ -34,7 +34,6 @@
 #define HEAD_WORDS 9  /* the fields of the "written" line */
 #define MAX_LINKS  16 /* symlinks followed while walking the path */
 
-static const char *const state_words[] = { "never", "online", "offline" };
 static const char *const liveness_words[] = { "activity", "handshake" };
 
 /* ---- path policy, directory, lock ------------------------------------------------ */
@@ -370,7 +369,7 @@ static void write_peer(FILE *f, const struct peer_view *v)
 {
 	char key[WG_KEY_B64_LEN];
 	key_to_base64(key, v->key);
-	fprintf(f, "peer %s %s %s", v->ifname, key, state_words[v->state]);
+	fprintf(f, "peer %s %s %s", v->ifname, key, peer_state_name(v->state));
 	put_age(f, v->since_age_ms);
 	fprintf(f, " %" PRId64, v->handshake_ms);
 	put_age(f, v->handshake_age_ms);
@@ -475,8 +474,8 @@ static int parse_peer(const struct field *f, struct peer_view *r, size_t lineno,
 	memcpy(r->ifname, f[1].s, f[1].len);
 	if (!key_from_base64(r->key, f[2].s, f[2].len))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad public key");
-	size_t st = word_index(&f[3], state_words, ARRAY_SIZE(state_words));
-	if (st == ARRAY_SIZE(state_words))
+	size_t st = word_index(&f[3], peer_state_words, PEER_STATES);
+	if (st == PEER_STATES)
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad state (never, online, offline)");
 	r->state = (enum peer_state)st;
 	if (!time_field(&f[5], &r->handshake_ms))
