@@ -15,6 +15,7 @@
 #include "logfile.h"
 #include "peers.h"
 #include "pollerr.h"
+#include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
 #include "util.h"
@@ -280,16 +281,10 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 {
 	sigset_t blocked;
 	install_signals(&blocked);
-	struct peers_config pc = {
-		.threshold_ms = (int64_t)s->threshold * 1000,
-		.interval_ms = (int64_t)s->interval * 1000,
-		.liveness = s->liveness,
-		.debug = s->debug,
-	};
+	struct peers_config pc;
+	settings_peers_config(s, &pc);
 	struct daemon d = {
 		.s = s,
-		.src = { .backend = s->backend, .ifnames = s->interfaces,
-		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
 		.peers = peers_new(&pc),
 		.state = state,
 		.rule = { s->threshold, s->liveness },
@@ -298,6 +293,8 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
+	settings_source_config(s, &d.src);
+	d.src.stop = &got_stop;
 	log_start(&d);
 	statefile_boot_id(d.boot_id);
 	if (state)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "settings.h"
+#include "kinds.h"
 #include "wg.h"
 
 enum peer_state { PEER_NEVER = 0, PEER_ONLINE, PEER_OFFLINE };

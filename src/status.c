@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
 #include "status.h"
@@ -195,11 +196,10 @@ static int load_saved(const char *path, struct saved_state *st)
 
 int status_run(const struct settings *s)
 {
-	struct peers_config pc = { .threshold_ms = (int64_t)s->threshold * 1000,
-	                           .interval_ms = (int64_t)s->interval * 1000,
-	                           .liveness = s->liveness };
-	struct source_config src = { .backend = s->backend, .ifnames = s->interfaces,
-	                             .n_ifnames = s->n_interfaces };
+	struct peers_config pc;
+	struct source_config src;
+	settings_peers_config(s, &pc);
+	settings_source_config(s, &src);
 	struct wg_snapshot snap = { 0 };
 	struct source_result res;
 	struct saved_state st = { 0 };
