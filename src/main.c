@@ -10,6 +10,7 @@
 #include "settings.h"
 #include "statefile.h"
 #include "status.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -113,7 +114,7 @@ static const struct command_row {
 static void list_commands(FILE *out)
 {
 	char left[64];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!commands[i].args)
 			continue;
 		snprintf(left, sizeof(left), "%s%s", settings_command_name((enum command)i),
