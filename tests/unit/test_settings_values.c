@@ -10,10 +10,10 @@
 
 static const char *const vars[] = { "LOG_PATH", "CHECK_INTERVAL", "OFFLINE_THRESHOLD",
 	"STATS_INTERVAL", "DEBUG", "INTERFACES", "BACKEND", "LOG_FORMAT", "LOG_MAX_BYTES",
-	"LOG_BACKUPS", "LIVENESS" };
+	"LOG_BACKUPS", "LIVENESS", "STATE_FILE", "POLL_TIMEOUT" };
 static const char *const flags[] = { "--log-path", "--interval", "--threshold",
 	"--stats-interval", "--debug", "--interface", "--backend", "--log-format",
-	"--log-max-bytes", "--log-backups", "--liveness" };
+	"--log-max-bytes", "--log-backups", "--liveness", "--state-file", "--poll-timeout" };
 
 static bool has_control_byte(const char *s)
 {
