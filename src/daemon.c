@@ -29,9 +29,6 @@
  * peer's last heard can be off by at most one session (180 s), never invented. */
 #define STATE_REFRESH_MS (300 * 1000)
 
-/* Until the POLL_TIMEOUT setting lands: the smaller of the interval and 10 s. */
-#define POLL_TIMEOUT_S(s) ((s)->interval < 10 ? (s)->interval : 10)
-
 static volatile sig_atomic_t got_stop, got_hup;
 
 static void on_signal(int sig)
@@ -97,7 +94,7 @@ static void monitor_start(struct daemon *d)
 	d->info = (struct monitor_info){
 		.version = WG_MONITOR_VERSION, .pid = getpid(), .backend = backend_name(s->backend),
 		.interfaces = d->interfaces, .interval = s->interval, .threshold = s->threshold,
-		.stats_interval = s->stats_interval, .poll_timeout = POLL_TIMEOUT_S(s),
+		.stats_interval = s->stats_interval, .poll_timeout = s->poll_timeout,
 		.liveness = liveness_name(s->liveness), .log_path = s->log_path[0] ? s->log_path
 		: "(none)", .log_format = log_format_name(s->log_format),
 		.state_file = s->state_file[0] ? s->state_file : "(none)",

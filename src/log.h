@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "settings.h"
+#include "kinds.h"
 
 enum log_level { LVL_DEBUG = 0, LVL_INFO, LVL_WARNING, LVL_ERROR };
 

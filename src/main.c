@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* wg-monitor: argv and environment -> settings -> the daemon, status or check-config. */
+/* wg-monitor: argv and environment -> settings -> a command from the table below. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "settings.h"
 #include "statefile.h"
 #include "status.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -17,8 +18,7 @@ extern char **environ;
 
 static void log_path_error(const struct settings *s, const char *err)
 {
-	fprintf(stderr, "wg-monitor: invalid %s: %s\n",
-	        s->origin[SET_LOG_PATH] == ORIGIN_FLAG ? "--log-path" : "LOG_PATH", err);
+	fprintf(stderr, "wg-monitor: invalid %s: %s\n", settings_name(s, SET_LOG_PATH), err);
 }
 
 /* Opens the state file, its path policy included; sf->dirfd stays -1 for none. */
@@ -29,8 +29,8 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 	if (!s->state_file[0])
 		return 0;
 	if (statefile_open(sf, s->state_file, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: invalid %s: %s\n",
-		        s->origin[SET_STATE_FILE] == ORIGIN_FLAG ? "--state-file" : "STATE_FILE", err);
+		fprintf(stderr, "wg-monitor: invalid %s: %s\n", settings_name(s, SET_STATE_FILE),
+		        err);
 		return -1;
 	}
 	return 0;
@@ -51,7 +51,7 @@ static int check_paths(const struct settings *s)
 	return 0;
 }
 
-static int run(const struct settings *s)
+static int cmd_run(const struct settings *s)
 {
 	struct logfile *lf = NULL;
 	struct statefile sf;
@@ -78,6 +78,58 @@ static int run(const struct settings *s)
 	return rc;
 }
 
+static int cmd_check_config(const struct settings *s)
+{
+	settings_print(s, stdout);
+	return check_paths(s) < 0 ? EXIT_SETTINGS : 0;
+}
+
+static int cmd_version(const struct settings *s)
+{
+	(void)s;
+	printf("wg-monitor %s\n", WG_MONITOR_VERSION);
+	return 0;
+}
+
+static int cmd_help(const struct settings *s);
+
+/* What each command runs, and what --help says of it. settings_load() parses the word
+ * (settings_command_name) and picks the row; --help and --version are options, listed
+ * under "Other options". wireguard-tools' wg.c keeps its subcommands the same way. */
+static const struct command_row {
+	const char *args;                     /* after the word in --help; NULL: not listed */
+	int (*fn)(const struct settings *s);  /* returns the exit status */
+	const char *help;                     /* '\n' starts another indented line */
+} commands[] = {
+	[CMD_RUN] = { "", cmd_run, "run the monitor in the foreground (the default)" },
+	[CMD_STATUS] = { " [--json]", status_run,
+		"poll once, print every peer as a table (or JSON)" },
+	[CMD_CHECK_CONFIG] = { "", cmd_check_config,
+		"validate the environment and options exactly as\nrun would, print the effective "
+		"settings" },
+	[CMD_HELP] = { NULL, cmd_help, NULL },
+	[CMD_VERSION] = { NULL, cmd_version, NULL },
+};
+
+static void list_commands(FILE *out)
+{
+	char left[64];
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!commands[i].args)
+			continue;
+		snprintf(left, sizeof(left), "%s%s", settings_command_name((enum command)i),
+		         commands[i].args);
+		settings_usage_item(out, left, commands[i].help);
+	}
+}
+
+static int cmd_help(const struct settings *s)
+{
+	(void)s;
+	settings_usage(stdout, list_commands);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	static struct settings s;
@@ -86,20 +138,5 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "wg-monitor: %s\n", err);
 		return EXIT_SETTINGS;
 	}
-	switch (s.command) {
-	case CMD_HELP:
-		settings_usage(stdout);
-		return 0;
-	case CMD_VERSION:
-		printf("wg-monitor %s\n", WG_MONITOR_VERSION);
-		return 0;
-	case CMD_CHECK_CONFIG:
-		settings_print(&s, stdout);
-		return check_paths(&s) < 0 ? EXIT_SETTINGS : 0;
-	case CMD_STATUS:
-		return status_run(&s);
-	case CMD_RUN:
-		break;
-	}
-	return run(&s);
+	return commands[s.command].fn(&s);
 }

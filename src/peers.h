@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "events.h"
+#include "kinds.h"
 #include "peerview.h"
-#include "settings.h"
 #include "wg.h"
 
 struct peers_config {

@@ -5,24 +5,24 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "source.h"
+#include "kinds.h"
 #include "wg.h"
 
 #define SETTINGS_MAX_INTERFACES 64
 
 enum command { CMD_RUN = 0, CMD_STATUS, CMD_CHECK_CONFIG, CMD_HELP, CMD_VERSION };
-enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
-enum liveness { LIVENESS_ACTIVITY = 0, LIVENESS_HANDSHAKE };
 enum origin { ORIGIN_DEFAULT = 0, ORIGIN_ENV, ORIGIN_FLAG };
 
-/* One index per setting, for `origin[]` and check-config output. */
+/* One index per row of settings_table.h, in its order (check-config's, --help's). */
 enum setting_id {
-	SET_LOG_PATH = 0, SET_INTERVAL, SET_THRESHOLD, SET_STATS_INTERVAL, SET_DEBUG,
-	SET_INTERFACES, SET_BACKEND, SET_LOG_FORMAT, SET_LOG_MAX_BYTES, SET_LOG_BACKUPS,
-	SET_LIVENESS, SET_STATE_FILE, SET__COUNT
+#define SETTING(id, ...) SET_##id,
+#include "settings_table.h"
+#undef SETTING
+	SET__COUNT
 };
 
 struct settings {
@@ -30,6 +30,7 @@ struct settings {
 	bool status_json;                /* status --json */
 	char log_path[PATH_MAX];         /* "" = stderr only */
 	unsigned interval;               /* seconds 1..86400 */
+	unsigned poll_timeout;           /* seconds 1..interval: one whole poll */
 	unsigned threshold;              /* seconds 1..604800 */
 	unsigned stats_interval;         /* 0 or 10..604800 */
 	bool debug;
@@ -50,11 +51,16 @@ struct settings {
 int settings_load(struct settings *s, int argc, char *const argv[], char *const envp[],
                   char *err, size_t errlen);
 
+/* The name setting id was given by: its flag when it came from one, else its variable. */
+const char *settings_name(const struct settings *s, enum setting_id id);
+/* The word of a command given on the command line; NULL for CMD_HELP and CMD_VERSION. */
+const char *settings_command_name(enum command c);
+
 /* check-config: every effective setting, one per line, with its origin. */
 void settings_print(const struct settings *s, FILE *out);
-void settings_usage(FILE *out);
-
-const char *liveness_name(enum liveness l);
-const char *log_format_name(enum log_format f);
+/* --help; list_commands prints the Commands section with settings_usage_item(). */
+void settings_usage(FILE *out, void (*list_commands)(FILE *out));
+/* One --help entry: "  left" padded to the help column, then text ('\n': next line). */
+void settings_usage_item(FILE *out, const char *left, const char *text);
 
 #endif

@@ -1,33 +1,75 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal to settings.c and settings_text.c: the one table that names, limits and
- * documents every setting, so parsing, check-config and --help cannot drift apart. */
-#ifndef SETTINGS_TABLE_H
-#define SETTINGS_TABLE_H
-
-#include "settings.h"
-
-enum setting_kind { SK_PATH, SK_NUMBER, SK_BYTES, SK_BOOL, SK_WORD, SK_IFLIST };
-
-struct setting_spec {
-	const char *var;            /* environment variable */
-	const char *flag;           /* long option, with the leading "--" */
-	const char *metavar;        /* --help placeholder; NULL: value only as --flag=VALUE */
-	enum setting_kind kind;
-	uint64_t min, max;          /* SK_NUMBER, SK_BYTES */
-	bool zero_ok;               /* 0 allowed below min (STATS_INTERVAL 0 = off) */
-	const char *const *words;   /* SK_WORD: NULL-terminated, index = enum value */
-	const char *allowed;        /* error text: what is allowed */
-	const char *help;           /* --help text; '\n' starts another indented line */
-};
-
-extern const struct setting_spec setting_specs[SET__COUNT];
-
-/* Built-in defaults, every origin ORIGIN_DEFAULT, command CMD_RUN. */
-void settings_defaults(struct settings *s);
-
-/* Writes setting id as it would appear in /etc/default/wg-monitor (sanitized, so safe on
- * a terminal): interfaces comma-joined, "" for all; DEBUG "on"/"off". */
-void settings_format_value(const struct settings *s, enum setting_id id, char *buf,
-                           size_t size);
-
-#endif
+/* The settings, one row each. No include guard: settings.h takes the ids from it, and
+ * settings.c the rows (fields of struct setting_spec in settings_spec.h).
+ *
+ * Adding a setting (PEER_NAMES, METRICS_LISTEN, ON_CHANGE, ...) is exactly one row here
+ * plus its field in struct settings. The row's kind parses and formats the value
+ * through the field's offset; the environment, the flag, check-config, --help and the
+ * unit test that round-trips every row all follow from it. A new kind of value is one
+ * parse and one format function in settings_value.c. */
+SETTING(LOG_PATH, .var = "LOG_PATH", .flag = "--log-path", .metavar = "PATH",
+	.kind = SK_PATH, FIELD(log_path), .dflt = "/var/log/wg_monitor.log",
+	.empty_note = "no log file",
+	.allowed = "expected a path of at most 4095 bytes without control characters, "
+	"or empty for no log file",
+	.help = "log file, inside /var/log, /tmp or ./logs;\nempty: no file (stderr only)")
+SETTING(INTERVAL, .var = "CHECK_INTERVAL", .flag = "--interval", .metavar = "SECONDS",
+	.kind = SK_NUMBER, .min = 1, .max = 86400, FIELD(interval), .dflt = "30",
+	.allowed = "expected whole seconds 1-86400",
+	.help = "seconds between polls, 1-86400")
+SETTING(POLL_TIMEOUT, .var = "POLL_TIMEOUT", .flag = "--poll-timeout", .metavar = "SECONDS",
+	.kind = SK_NUMBER, .min = 1, .max = 86400, FIELD(poll_timeout), .dflt = "10",
+	.capped = true, .cap = SET_INTERVAL,
+	.allowed = "expected whole seconds 1-86400",
+	.help = "time limit of one whole poll (every\ninterface and backend), 1-86400 seconds, at\n"
+	"most CHECK_INTERVAL; default: the smaller\nof CHECK_INTERVAL and 10")
+SETTING(THRESHOLD, .var = "OFFLINE_THRESHOLD", .flag = "--threshold", .metavar = "SECONDS",
+	.kind = SK_NUMBER, .min = 1, .max = 604800, FIELD(threshold), .dflt = "180",
+	.allowed = "expected whole seconds 1-604800",
+	.help = "a peer not heard from for longer is offline,\n1-604800 seconds")
+SETTING(STATS_INTERVAL, .var = "STATS_INTERVAL", .flag = "--stats-interval",
+	.metavar = "SECONDS", .kind = SK_NUMBER, .min = 10, .max = 604800, .zero_ok = true,
+	FIELD(stats_interval), .dflt = "3600",
+	.allowed = "expected whole seconds, 0 (off) or 10-604800",
+	.help = "seconds between stats lines, 0 (off) or\n10-604800")
+SETTING(DEBUG, .var = "DEBUG", .flag = "--debug", .metavar = NULL, .kind = SK_BOOL,
+	FIELD(debug), .dflt = "off",
+	.allowed = "expected 1, true, yes, on, 0, false, no or off (any case)",
+	.help = "log per-poll details; --debug=BOOL sets it\nexplicitly: 1 true yes on / "
+	"0 false no off")
+SETTING(INTERFACES, .var = "INTERFACES", .flag = "--interface", .metavar = "IF",
+	.kind = SK_IFLIST, FIELD(interfaces), .count_offset = offsetof(struct settings,
+	n_interfaces), .dflt = NULL, .empty_note = "all interfaces", .empty_word = "all",
+	.allowed = "expected interface names of 1-15 characters from A-Z a-z 0-9 _ = + . -",
+	.help = "watch only IF; repeatable; replaces INTERFACES\n(a list separated by spaces "
+	"or commas)")
+SETTING(BACKEND, .var = "BACKEND", .flag = "--backend", .metavar = "NAME", .kind = SK_WORD,
+	.words = backend_names, FIELD(backend), .dflt = "auto",
+	.allowed = "expected auto, netlink, uapi or wg",
+	.help = "auto, netlink (kernel), uapi (userspace\nsocket) or wg (runs `wg show`)")
+SETTING(LOG_FORMAT, .var = "LOG_FORMAT", .flag = "--log-format", .metavar = "FORMAT",
+	.kind = SK_WORD, .words = log_format_names, FIELD(log_format), .dflt = "text",
+	.allowed = "expected text or json",
+	.help = "text or json (one object a line)")
+SETTING(LOG_MAX_BYTES, .var = "LOG_MAX_BYTES", .flag = "--log-max-bytes", .metavar = "BYTES",
+	.kind = SK_BYTES, .min = 4096, .max = 1073741824, FIELD(log_max_bytes),
+	.dflt = "10485760",
+	.allowed = "expected bytes 4096-1073741824, optionally with suffix K, M or G "
+	"(KiB, MiB, GiB)",
+	.help = "rotate before the file grows past BYTES,\n4096-1073741824; suffix K, M, G "
+	"= KiB, MiB, GiB")
+SETTING(LOG_BACKUPS, .var = "LOG_BACKUPS", .flag = "--log-backups", .metavar = "N",
+	.kind = SK_NUMBER, .min = 0, .max = 100, FIELD(log_backups), .dflt = "5",
+	.allowed = "expected a count 0-100",
+	.help = "rotated files to keep, 0-100 (0: truncate)")
+SETTING(LIVENESS, .var = "LIVENESS", .flag = "--liveness", .metavar = "RULE",
+	.kind = SK_WORD, .words = liveness_names, FIELD(liveness), .dflt = "activity",
+	.allowed = "expected activity or handshake",
+	.help = "activity or handshake (see Liveness below)")
+SETTING(STATE_FILE, .var = "STATE_FILE", .flag = "--state-file", .metavar = "PATH",
+	.kind = SK_PATH, FIELD(state_file), .dflt = NULL, .empty_note = "no state file",
+	.allowed = "expected a path of at most 4095 bytes without control characters, "
+	"or empty for none",
+	.help = "keep peer states across restarts here, in a\nprivate directory such as "
+	"/var/lib/wg-monitor;\nempty: none. status reads it too (unset:\n"
+	"/var/lib/wg-monitor/state if present)")

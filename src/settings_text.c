@@ -1,67 +1,28 @@
 // SPDX-License-Identifier: MIT
-/* Settings as text: check-config's listing and --help, both generated from the table in
- * settings.c so that neither can forget a setting. */
+/* Settings as text: check-config's listing and --help, both generated from the table
+ * (settings_table.h) so that neither can forget a setting. */
 #include <string.h>
 
-#include "settings_table.h"
+#include "settings_spec.h"
 #include "util.h"
 
 #define VALUE_SIZE (PATH_MAX * 4)   /* a sanitized path may grow fourfold */
 #define PAD_MAX 36                  /* check-config aligns origins up to this column */
 #define HELP_INDENT 28
 
-static void join_interfaces(const struct settings *s, char *buf, size_t size)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < s->n_interfaces && o + 1 < size; i++) {
-		if (i > 0)
-			buf[o++] = ',';
-		o += sanitize(buf + o, size - o, s->interfaces[i], strlen(s->interfaces[i]));
-	}
-}
-
-/* The table's word for an enum value; source.c's backend_name() would drag every
- * backend into a program that only parses settings. */
-static const char *word(enum setting_id id, unsigned v)
-{
-	const char *const *w = setting_specs[id].words;
-	for (unsigned i = 0; w[i]; i++)
-		if (i == v)
-			return w[i];
-	return "?";
-}
-
 void settings_format_value(const struct settings *s, enum setting_id id, char *buf,
                            size_t size)
 {
-	switch (id) {
-	case SET_LOG_PATH: sanitize(buf, size, s->log_path, strlen(s->log_path)); break;
-	case SET_INTERVAL: snprintf(buf, size, "%u", s->interval); break;
-	case SET_THRESHOLD: snprintf(buf, size, "%u", s->threshold); break;
-	case SET_STATS_INTERVAL: snprintf(buf, size, "%u", s->stats_interval); break;
-	case SET_DEBUG: snprintf(buf, size, "%s", s->debug ? "on" : "off"); break;
-	case SET_INTERFACES: join_interfaces(s, buf, size); break;
-	case SET_BACKEND: snprintf(buf, size, "%s", word(id, s->backend)); break;
-	case SET_LOG_FORMAT: snprintf(buf, size, "%s", log_format_name(s->log_format)); break;
-	case SET_LOG_MAX_BYTES:
-		snprintf(buf, size, "%llu", (unsigned long long)s->log_max_bytes);
-		break;
-	case SET_LOG_BACKUPS: snprintf(buf, size, "%u", s->log_backups); break;
-	case SET_LIVENESS: snprintf(buf, size, "%s", liveness_name(s->liveness)); break;
-	case SET_STATE_FILE: sanitize(buf, size, s->state_file, strlen(s->state_file)); break;
-	default: snprintf(buf, size, "?"); break;
-	}
+	const struct setting_spec *sp = &setting_specs[id];
+	setting_kinds[sp->kind].format(s, sp, buf, size);
 }
 
-static void print_origin(const struct settings *s, enum setting_id id, FILE *out)
+/* The row's note for an empty value ("no log file; "), then where the value came from. */
+static void print_origin(const struct settings *s, enum setting_id id, const char *value,
+                         FILE *out)
 {
-	if (id == SET_INTERFACES && s->n_interfaces == 0)
-		fputs("all interfaces; ", out);
-	if (id == SET_LOG_PATH && s->log_path[0] == '\0')
-		fputs("no log file; ", out);
-	if (id == SET_STATE_FILE && s->state_file[0] == '\0')
-		fputs("no state file; ", out);
+	if (!value[0] && setting_specs[id].empty_note)
+		fprintf(out, "%s; ", setting_specs[id].empty_note);
 	switch (s->origin[id]) {
 	case ORIGIN_ENV: fputs("origin: environment", out); break;
 	case ORIGIN_FLAG: fprintf(out, "origin: flag %s", setting_specs[id].flag); break;
@@ -69,7 +30,6 @@ static void print_origin(const struct settings *s, enum setting_id id, FILE *out
 	}
 }
 
-/* NAME=value  (origin: ...), the values as /etc/default/wg-monitor would spell them. */
 /* check-config says in plain words what the effective liveness rule means. */
 static const char liveness_activity_note[] =
 	"# LIVENESS=activity: a peer is online while it was heard from within\n"
@@ -81,6 +41,7 @@ static const char liveness_handshake_note[] =
 	"# OFFLINE_THRESHOLD old. Below ~150 s this reports busy peers offline between\n"
 	"# WireGuard's session renewals (about every 2 minutes).\n";
 
+/* NAME=value  (origin: ...), the values as /etc/default/wg-monitor would spell them. */
 void settings_print(const struct settings *s, FILE *out)
 {
 	char value[VALUE_SIZE];
@@ -96,11 +57,28 @@ void settings_print(const struct settings *s, FILE *out)
 		int w = (int)(strlen(setting_specs[id].var) + 1 + strlen(value));
 		fprintf(out, "%s=%s%*s  (", setting_specs[id].var, value, w < width ? width - w : 0,
 		        "");
-		print_origin(s, (enum setting_id)id, out);
+		print_origin(s, (enum setting_id)id, value, out);
 		fputs(")\n", out);
 	}
 	fputs(s->liveness == LIVENESS_ACTIVITY ? liveness_activity_note : liveness_handshake_note,
 	      out);
+}
+
+/* Each line of text ('\n'-separated) indented to the help column. */
+static void print_indented(FILE *out, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		fprintf(out, "%*s%.*s\n", HELP_INDENT, "", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+void settings_usage_item(FILE *out, const char *left, const char *text)
+{
+	size_t n = strcspn(text, "\n");
+	fprintf(out, "  %-*s%.*s\n", HELP_INDENT - 2, left, (int)n, text);
+	print_indented(out, text + n + (text[n] == '\n'));
 }
 
 /* "  --interval SECONDS       CHECK_INTERVAL, default 30", then the indented help. */
@@ -111,27 +89,19 @@ static void usage_option(const struct settings *def, enum setting_id id, FILE *o
 	snprintf(flag, sizeof flag, "%s%s%s", sp->flag, sp->metavar ? " " : "",
 	         sp->metavar ? sp->metavar : "[=BOOL]");
 	settings_format_value(def, id, dflt, sizeof dflt);
-	if (id == SET_INTERFACES)
-		snprintf(dflt, sizeof dflt, "all");
-	else if (!dflt[0])
-		snprintf(dflt, sizeof dflt, "none");
+	if (!dflt[0])
+		snprintf(dflt, sizeof dflt, "%s", sp->empty_word ? sp->empty_word : "none");
 	fprintf(out, "  %-*s%s, default %s\n", HELP_INDENT - 2, flag, sp->var, dflt);
-	for (const char *h = sp->help; *h;) {
-		size_t n = strcspn(h, "\n");
-		fprintf(out, "%*s%.*s\n", HELP_INDENT, "", (int)n, h);
-		h += n + (h[n] == '\n');
-	}
+	print_indented(out, sp->help);
 }
 
 static const char usage_head[] =
 	"Usage: wg-monitor [COMMAND] [OPTION]...\n"
 	"Watches every WireGuard peer on this host and logs each change of state.\n"
 	"\n"
-	"Commands:\n"
-	"  run                       run the monitor in the foreground (the default)\n"
-	"  status [--json]           poll once, print every peer as a table (or JSON)\n"
-	"  check-config              validate the environment and options exactly as\n"
-	"                            run would, print the effective settings\n"
+	"Commands:\n";
+
+static const char usage_settings[] =
 	"\n"
 	"Settings (an option overrides its environment variable, which overrides the\n"
 	"default):\n";
@@ -162,11 +132,13 @@ static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 on success, 2 on an invalid setting, option or command.\n";
 
-void settings_usage(FILE *out)
+void settings_usage(FILE *out, void (*list_commands)(FILE *out))
 {
 	struct settings def;
 	settings_defaults(&def);
 	fputs(usage_head, out);
+	list_commands(out);
+	fputs(usage_settings, out);
 	for (int id = 0; id < SET__COUNT; id++)
 		usage_option(&def, (enum setting_id)id, out);
 	fputs(usage_tail, out);

@@ -6,17 +6,6 @@
 
 #include "source.h"
 
-const char *backend_name(enum backend b)
-{
-	switch (b) {
-	case BACKEND_AUTO: return "auto";
-	case BACKEND_NETLINK: return "netlink";
-	case BACKEND_UAPI: return "uapi";
-	case BACKEND_WG: return "wg";
-	}
-	return "?";
-}
-
 bool source_watched(const struct source_config *cfg, const char *name)
 {
 	if (cfg->n_ifnames == 0)

@@ -6,9 +6,8 @@
 
 #include <signal.h>
 
+#include "kinds.h"
 #include "wg.h"
-
-enum backend { BACKEND_AUTO = 0, BACKEND_NETLINK, BACKEND_UAPI, BACKEND_WG };
 
 struct source_config {
 	enum backend backend;
@@ -49,7 +48,5 @@ bool source_watched(const struct source_config *cfg, const char *name);
 /* Reads all watched interfaces. Returns res->err. Clears snap first. */
 int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
                 struct source_result *res);
-
-const char *backend_name(enum backend b);
 
 #endif

@@ -34,7 +34,7 @@
 #define HEAD_WORDS 9  /* the fields of the "written" line */
 #define MAX_LINKS  16 /* symlinks followed while walking the path */
 
-static const char *const liveness_words[] = { "activity", "handshake" };
+#define LIVENESS_RULES 2 /* the words of liveness_names */
 
 /* ---- path policy, directory, lock ------------------------------------------------ */
 
@@ -392,7 +392,7 @@ static int write_all(int fd, const struct peer_table *t, const struct saved_rule
 	size_t n = 0;
 	fprintf(f, MAGIC " %d\nwritten %" PRId64 " boot %s %" PRId64 " threshold %u liveness %s\n",
 	        VERSION, now->real_ms, boot_id[0] ? boot_id : "-", now->mono_ms, rule->threshold,
-	        liveness_words[rule->liveness]);
+	        liveness_name(rule->liveness));
 	struct peer_view v;
 	for (size_t i = 0; peers_view(t, i, now, &v); i++) {
 		if (v.deferred)
@@ -521,13 +521,13 @@ static int parse_header(const struct field *f, size_t nf, size_t lineno,
 		return 0;
 	}
 	size_t lv = nf == HEAD_WORDS
-	            ? word_index(&f[8], liveness_words, ARRAY_SIZE(liveness_words)) : 0;
+	            ? word_index(&f[8], liveness_names, LIVENESS_RULES) : 0;
 	uint64_t mono;
 	if (nf != HEAD_WORDS || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms) ||
 	    !field_is(&f[2], "boot") || !boot_field(&f[3], st->boot_id) ||
 	    !parse_u64(f[4].s, f[4].len, (uint64_t)MAX_MS, &mono) ||
 	    !field_is(&f[5], "threshold") || !parse_u64(f[6].s, f[6].len, 604800, &thr) ||
-	    thr == 0 || !field_is(&f[7], "liveness") || lv == ARRAY_SIZE(liveness_words))
+	    thr == 0 || !field_is(&f[7], "liveness") || lv == LIVENESS_RULES)
 		return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms> boot "
 		               "<id> <ms> threshold <1-604800> liveness <activity|handshake>\"");
 	st->written_mono_ms = (int64_t)mono;

@@ -40,6 +40,16 @@ bad_setting --log-backups "" --log-backups 101
 bad_setting --interface "" --interface bad/name
 bad_setting --interface "" --interface 0123456789abcdef
 bad_setting --liveness "" --liveness sometimes
+bad_setting POLL_TIMEOUT POLL_TIMEOUT=0
+bad_setting --poll-timeout "" --poll-timeout 86401 --interval 86400
+bad_setting POLL_TIMEOUT "POLL_TIMEOUT=31"
+bad_setting POLL_TIMEOUT "POLL_TIMEOUT=21 CHECK_INTERVAL=20"
+
+# A poll timeout above the interval is refused naming both, as they were given.
+env LOG_PATH= timeout 3 "$WGM_BIN" check-config --interval 5 --poll-timeout 6 >/dev/null 2>"$T_DIR/err"
+rc=$?
+assert_eq "$rc" 2 "--poll-timeout above --interval: exit 2"
+check "--poll-timeout above --interval: names both" grep -qE -- '--poll-timeout.*--interval' "$T_DIR/err"
 
 # The bad value is echoed sanitized: no escape byte reaches the terminal.
 env LOG_PATH= CHECK_INTERVAL=$'7\e[31mred\n' timeout 3 "$WGM_BIN" check-config >/dev/null 2>"$T_DIR/err"
@@ -58,6 +68,11 @@ check "flag beats environment (interval 9)" grep -qiE '^(CHECK_INTERVAL|interval
 check "environment beats default (threshold 77)" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+77([^0-9]|$)' <<<"$out"
 out=$(env LOG_PATH= timeout 3 "$WGM_BIN" check-config 2>&1)
 check "default threshold 180" grep -qiE '^(OFFLINE_THRESHOLD|threshold)[=: ]+180([^0-9]|$)' <<<"$out"
+check "POLL_TIMEOUT defaults to 10 at the default interval" grep -qE '^POLL_TIMEOUT=10 +\(origin: default\)$' <<<"$out"
+out=$(env LOG_PATH= CHECK_INTERVAL=4 timeout 3 "$WGM_BIN" check-config 2>&1)
+check "POLL_TIMEOUT follows a shorter interval (4)" grep -qE '^POLL_TIMEOUT=4 +\(origin: default\)$' <<<"$out"
+out=$(env LOG_PATH= POLL_TIMEOUT=3 timeout 3 "$WGM_BIN" check-config --poll-timeout 7 2>&1)
+check "--poll-timeout beats POLL_TIMEOUT" grep -qE '^POLL_TIMEOUT=7 +\(origin: flag --poll-timeout\)$' <<<"$out"
 timeout 3 "$WGM_BIN" --help >"$T_DIR/out" 2>&1
 rc=$?
 check "--help: exit 0 with usage on stdout ($rc)" test "$rc" = 0 -a -s "$T_DIR/out"

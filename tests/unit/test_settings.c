@@ -65,9 +65,11 @@ static void test_env(void)
 	CHECK_INT(load(&s, no_args, ENV("LOG_PATH=/tmp/x.log", "CHECK_INTERVAL=7",
 	          "OFFLINE_THRESHOLD=60", "STATS_INTERVAL=0", "DEBUG=Yes", "INTERFACES=wg1",
 	          "BACKEND=UAPI", "LOG_FORMAT=json", "LOG_MAX_BYTES=8192", "LOG_BACKUPS=0",
-	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state")), 0);
+	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state",
+	          "POLL_TIMEOUT=6")), 0);
 	CHECK_STR(s.log_path, "/tmp/x.log");
 	CHECK_INT(s.interval, 7);
+	CHECK_INT(s.poll_timeout, 6);
 	CHECK_INT(s.threshold, 60);
 	CHECK_INT(s.stats_interval, 0);
 	CHECK(s.debug);

@@ -10,10 +10,10 @@
 
 static const char *const vars[] = { "LOG_PATH", "CHECK_INTERVAL", "OFFLINE_THRESHOLD",
 	"STATS_INTERVAL", "DEBUG", "INTERFACES", "BACKEND", "LOG_FORMAT", "LOG_MAX_BYTES",
-	"LOG_BACKUPS", "LIVENESS" };
+	"LOG_BACKUPS", "LIVENESS", "STATE_FILE", "POLL_TIMEOUT" };
 static const char *const flags[] = { "--log-path", "--interval", "--threshold",
 	"--stats-interval", "--debug", "--interface", "--backend", "--log-format",
-	"--log-max-bytes", "--log-backups", "--liveness" };
+	"--log-max-bytes", "--log-backups", "--liveness", "--state-file", "--poll-timeout" };
 
 static bool has_control_byte(const char *s)
 {
@@ -166,6 +166,13 @@ static void test_bytes_and_words(void)
 	CHECK_STR(log_format_name((enum log_format)-1), "?");
 }
 
+/* The Commands section as main.c lists it: each command's word and a line of help. */
+static void list_commands(FILE *out)
+{
+	for (enum command c = CMD_RUN; settings_command_name(c); c++)
+		settings_usage_item(out, settings_command_name(c), "does it\non two lines");
+}
+
 /* Runs print (or settings_usage when NULL) into a temporary file; returns the text. */
 static char *capture(void (*print)(const struct settings *, FILE *), const struct settings *s)
 {
@@ -175,7 +182,7 @@ static char *capture(void (*print)(const struct settings *, FILE *), const struc
 	if (print)
 		print(s, f);
 	else
-		settings_usage(f);
+		settings_usage(f, list_commands);
 	long len = ftell(f);
 	char *text = malloc(len > 0 ? (size_t)len + 1 : 1);
 	rewind(f);
@@ -243,8 +250,9 @@ static void test_usage(void)
 		CHECK_CONTAINS(out, vars[i]);
 		CHECK_CONTAINS(out, flags[i]);
 	}
-	static const char *const more[] = { "Usage: wg-monitor", "status [--json]",
-		"check-config", "--help", "--version", "-h,", "-V,", "1-86400", "1-604800",
+	static const char *const more[] = { "Usage: wg-monitor",
+		"\n  status                    does it\n                            on two lines\n",
+		"\n  check-config              does it\n", "\n  run ", "--help", "--version", "-h,", "-V,", "1-86400", "1-604800",
 		"10-604800", "4096-1073741824", "0-100", "default 30", "default 180",
 		"default 3600", "default 10485760", "default 5", "default activity",
 		"default /var/log/wg_monitor.log", "handshake", "keepalive", "Exit status: 0",
