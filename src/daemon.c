@@ -104,12 +104,13 @@ static void monitor_start(struct daemon *d)
 	emit(d, &ev);
 }
 
-static void stats(struct daemon *d)
+static void stats(struct daemon *d, bool stopping)
 {
 	struct event ev = event_new(EV_STATS, real_ms(), NULL);
 	ev.stats.counts = peers_count(d->peers, NULL);
 	ev.stats.totals = d->totals;
 	ev.stats.totals.transitions = peers_transitions(d->peers);
+	ev.stats.stopping = stopping;
 	emit(d, &ev);
 	for (size_t i = 0; peers_interface(d->peers, i); i++) {
 		const char *ifname = peers_interface(d->peers, i);
@@ -199,7 +200,7 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 				next_poll = mono_ms() + interval;
 		}
 		if (stats_every && mono_ms() >= next_stats && !got_stop) {
-			stats(d);
+			stats(d, false);
 			next_stats += stats_every;
 			if (next_stats <= mono_ms())
 				next_stats = mono_ms() + stats_every;
@@ -213,8 +214,7 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 	}
 }
 
-/* Sinks in the order they see each event: the debug lines come before the poll summary,
- * and the state file is written before monitor_stop is logged. */
+/* Sinks in the order they see each event: the debug lines come before the poll summary. */
 static int add_sinks(struct daemon *d, const struct statefile *state)
 {
 	const struct settings *s = d->s;
@@ -260,7 +260,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	if (state)
 		sink_state_restore(&d.state, d.peers);
 	loop(&d, lf, &blocked);
-	stats(&d);
+	stats(&d, true);
 	struct event ev = event_new(EV_MONITOR_STOP, real_ms(), NULL);
 	ev.stop.signal = got_stop;
 	emit(&d, &ev);

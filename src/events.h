@@ -85,8 +85,9 @@ struct event {
 			char message[EVENT_MESSAGE_SIZE];
 		} error;
 		struct { struct peer_counts counts; int64_t poll_ms; size_t interfaces; } poll;
-		/* stats: counts of the interface, or of all (ifname ""), with the totals */
-		struct { struct peer_counts counts; struct ev_totals totals; } stats;
+		/* stats: counts of the interface, or of all (ifname ""), with the totals;
+		 * stopping: the last, at stop (sinks flush then, before monitor_stop) */
+		struct { struct peer_counts counts; struct ev_totals totals; bool stopping; } stats;
 		const struct monitor_info *start;
 		struct { int signal; } stop;
 		struct { const char *path; int64_t peers, saved_ms; bool rule_changed; } restored;

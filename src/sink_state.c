@@ -83,6 +83,8 @@ static void save(struct sink_state *ss, bool force)
 
 void sink_state_event(void *ctx, const struct event *ev)
 {
-	if (ev->type == EV_POLL || ev->type == EV_MONITOR_STOP)
-		save(ctx, ev->type == EV_MONITOR_STOP);
+	if (ev->type == EV_POLL)
+		save(ctx, false);
+	else if (ev->type == EV_STATS && ev->stats.stopping && !ev->ifname[0])
+		save(ctx, true);
 }

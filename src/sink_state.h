@@ -34,7 +34,7 @@ void sink_state_init(struct sink_state *ss, const struct statefile *file,
 /* Takes up where the saved table left off; a bad file is reported and ignored. */
 void sink_state_restore(struct sink_state *ss, struct peer_table *peers);
 /* An event_fn (ctx = struct sink_state): saves after a poll (EV_POLL) when worth it, and
- * always at EV_MONITOR_STOP. */
+ * always with the last stats at stop, so that a failure is said before monitor_stop. */
 void sink_state_event(void *ctx, const struct event *ev);
 
 #endif
