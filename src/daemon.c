@@ -289,7 +289,10 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	struct daemon d = {
 		.s = s,
 		.src = { .backend = s->backend, .ifnames = s->interfaces,
-		         .n_ifnames = s->n_interfaces, .stop = &got_stop },
+		         .n_ifnames = s->n_interfaces, .stop = &got_stop,
+		         /* until POLL_TIMEOUT: under the interval, so a poll that spends its
+		          * whole budget still ends before the next one is due */
+		         .timeout_ms = (int)(s->interval < 10 ? s->interval : 10) * 750 },
 		.peers = peers_new(&pc),
 		.state = state,
 		.rule = { s->threshold, s->liveness },
