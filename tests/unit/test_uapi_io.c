@@ -276,7 +276,7 @@ static void test_one_budget(void)
 	slow.delay_ms = 150;
 	slow.lfd = listen_at("wgtb9.sock", true);
 	int silent[4];
-	char name[16];
+	char name[32];
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof name, "wgtb%d.sock", i);
 		silent[i] = listen_at(name, true); /* sorted first: asked before wgtb9 */
@@ -319,7 +319,7 @@ static void test_many_silent(void)
 	enum { N = 70 };
 	static char names[N][WG_IFNAME_SIZE];
 	int fds[N];
-	char name[16], path[128];
+	char name[32], path[128];
 	for (int i = 0; i < N; i++) {
 		snprintf(names[i], sizeof names[i], "wgtm%02d", i);
 		snprintf(name, sizeof name, "wgtm%02d.sock", i);
