@@ -36,8 +36,9 @@ struct source_result {
 	char msg[WG_ERRMSG_SIZE];
 };
 
-/* One backend: appends the devices it can see (filtered by the caller afterwards). A
- * device already in the snapshot (same name) must be skipped: earlier backends win. */
+/* One backend: appends the devices it can see (filtered by the caller afterwards) by
+ * source_deadline(cfg), and returns -EINTR at once when *cfg->stop is set. A device
+ * already in the snapshot (same name) must be skipped: earlier backends win. */
 struct source_backend {
 	const char *name;
 	int (*collect)(const struct source_config *cfg, struct wg_snapshot *snap,

@@ -95,8 +95,11 @@ static int wgcli_collect(const struct source_config *cfg, struct wg_snapshot *sn
 		return failed(res, -ENOENT);
 	}
 	int64_t deadline = source_deadline(cfg);
-	if (deadline <= mono_ms()) /* the sockets before it used the budget up */
-		return run_error(res, path, -ETIMEDOUT, source_budget_ms(cfg));
+	if (deadline <= mono_ms()) { /* the backends before it used the budget up */
+		snprintf(res->msg, sizeof res->msg, "%s not run: the poll budget of %d ms ran out",
+		         path, source_budget_ms(cfg));
+		return failed(res, -ETIMEDOUT);
+	}
 	struct child *o = malloc(sizeof *o);
 	if (!o) {
 		snprintf(res->msg, sizeof res->msg, "cannot run wg: out of memory");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "source.h"
 #include "util.h"
 #include "wgcli.h"
 
@@ -208,4 +209,26 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
-TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr)
+/* The wg child gets what is left of the poll's budget: nothing left, nothing started. */
+static void test_budget_spent(void)
+{
+	if (access("/usr/bin/wg", X_OK) != 0 && access("/usr/sbin/wg", X_OK) != 0 &&
+	    access("/bin/wg", X_OK) != 0 && access("/sbin/wg", X_OK) != 0) {
+		printf("SKIPPED test_budget_spent: wg is not installed\n");
+		return;
+	}
+	struct source_config cfg = { .backend = BACKEND_WG, .timeout_ms = 1500,
+	                             .deadline_ms = mono_ms() - 1 };
+	struct wg_snapshot s = { 0 };
+	struct source_result res = { 0 };
+	int64_t t0 = mono_ms();
+	CHECK_INT(source_wgcli.collect(&cfg, &s, &res), -ETIMEDOUT);
+	CHECK(mono_ms() - t0 < 100);
+	CHECK_CONTAINS(res.msg, "not run: the poll budget of 1500 ms ran out");
+	CHECK_INT(s.ndevs, 0);
+	CHECK_INT(waitpid(-1, NULL, WNOHANG), -1); /* no child was started */
+	wg_snapshot_clear(&s);
+}
+
+TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr,
+          test_budget_spent)
