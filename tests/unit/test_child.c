@@ -190,7 +190,7 @@ static void test_nonblocking(void)
 	CHECK_INT(child_spawn(&c, &s), 0);
 	CHECK(c.pid > 0 && c.out >= 0 && c.err >= 0);
 	CHECK(child_next_ms(&c, t0) == t0 + 3000);
-	CHECK_INT(child_on_readable(&c, c.out), -EAGAIN); /* nothing yet: never blocks */
+	CHECK_INT(child_on_readable(&c, c.err), -EAGAIN); /* nothing there: never blocks */
 	int rounds = 0, done = 0;
 	while (!done && rounds++ < 1000) {
 		int64_t now = mono_ms(), left = child_next_ms(&c, now) - now;
