@@ -194,10 +194,12 @@ static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 		int64_t now = mono_ms();
 		if (now >= next_poll) {
 			poll_once(d);
-			/* Keep the cadence, but never burst to catch up after a stall. */
+			/* Keep the cadence: a poll that ran late or long is followed at once by the
+			 * one that is due, but after a stall of a whole interval or more, by one
+			 * poll now and the cadence anew, never a burst. */
 			next_poll += interval;
-			if (next_poll <= mono_ms())
-				next_poll = mono_ms() + interval;
+			if (next_poll <= mono_ms() - interval)
+				next_poll = mono_ms();
 		}
 		if (stats_every && mono_ms() >= next_stats && !got_stop) {
 			stats(d, false);

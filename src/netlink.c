@@ -158,22 +158,25 @@ int nl_send(struct nl_sock *s, struct nl_req *r, uint32_t *seq)
 	return (size_t)n == r->len ? 0 : -EIO;
 }
 
-/* One datagram from the kernel into s->buf; datagrams from other senders are dropped. */
-static int recv_one(struct nl_sock *s, const struct nl_io *io, int64_t deadline, size_t *len)
+/* One datagram from the kernel into s->buf; datagrams from other senders are dropped.
+ * Reads first and waits only when nothing is queued, so a reply the kernel already
+ * wrote is taken even when the poll's deadline has passed. */
+static int recv_one(struct nl_sock *s, const struct nl_io *io, size_t *len)
 {
 	for (;;) {
-		int err = fd_wait(s->fd, POLLIN, deadline, io->stop);
-		if (err < 0)
-			return err;
+		if (io->stop && *io->stop)
+			return -EINTR;
 		struct nl_addr from = { 0 };
 		struct iovec iov = { .iov_base = s->buf, .iov_len = NL_BUF_SIZE };
 		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from),
 		                    .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n = recvmsg(s->fd, &m, MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
+			int err = errno == EAGAIN ? fd_wait(s->fd, POLLIN, io->deadline_ms, io->stop)
+			        : errno == EINTR ? 0 : -errno;
+			if (err < 0)
+				return err;
+			continue;
 		}
 		if (m.msg_flags & MSG_TRUNC) {
 			explicit_bzero(s->buf, NL_BUF_SIZE);
@@ -191,11 +194,9 @@ static int recv_one(struct nl_sock *s, const struct nl_io *io, int64_t deadline,
 int nl_recv_all(struct nl_sock *s, const struct nl_io *io, nl_dgram_fn fn, void *arg,
                 const struct nl_dump_state *st)
 {
-	int timeout = io->timeout_ms > 0 ? io->timeout_ms : NL_DEFAULT_TIMEOUT_MS;
-	int64_t deadline = mono_ms() + timeout;
 	while (!st->done) {
 		size_t len = 0;
-		int err = recv_one(s, io, deadline, &len);
+		int err = recv_one(s, io, &len);
 		if (err < 0)
 			return err;
 		err = fn(s->buf, len, arg);

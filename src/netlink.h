@@ -34,7 +34,6 @@
 
 #define NL_BUF_SIZE       32768u   /* the kernel's recommended dump buffer */
 #define NL_REQ_SIZE       256u
-#define NL_DEFAULT_TIMEOUT_MS 2000
 
 struct nl_sock {
 	int fd;             /* -1 when closed */
@@ -43,9 +42,10 @@ struct nl_sock {
 	uint8_t *buf;       /* NL_BUF_SIZE bytes, zeroed after every datagram */
 };
 
-/* Limits for one request: a deadline and a flag that abandons it (a signal arrived). */
+/* Limits for requests: a deadline and a flag that abandons them (a signal arrived). A
+ * datagram already queued is still taken after the deadline: only waiting is bounded. */
 struct nl_io {
-	int timeout_ms;                       /* whole request; <= 0 = NL_DEFAULT_TIMEOUT_MS */
+	int64_t deadline_ms;                  /* mono_ms clock (the poll's budget) */
 	const volatile sig_atomic_t *stop;    /* may be NULL */
 };
 

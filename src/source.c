@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "source.h"
+#include "util.h"
 
 bool source_watched(const struct source_config *cfg, const char *name)
 {
@@ -14,6 +15,16 @@ bool source_watched(const struct source_config *cfg, const char *name)
 		if (strcmp(cfg->ifnames[i], name) == 0)
 			return true;
 	return false;
+}
+
+int source_budget_ms(const struct source_config *cfg)
+{
+	return cfg->timeout_ms > 0 ? cfg->timeout_ms : SOURCE_DEFAULT_BUDGET_MS;
+}
+
+int64_t source_deadline(const struct source_config *cfg)
+{
+	return cfg->deadline_ms ? cfg->deadline_ms : mono_ms() + source_budget_ms(cfg);
 }
 
 /* One check for every backend: a handshake time no clock can hold is hostile input, and
@@ -33,9 +44,11 @@ static void check_times(struct wg_device *d)
 	}
 }
 
-int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
+int source_poll(const struct source_config *config, struct wg_snapshot *snap,
                 struct source_result *res)
 {
+	struct source_config budgeted = *config, *cfg = &budgeted;
+	budgeted.deadline_ms = mono_ms() + source_budget_ms(config);
 	/* UAPI first: like wg(8), a live socket wins over a kernel interface of that name. */
 	const struct source_backend *list[2];
 	size_t n = 0;

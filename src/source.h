@@ -9,12 +9,17 @@
 #include "kinds.h"
 #include "wg.h"
 
+/* A poll's budget when timeout_ms is 0: every backend and request shares it. */
+#define SOURCE_DEFAULT_BUDGET_MS 10000
+
 struct source_config {
 	enum backend backend;
 	const char (*ifnames)[WG_IFNAME_SIZE]; /* watched interfaces; n_ifnames 0 = all */
 	size_t n_ifnames;
 	const char *uapi_dir;                  /* default "/var/run/wireguard" */
-	int timeout_ms;                        /* per request (socket, netlink, subprocess) */
+	int timeout_ms;                        /* budget of a whole poll; 0 = the default */
+	int64_t deadline_ms;                   /* set by source_poll (mono_ms clock); 0 when a
+	                                        * backend runs alone: it starts the budget */
 	const volatile sig_atomic_t *stop;     /* set by a signal: abandon the poll (-EINTR) */
 };
 
@@ -30,8 +35,9 @@ struct source_result {
 	char msg[WG_ERRMSG_SIZE];
 };
 
-/* One backend: appends the devices it can see (filtered by the caller afterwards). A
- * device already in the snapshot (same name) must be skipped: earlier backends win. */
+/* One backend: appends the devices it can see (filtered by the caller afterwards) by
+ * source_deadline(cfg), and returns -EINTR at once when *cfg->stop is set. A device
+ * already in the snapshot (same name) must be skipped: earlier backends win. */
 struct source_backend {
 	const char *name;
 	int (*collect)(const struct source_config *cfg, struct wg_snapshot *snap,
@@ -45,7 +51,14 @@ extern const struct source_backend source_netlink;/* source_netlink.c */
 /* Whether cfg watches interface `name` (every name when cfg lists none). */
 bool source_watched(const struct source_config *cfg, const char *name);
 
-/* Reads all watched interfaces. Returns res->err. Clears snap first. */
+/* The poll's budget in ms (timeout_ms, or the default). */
+int source_budget_ms(const struct source_config *cfg);
+/* When the poll must end (mono_ms clock): cfg->deadline_ms, else now + the budget. */
+int64_t source_deadline(const struct source_config *cfg);
+
+/* Reads all watched interfaces within one budget (cfg->timeout_ms) shared by every
+ * backend and request: what has not answered by then is that interface's error. Returns
+ * res->err (-EINTR when *cfg->stop was set). Clears snap first. */
 int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
                 struct source_result *res);
 

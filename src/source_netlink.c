@@ -169,7 +169,7 @@ static int read_device(struct wgnl_ctx *c, struct wg_device *dev)
 	return -EAGAIN;
 }
 
-static void device_error(struct wg_device *dev, int err, int timeout_ms)
+static void device_error(struct wg_device *dev, int err, int budget_ms)
 {
 	const char *n = dev->name;
 	device_reset(dev);
@@ -182,7 +182,7 @@ static void device_error(struct wg_device *dev, int err, int timeout_ms)
 		         "dump (NLM_F_DUMP_INTR %d times)", n, WGNL_INTR_RETRIES + 1);
 	else if (err == -ETIMEDOUT)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "reading %s over netlink: no answer "
-		         "within %d ms", n, timeout_ms > 0 ? timeout_ms : NL_DEFAULT_TIMEOUT_MS);
+		         "within %d ms (poll budget)", n, budget_ms);
 	else if (err == -E2BIG)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "%s has more than %u peers: not read", n,
 		         WG_MAX_PEERS);
@@ -215,7 +215,7 @@ static int add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *
 		return err == -EINTR ? err : 0;
 	}
 	if (err < 0)
-		device_error(dev, err, c->cfg->timeout_ms);
+		device_error(dev, err, source_budget_ms(c->cfg));
 	return 0;
 }
 
@@ -236,7 +236,7 @@ static int read_devices(struct wgnl_ctx *c, const struct wgnl_names *l,
 static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *snap,
                            struct source_result *res)
 {
-	struct wgnl_ctx c = { .cfg = cfg, .io = { cfg->timeout_ms, cfg->stop } };
+	struct wgnl_ctx c = { .cfg = cfg, .io = { source_deadline(cfg), cfg->stop } };
 	struct wgnl_names names = { 0 };
 	res->msg[0] = '\0';
 	c.gs.fd = -1;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Userspace WireGuard (wireguard-go, boringtun): finds <dir>/<ifname>.sock, asks each
- * socket `get=1` with a deadline, parses the reply and zeroes it (it holds secrets). */
+/* Userspace WireGuard (wireguard-go, boringtun): finds <dir>/<ifname>.sock, asks every
+ * socket `get=1` at once (non-blocking, one poll() over all of them) within the poll's
+ * deadline, parses each reply and zeroes it (it holds secrets). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,85 +20,69 @@
 #include "util.h"
 
 #define UAPI_DEFAULT_DIR        "/var/run/wireguard"
-#define UAPI_DEFAULT_TIMEOUT_MS 2000
 #define UAPI_FIRST_BUF          16384
+/* Sockets asked at once. A slot frees when its socket answers or fails, and the next
+ * socket takes it, all within the same deadline. Each open request holds at most
+ * UAPI_REPLY_MAX bytes of reply, so this also bounds the memory of a poll. */
+#define UAPI_MAX_OPEN           64
 
 typedef char ifname_t[WG_IFNAME_SIZE];
 
+enum uapi_phase { UQ_WAITING, UQ_CONNECTING, UQ_SENDING, UQ_READING, UQ_DONE };
+
+/* One socket's request, advanced by readiness; its result stays until the batch ends. */
 struct uapi_req {
-	const char *path;
-	int64_t deadline;                  /* CLOCK_MONOTONIC ms */
-	int timeout_ms;
-	const volatile sig_atomic_t *stop;
+	ifname_t name;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 32];
+	enum uapi_phase phase;
+	int fd;
+	size_t sent;
 	char *buf;                         /* the reply; zeroed before it is freed */
 	size_t len, cap;
-	char *msg;                         /* why it failed, WG_ERRMSG_SIZE */
+	int rc;                            /* once UQ_DONE: 0 or -errno */
+	struct wg_device dev;              /* the parsed reply, moved into the snapshot */
+	char msg[WG_ERRMSG_SIZE];          /* why it failed */
 };
 
-static bool stopping(const struct uapi_req *r)
+/* Every request of one poll and the deadline they share. */
+struct uapi_batch {
+	struct uapi_req *req;
+	size_t n, next, open;              /* next: the first not yet started */
+	int64_t deadline;                  /* mono_ms */
+	int budget_ms;
+	const volatile sig_atomic_t *stop;
+};
+
+static const char uapi_request[] = "get=1\n\n";
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void req_say(struct uapi_req *r, const char *fmt, ...)
 {
-	return r->stop && *r->stop;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+	va_end(ap);
 }
 
-/* After a failed send/recv: wait for readiness, retry after a signal, or give up. */
-static int io_again(struct uapi_req *r, int fd, short events)
+static int req_error(struct uapi_req *r, int rc, const char *what)
 {
-	if (errno == EAGAIN)
-		return fd_wait(fd, events, r->deadline, r->stop);
-	if (errno == EINTR)
-		return stopping(r) ? -EINTR : 0;
-	return -errno;
-}
-
-static int io_error(struct uapi_req *r, int rc, const char *what)
-{
-	if (rc == -ETIMEDOUT)
-		snprintf(r->msg, WG_ERRMSG_SIZE, "no reply from %s within %d ms", r->path,
-		         r->timeout_ms);
-	else if (rc == -EACCES || rc == -EPERM)
-		snprintf(r->msg, WG_ERRMSG_SIZE, "permission denied connecting to %s: run as root "
+	if (rc == -EACCES || rc == -EPERM)
+		req_say(r, "permission denied connecting to %s: run as root "
 		         "or grant CAP_DAC_OVERRIDE", r->path);
-	else if (rc != -EINTR)
-		snprintf(r->msg, WG_ERRMSG_SIZE, "%s %s: %s", what, r->path, strerror(-rc));
+	else
+		req_say(r, "%s %s: %s", what, r->path, strerror(-rc));
 	return rc;
 }
 
-static int do_connect(struct uapi_req *r, int fd)
+static void req_free_buf(struct uapi_req *r)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n = strlen(r->path);
-	if (n >= sizeof sa.sun_path)
-		return io_error(r, -ENAMETOOLONG, "cannot connect to");
-	memcpy(sa.sun_path, r->path, n + 1);
-	while (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		if (errno == EINTR && !stopping(r))
-			continue;
-		if (errno != EINPROGRESS)
-			return io_error(r, -errno, "cannot connect to");
-		int rc = fd_wait(fd, POLLOUT, r->deadline, r->stop), soerr = 0;
-		socklen_t sl = sizeof soerr;
-		if (rc == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-			soerr = errno;
-		return io_error(r, rc ? rc : -soerr, "cannot connect to");
-	}
-	return 0;
-}
-
-static int send_request(struct uapi_req *r, int fd)
-{
-	static const char req[] = "get=1\n\n";
-	size_t off = 0;
-	while (off < sizeof req - 1) {
-		ssize_t n = send(fd, req + off, sizeof req - 1 - off, MSG_NOSIGNAL);
-		if (n >= 0) {
-			off += (size_t)n;
-			continue;
-		}
-		int rc = io_again(r, fd, POLLOUT);
-		if (rc < 0)
-			return io_error(r, rc, "cannot send to");
-	}
-	return 0;
+	if (r->buf)
+		explicit_bzero(r->buf, r->cap);
+	free(r->buf);
+	r->buf = NULL;
+	r->len = r->cap = 0;
 }
 
 /* Moves the reply to a bigger buffer; never realloc, which would leave a copy of the
@@ -105,20 +91,22 @@ static int grow(struct uapi_req *r)
 {
 	size_t ncap = r->cap ? r->cap * 2 : UAPI_FIRST_BUF;
 	if (r->cap >= UAPI_REPLY_MAX) {
-		snprintf(r->msg, WG_ERRMSG_SIZE, "reply from %s larger than %u bytes", r->path,
+		req_say(r, "reply from %s larger than %u bytes", r->path,
 		         UAPI_REPLY_MAX);
 		return -E2BIG;
 	}
-	char *nb = malloc(ncap > UAPI_REPLY_MAX ? UAPI_REPLY_MAX : ncap);
+	if (ncap > UAPI_REPLY_MAX)
+		ncap = UAPI_REPLY_MAX;
+	char *nb = malloc(ncap);
 	if (!nb)
-		return io_error(r, -ENOMEM, "reading");
+		return req_error(r, -ENOMEM, "reading");
 	if (r->buf) {
 		memcpy(nb, r->buf, r->len);
 		explicit_bzero(r->buf, r->cap);
 		free(r->buf);
 	}
 	r->buf = nb;
-	r->cap = ncap > UAPI_REPLY_MAX ? UAPI_REPLY_MAX : ncap;
+	r->cap = ncap;
 	return 0;
 }
 
@@ -133,85 +121,238 @@ static size_t reply_end(const struct uapi_req *r, size_t from)
 	return 0;
 }
 
-static int read_reply(struct uapi_req *r, int fd)
+/* Reads what is there: 1 once the reply is complete (or at EOF: the parser reports a
+ * truncated one), 0 to wait for more, -errno. */
+static int read_some(struct uapi_req *r)
 {
 	for (;;) {
 		int rc = r->len == r->cap ? grow(r) : 0;
 		if (rc < 0)
 			return rc;
-		ssize_t n = recv(fd, r->buf + r->len, r->cap - r->len, 0);
+		ssize_t n = recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
 		if (n == 0)
-			return 0; /* EOF: the parser reports a truncated reply */
-		if (n > 0) {
-			size_t from = r->len, end;
-			r->len += (size_t)n;
-			if ((end = reply_end(r, from)) != 0) {
-				r->len = end;
-				return 0;
-			}
-			continue;
+			return 1;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 :
+			       req_error(r, -errno, "cannot read from");
+		size_t from = r->len, end;
+		r->len += (size_t)n;
+		if ((end = reply_end(r, from)) != 0) {
+			r->len = end;
+			return 1;
 		}
-		rc = io_again(r, fd, POLLIN);
-		if (rc < 0)
-			return io_error(r, rc, "cannot read from");
 	}
 }
 
-static int fetch(struct uapi_req *r)
+/* Sends what fits: 0 to go on (phase moves to UQ_READING once all is sent), -errno. */
+static int send_some(struct uapi_req *r)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return io_error(r, -errno, "cannot create a socket for");
-	int rc = do_connect(r, fd);
-	if (rc == 0)
-		rc = send_request(r, fd);
-	if (rc == 0)
-		rc = read_reply(r, fd);
-	close(fd);
-	return rc;
+	while (r->sent < sizeof uapi_request - 1) {
+		ssize_t n = send(r->fd, uapi_request + r->sent, sizeof uapi_request - 1 - r->sent,
+		                 MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 :
+			       req_error(r, -errno, "cannot send to");
+		r->sent += (size_t)n;
+	}
+	r->phase = UQ_READING;
+	return 0;
 }
 
-static void req_free(struct uapi_req *r)
+/* Ends a request: closes its socket, parses a complete reply, drops the reply. */
+static void req_finish(struct uapi_batch *b, struct uapi_req *r, int rc)
 {
-	if (r->buf)
-		explicit_bzero(r->buf, r->cap);
-	free(r->buf);
-	r->buf = NULL;
-	r->len = r->cap = 0;
-}
-
-/* Asks one socket; adds the device unless the socket is stale (daemon gone). */
-static int query(const struct source_config *cfg, const char *dir, const char *name,
-                 struct wg_snapshot *snap)
-{
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 32], msg[WG_ERRMSG_SIZE] = "";
-	struct uapi_req r = { .path = path, .stop = cfg->stop, .msg = msg };
-	r.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : UAPI_DEFAULT_TIMEOUT_MS;
-	r.deadline = mono_ms() + r.timeout_ms;
-	snprintf(path, sizeof path, "%s/%s.sock", dir, name);
-	int rc = fetch(&r);
-	if (rc == -ECONNREFUSED || rc == -ENOENT || rc == -EINTR) {
-		req_free(&r); /* stale socket: never unlink it, the interface is just gone */
-		return rc == -EINTR ? rc : 0;
-	}
-	struct wg_device *dev = wg_snapshot_add_device(snap, name);
-	if (!dev) {
-		rc = -errno;
-		req_free(&r);
-		return rc;
-	}
-	dev->source = WG_SRC_UAPI;
+	close(r->fd);
+	r->fd = -1;
+	r->phase = UQ_DONE;
+	b->open--;
 	if (rc == 0) {
-		int n = snprintf(msg, sizeof msg, "bad reply from %s: ", path);
-		size_t off = n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0;
-		rc = uapi_parse(r.buf, r.len, dev, real_ms(), msg + off, sizeof msg - off);
+		req_say(r, "bad reply from %s: ", r->path);
+		size_t off = strlen(r->msg);
+		rc = uapi_parse(r->buf, r->len, &r->dev, real_ms(), r->msg + off,
+		                sizeof r->msg - off);
 	}
-	req_free(&r);
-	if (rc < 0) {
-		dev->error = rc;
-		snprintf(dev->errmsg, sizeof dev->errmsg, "%s", msg);
+	req_free_buf(r);
+	r->rc = rc;
+}
+
+/* Advances one request after poll() reported revents on its socket. */
+static void req_step(struct uapi_batch *b, struct uapi_req *r)
+{
+	int rc = 0, soerr = 0;
+	socklen_t sl = sizeof soerr;
+	if (r->phase == UQ_CONNECTING) {
+		if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			soerr = errno;
+		if (soerr) {
+			req_finish(b, r, req_error(r, -soerr, "cannot connect to"));
+			return;
+		}
+		r->phase = UQ_SENDING;
+	}
+	if (r->phase == UQ_SENDING)
+		rc = send_some(r);
+	if (rc == 0 && r->phase == UQ_READING)
+		rc = read_some(r);
+	if (rc != 0)
+		req_finish(b, r, rc < 0 ? rc : 0);
+}
+
+static int do_connect(struct uapi_req *r)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(r->path);
+	if (n >= sizeof sa.sun_path)
+		return req_error(r, -ENAMETOOLONG, "cannot connect to");
+	memcpy(sa.sun_path, r->path, n + 1);
+	while (connect(r->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		if (errno == EINPROGRESS) {
+			r->phase = UQ_CONNECTING;
+			return 0;
+		}
+		if (errno != EINTR)
+			return req_error(r, -errno, "cannot connect to");
+	}
+	r->phase = UQ_SENDING;
+	return 0;
+}
+
+/* Opens, connects and sends the request of the next waiting socket. */
+static void req_start(struct uapi_batch *b, struct uapi_req *r)
+{
+	b->open++;
+	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->fd < 0) {
+		r->phase = UQ_DONE;
+		b->open--;
+		r->rc = req_error(r, -errno, "cannot create a socket for");
+		return;
+	}
+	int rc = do_connect(r);
+	if (rc == 0 && r->phase == UQ_SENDING)
+		rc = send_some(r);
+	if (rc < 0)
+		req_finish(b, r, rc);
+}
+
+/* At the deadline: what is still open, or never got a slot, is that interface's error. */
+static void expire(struct uapi_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct uapi_req *r = &b->req[i];
+		if (r->phase == UQ_DONE)
+			continue;
+		if (r->phase == UQ_WAITING) {
+			b->open++; /* req_finish counts it out; there is no socket to close */
+			r->fd = -1;
+			req_say(r, "%s not asked: the poll budget of %d ms ran "
+			         "out", r->path, b->budget_ms);
+		} else {
+			req_say(r, "no reply from %s within %d ms (poll budget)",
+			         r->path, b->budget_ms);
+		}
+		req_finish(b, r, -ETIMEDOUT);
+	}
+	b->next = b->n;
+}
+
+/* One poll() over the open sockets; 0 to go on, -EINTR (stop), -ETIMEDOUT, -errno. */
+static int wait_round(struct uapi_batch *b)
+{
+	struct pollfd p[UAPI_MAX_OPEN];
+	size_t idx[UAPI_MAX_OPEN], np = 0;
+	for (size_t i = 0; i < b->next && np < UAPI_MAX_OPEN; i++) {
+		struct uapi_req *r = &b->req[i];
+		if (r->phase == UQ_DONE || r->phase == UQ_WAITING)
+			continue;
+		p[np] = (struct pollfd){ .fd = r->fd,
+		                         .events = r->phase == UQ_READING ? POLLIN : POLLOUT };
+		idx[np++] = i;
+	}
+	int64_t left = b->deadline - mono_ms();
+	if (left <= 0)
+		return -ETIMEDOUT;
+	int n = poll(p, (nfds_t)np, left > INT32_MAX ? INT32_MAX : (int)left);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (size_t k = 0; k < np; k++)
+		if (p[k].revents)
+			req_step(b, &b->req[idx[k]]);
+	return 0;
+}
+
+/* Asks every socket of the batch at once, at most UAPI_MAX_OPEN open at a time, until
+ * each answered or the deadline passed. 0, -EINTR (stop) or -errno from poll(). */
+static int run_batch(struct uapi_batch *b)
+{
+	for (;;) {
+		if (b->stop && *b->stop)
+			return -EINTR;
+		while (b->open < UAPI_MAX_OPEN && b->next < b->n)
+			req_start(b, &b->req[b->next++]);
+		if (b->open == 0 && b->next == b->n)
+			return 0;
+		int rc = wait_round(b);
+		if (rc == -ETIMEDOUT) {
+			expire(b);
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* Moves one finished request into the snapshot, unless its socket is stale (the daemon
+ * is gone: never unlink it, the interface is just gone). */
+static int commit(struct uapi_req *r, struct wg_snapshot *snap)
+{
+	if (r->rc == -ECONNREFUSED || r->rc == -ENOENT)
+		return 0;
+	struct wg_device *dev = wg_snapshot_add_device(snap, r->name);
+	if (!dev)
+		return -errno;
+	*dev = r->dev;
+	memset(&r->dev, 0, sizeof r->dev);
+	dev->source = WG_SRC_UAPI;
+	if (r->rc < 0) {
+		wg_device_clear(dev);
+		dev->error = r->rc;
+		snprintf(dev->errmsg, sizeof dev->errmsg, "%s", r->msg);
 	}
 	return 0;
+}
+
+static void batch_free(struct uapi_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct uapi_req *r = &b->req[i];
+		if (r->phase != UQ_WAITING && r->phase != UQ_DONE)
+			close(r->fd);
+		req_free_buf(r);
+		wg_device_clear(&r->dev);
+	}
+	free(b->req);
+}
+
+/* Asks the sockets of names[0..n) in dir; their devices are added in that order. */
+static int query_all(const struct source_config *cfg, const char *dir, const ifname_t *names,
+                     size_t n, struct wg_snapshot *snap)
+{
+	struct uapi_batch b = { .n = n, .deadline = source_deadline(cfg),
+	                        .budget_ms = source_budget_ms(cfg), .stop = cfg->stop };
+	b.req = calloc(n ? n : 1, sizeof *b.req);
+	if (!b.req)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(b.req[i].name, names[i], sizeof(ifname_t));
+		snprintf(b.req[i].path, sizeof b.req[i].path, "%s/%s.sock", dir, names[i]);
+		memcpy(b.req[i].dev.name, names[i], sizeof(ifname_t));
+	}
+	int rc = run_batch(&b);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = commit(&b.req[i], snap);
+	batch_free(&b);
+	return rc;
 }
 
 /* A directory entry names a candidate when it is "<valid ifname>.sock", a socket (not a
@@ -271,8 +412,8 @@ static int uapi_collect(const struct source_config *cfg, struct wg_snapshot *sna
 	closedir(d);
 	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_name);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = cfg->stop && *cfg->stop ? -EINTR : query(cfg, dir, names[i], snap);
+	if (rc == 0)
+		rc = query_all(cfg, dir, names, n, snap);
 	free(names);
 	if (rc < 0) {
 		res->err = rc;

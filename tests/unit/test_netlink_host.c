@@ -27,7 +27,7 @@ static bool wg_module_loaded(void)
 static void test_family_lookup(void)
 {
 	struct nl_sock s;
-	struct nl_io io = { .timeout_ms = 2000 };
+	struct nl_io io = { .deadline_ms = mono_ms() + 2000 };
 	uint16_t id = 0;
 	CHECK_INT(nl_open(&s, NL_PROTO_GENERIC), 0);
 	CHECK(s.portid != 0);
@@ -36,6 +36,11 @@ static void test_family_lookup(void)
 	CHECK_INT(wgnl_resolve_family(&s, &io, "wgmnosuch", &id), -ENOENT);
 	CHECK(s.fd >= 0);   /* a clean error reply leaves the socket usable */
 	CHECK_INT(wgnl_resolve_family(&s, &io, "nlctrl", &id), 0);
+	/* the poll's budget is spent, but the kernel's reply is already queued: taken */
+	struct nl_io spent = { .deadline_ms = mono_ms() - 1 };
+	id = 0;
+	CHECK_INT(wgnl_resolve_family(&s, &spent, "nlctrl", &id), 0);
+	CHECK_INT(id, WGNL_GENL_ID_CTRL);
 	nl_close(&s);
 	nl_close(&s);       /* twice is harmless */
 }
@@ -68,7 +73,7 @@ static int fam_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, 
 static void test_genl_dump(void)
 {
 	struct nl_sock s;
-	struct nl_io io = { .timeout_ms = 2000 };
+	struct nl_io io = { .deadline_ms = mono_ms() + 2000 };
 	struct nl_req r;
 	struct nl_dump_state st;
 	struct fam_count c = { 0 };
@@ -99,7 +104,7 @@ static void test_stop_and_deadline(void)
 	struct nl_sock s;
 	struct nl_dump_state st = { 0 };
 	volatile sig_atomic_t stop = 0;
-	struct nl_io io = { .timeout_ms = 50, .stop = &stop };
+	struct nl_io io = { .deadline_ms = mono_ms() + 50, .stop = &stop };
 	CHECK_INT(nl_open(&s, NL_PROTO_GENERIC), 0);
 	int64_t t0 = mono_ms();
 	CHECK_INT(nl_recv_all(&s, &io, never_called, NULL, &st), -ETIMEDOUT);   /* nothing sent */
@@ -169,7 +174,7 @@ static int link_all(uint16_t type, uint16_t flags, const uint8_t *p, size_t len,
 static void dump_all_links(struct link_seen *seen)
 {
 	struct nl_sock s;
-	struct nl_io io = { .timeout_ms = 2000 };
+	struct nl_io io = { .deadline_ms = mono_ms() + 2000 };
 	struct nl_req r;
 	struct nl_dump_state st;
 	static const uint8_t ifi[WGNL_IFINFOMSG_LEN];
@@ -200,7 +205,7 @@ static void test_tun_is_not_wireguard(void)
 	CHECK(seen.tun_seen);
 	CHECK(!seen.tun_is_wg);
 	struct wgnl_names names = { 0 };
-	struct nl_io io = { .timeout_ms = 2000 };
+	struct nl_io io = { .deadline_ms = mono_ms() + 2000 };
 	CHECK_INT(wgnl_list_links(&io, &names), 0);
 	CHECK_INT(names.n, 0);
 	free(names.names);

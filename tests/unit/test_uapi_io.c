@@ -20,6 +20,7 @@ static char dir[64];
 
 struct server {
 	int lfd;
+	int delay_ms;          /* before each reply */
 	char reply[1024];
 };
 
@@ -56,6 +57,7 @@ static void *serve(void *arg)
 				break;
 			n += (size_t)r;
 		}
+		poll(NULL, 0, s->delay_ms);
 		if (n == 7 && memcmp(req, "get=1\n\n", 7) == 0)
 			(void)!write(c, s->reply, strlen(s->reply));
 		close(c);
@@ -265,4 +267,91 @@ static void test_facade_rejects_hostile_time(void)
 	close(hostile.lfd);
 }
 
-TEST_MAIN(setup, test_collect, test_facade_rejects_hostile_time, test_stop_flag, test_missing_dir, test_permission, teardown)
+/* Four sockets that never answer and one slow server: all are asked at once, so the
+ * poll costs one budget, not five timeouts, and the slow one is read within it. */
+static void test_one_budget(void)
+{
+	static struct server slow;
+	slow = good;
+	slow.delay_ms = 150;
+	slow.lfd = listen_at("wgtb9.sock", true);
+	int silent[4];
+	char name[32];
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof name, "wgtb%d.sock", i);
+		silent[i] = listen_at(name, true); /* sorted first: asked before wgtb9 */
+		CHECK(silent[i] >= 0);
+	}
+	CHECK(slow.lfd >= 0);
+	pthread_t th;
+	pthread_create(&th, NULL, serve, &slow);
+	static const char names[][WG_IFNAME_SIZE] = { "wgtb0", "wgtb1", "wgtb2", "wgtb3", "wgtb9" };
+	struct source_config cfg = { .backend = BACKEND_UAPI, .uapi_dir = dir, .timeout_ms = 400,
+	                             .ifnames = names, .n_ifnames = 5 };
+	struct wg_snapshot snap = { 0 };
+	struct source_result res = { 0 };
+	int64_t t0 = mono_ms();
+	CHECK_INT(source_poll(&cfg, &snap, &res), 0);
+	int64_t took = mono_ms() - t0;
+	CHECK(took >= 390 && took < 1000);
+	CHECK_INT(snap.ndevs, 5);
+	for (size_t i = 0; i < 4 && i < snap.ndevs; i++) {
+		snprintf(name, sizeof name, "wgtb%zu", i);
+		CHECK_STR(snap.devs[i].name, name);
+		CHECK_INT(snap.devs[i].error, -ETIMEDOUT);
+		CHECK_CONTAINS(snap.devs[i].errmsg, "within 400 ms (poll budget)");
+		CHECK_INT(snap.devs[i].npeers, 0);
+	}
+	struct wg_device *d = wg_snapshot_find(&snap, "wgtb9");
+	CHECK(d && d->error == 0 && d->npeers == 1 && d->listen_port == 51820);
+	wg_snapshot_clear(&snap);
+	shutdown(slow.lfd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(slow.lfd);
+	for (int i = 0; i < 4; i++)
+		close(silent[i]);
+}
+
+/* More silent sockets than may be open at once: the budget still ends the poll, and the
+ * ones that never got a slot say so. */
+static void test_many_silent(void)
+{
+	enum { N = 70 };
+	static char names[N][WG_IFNAME_SIZE];
+	int fds[N];
+	char name[32], path[128];
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "wgtm%02d", i);
+		snprintf(name, sizeof name, "wgtm%02d.sock", i);
+		fds[i] = listen_at(name, true);
+		CHECK(fds[i] >= 0);
+	}
+	struct source_config cfg = { .backend = BACKEND_UAPI, .uapi_dir = dir, .timeout_ms = 200,
+	                             .ifnames = (const char (*)[WG_IFNAME_SIZE])names,
+	                             .n_ifnames = N };
+	struct wg_snapshot snap = { 0 };
+	struct source_result res = { 0 };
+	int64_t t0 = mono_ms();
+	CHECK_INT(source_poll(&cfg, &snap, &res), 0);
+	CHECK(mono_ms() - t0 < 1000);
+	size_t waited = 0, unasked = 0;
+	CHECK_INT(snap.ndevs, N);
+	for (size_t i = 0; i < snap.ndevs; i++) {
+		waited += snap.devs[i].error == -ETIMEDOUT &&
+		          strstr(snap.devs[i].errmsg, "no reply from") != NULL;
+		unasked += snap.devs[i].error == -ETIMEDOUT &&
+		           strstr(snap.devs[i].errmsg, "not asked") != NULL;
+	}
+	CHECK_INT(waited, 64);
+	CHECK_INT(unasked, N - 64);
+	wg_snapshot_clear(&snap);
+	for (int i = 0; i < N; i++) {
+		close(fds[i]);
+		snprintf(path, sizeof path, "%s/wgtm%02d.sock", dir, i);
+		unlink(path);
+	}
+}
+
+TEST_MAIN(setup, test_collect, test_one_budget, test_many_silent,
+          test_facade_rejects_hostile_time, test_stop_flag, test_missing_dir, test_permission,
+          teardown)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The `wg show all dump` parser, wg's stderr lines, and the isolated child runner
- * (environment, fds, deadline, output cap) using /bin/sh as a stand-in for wg. */
+/* The `wg show all dump` parser and wg's stderr lines (the child that runs wg is
+ * tested in test_child.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "source.h"
 #include "util.h"
 #include "wgcli.h"
 
@@ -174,62 +175,6 @@ static void test_stderr(void)
 	wg_snapshot_clear(&s);
 }
 
-static int run(const char *script, int timeout, size_t outmax, struct wgcli_output *o,
-               char *msg)
-{
-	char *const argv[] = { "sh", "-c", (char *)(uintptr_t)script, NULL };
-	memset(o, 0, sizeof *o);
-	return wgcli_exec("/bin/sh", argv, timeout, outmax, NULL, o, msg);
-}
-
-static void test_exec(void)
-{
-	struct wgcli_output *o = malloc(sizeof *o);
-	char msg[WG_ERRMSG_SIZE];
-	/* exactly two variables; no fd beyond 0-2 (ls holds one for the directory) */
-	int leak = open("/dev/null", O_RDONLY); /* not O_CLOEXEC: must still be closed */
-	CHECK_INT(run("tr '\\0' '\\n' < /proc/$$/environ; ls /proc/self/fd | wc -l; "
-	              "echo oops >&2; exit 3", 2000, 1 << 20, o, msg), 0);
-	o->out[o->outlen] = '\0';
-	CHECK_STR(o->out, "PATH=/usr/bin:/usr/sbin:/bin:/sbin\nLC_ALL=C\n4\n");
-	CHECK(WIFEXITED(o->status) && WEXITSTATUS(o->status) == 3);
-	CHECK_INT(o->errlen, 5);
-	CHECK(memcmp(o->err, "oops\n", 5) == 0);
-	close(leak);
-	wgcli_output_free(o);
-	/* stdin is /dev/null: cat ends at once */
-	CHECK_INT(run("cat; echo done", 2000, 1 << 20, o, msg), 0);
-	CHECK(o->outlen == 5 && memcmp(o->out, "done\n", 5) == 0);
-	wgcli_output_free(o);
-	/* a hung child is killed at the deadline, even one that closed its pipes */
-	int64_t t0 = mono_ms();
-	CHECK_INT(run("sleep 10", 300, 1 << 20, o, msg), -ETIMEDOUT);
-	CHECK(mono_ms() - t0 < 2000);
-	CHECK_CONTAINS(msg, "within 300 ms");
-	wgcli_output_free(o);
-	t0 = mono_ms();
-	CHECK_INT(run("exec >&- 2>&-; sleep 10", 300, 1 << 20, o, msg), -ETIMEDOUT);
-	CHECK(mono_ms() - t0 < 2000);
-	wgcli_output_free(o);
-	/* endless output stops at the cap */
-	CHECK_INT(run("while :; do echo yyyyyyyyyyyyyyyyyyyyyyyyyy; done", 5000, 100000, o, msg),
-	          -E2BIG);
-	CHECK_INT(o->outlen, 100000);
-	CHECK_CONTAINS(msg, "more than 100000 bytes");
-	wgcli_output_free(o);
-	/* exactly at the cap is fine */
-	CHECK_INT(run("head -c 65536 /dev/zero", 5000, 65536, o, msg), 0);
-	CHECK_INT(o->outlen, 65536);
-	wgcli_output_free(o);
-	/* a missing program: the child reports 127 */
-	char *const argv[] = { "nope", NULL };
-	memset(o, 0, sizeof *o);
-	CHECK_INT(wgcli_exec("/nonexistent/wg", argv, 2000, 100, NULL, o, msg), 0);
-	CHECK(WIFEXITED(o->status) && WEXITSTATUS(o->status) == 127);
-	wgcli_output_free(o);
-	free(o);
-}
-
 /* Random damage to valid dump text: no crash, and either a result or a clean error. */
 static void test_mutations(void)
 {
@@ -264,4 +209,26 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
-TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr, test_exec)
+/* The wg child gets what is left of the poll's budget: nothing left, nothing started. */
+static void test_budget_spent(void)
+{
+	if (access("/usr/bin/wg", X_OK) != 0 && access("/usr/sbin/wg", X_OK) != 0 &&
+	    access("/bin/wg", X_OK) != 0 && access("/sbin/wg", X_OK) != 0) {
+		printf("SKIPPED test_budget_spent: wg is not installed\n");
+		return;
+	}
+	struct source_config cfg = { .backend = BACKEND_WG, .timeout_ms = 1500,
+	                             .deadline_ms = mono_ms() - 1 };
+	struct wg_snapshot s = { 0 };
+	struct source_result res = { 0 };
+	int64_t t0 = mono_ms();
+	CHECK_INT(source_wgcli.collect(&cfg, &s, &res), -ETIMEDOUT);
+	CHECK(mono_ms() - t0 < 100);
+	CHECK_CONTAINS(res.msg, "not run: the poll budget of 1500 ms ran out");
+	CHECK_INT(s.ndevs, 0);
+	CHECK_INT(waitpid(-1, NULL, WNOHANG), -1); /* no child was started */
+	wg_snapshot_clear(&s);
+}
+
+TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr,
+          test_budget_spent)

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/* The isolated child: environment, fds, stdin, time limit (SIGTERM, grace, SIGKILL),
+ * output cap, exit codes and signals, a failed execve, and the non-blocking interface
+ * driven by a poll loop as a hook runner would. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "harness.h"
+#include "util.h"
+
+static struct child c;
+
+static int sh(const char *script, int timeout_ms, int grace_ms, size_t outmax)
+{
+	char *const argv[] = { "sh", "-c", (char *)(uintptr_t)script, NULL };
+	struct child_spec s = { .path = "/bin/sh", .argv = argv, .outmax = outmax,
+	                        .deadline_ms = mono_ms() + timeout_ms, .grace_ms = grace_ms };
+	return child_run(&c, &s, NULL);
+}
+
+static const char *out_str(void)
+{
+	static char buf[4096];
+	size_t n = c.outlen < sizeof buf - 1 ? c.outlen : sizeof buf - 1;
+	memcpy(buf, c.outbuf ? c.outbuf : "", n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_isolation(void)
+{
+	int leak = open("/dev/null", O_RDONLY); /* not O_CLOEXEC: must still be closed */
+	CHECK_INT(sh("tr '\\0' '\\n' < /proc/$$/environ; ls /proc/self/fd | wc -l; "
+	             "echo oops >&2; exit 3", 2000, 0, 1 << 20), 0);
+	/* exactly two variables; fds 0-2 only (ls holds one more for the directory) */
+	CHECK_STR(out_str(), "PATH=/usr/bin:/usr/sbin:/bin:/sbin\nLC_ALL=C\n4\n");
+	CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3);
+	CHECK_INT(c.errlen, 5);
+	CHECK(memcmp(c.errbuf, "oops\n", 5) == 0);
+	child_free(&c);
+	close(leak);
+	/* stdin is /dev/null: cat ends at once */
+	CHECK_INT(sh("cat; echo done", 2000, 0, 1 << 20), 0);
+	CHECK_STR(out_str(), "done\n");
+	child_free(&c);
+}
+
+static void test_keep_and_env(void)
+{
+	int p[2];
+	CHECK_INT(pipe2(p, O_CLOEXEC), 0);
+	char script[64];
+	snprintf(script, sizeof script, "echo kept >&%d; echo \"$WGM_X\"", p[1]);
+	char *const argv[] = { "sh", "-c", script, NULL };
+	char *const env[] = { "WGM_X=fixed", NULL };
+	struct child_spec s = { .path = "/bin/sh", .argv = argv, .envp = env, .keep = &p[1],
+	                        .nkeep = 1, .outmax = 100, .deadline_ms = mono_ms() + 2000 };
+	CHECK_INT(child_run(&c, &s, NULL), 0);
+	CHECK_STR(out_str(), "fixed\n");
+	child_free(&c);
+	char got[8] = "";
+	CHECK_INT(read(p[0], got, 5), 5);
+	CHECK(memcmp(got, "kept\n", 5) == 0);
+	close(p[0]);
+	close(p[1]);
+	int bad = 2; /* stdio cannot be "kept": it is replaced */
+	s.keep = &bad;
+	CHECK_INT(child_run(&c, &s, NULL), -EINVAL);
+	child_free(&c);
+	s.keep = NULL;
+	s.nkeep = 0;
+	s.path = "sh"; /* no PATH search */
+	CHECK_INT(child_run(&c, &s, NULL), -EINVAL);
+	child_free(&c);
+}
+
+static void test_status(void)
+{
+	char *const argv[] = { "true", NULL };
+	struct child_spec s = { .path = "/bin/true", .argv = argv, .outmax = 10,
+	                        .deadline_ms = mono_ms() + 2000 };
+	CHECK_INT(child_run(&c, &s, NULL), 0);
+	CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+	CHECK_INT(c.outlen, 0);
+	child_free(&c);
+	CHECK_INT(sh("kill -USR1 $$", 2000, 0, 10), 0); /* a signal is a status, not an error */
+	CHECK(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGUSR1);
+	child_free(&c);
+}
+
+/* A failed execve is an error of the spawn, and the forked copy never runs on. */
+static void test_exec_fails(void)
+{
+	int marks[2];
+	CHECK_INT(pipe2(marks, O_CLOEXEC | O_NONBLOCK), 0);
+	pid_t me = getpid();
+	char *const argv[] = { "nope", NULL };
+	struct child_spec s = { .path = "/nonexistent/wg", .argv = argv, .outmax = 10,
+	                        .deadline_ms = mono_ms() + 2000 };
+	int rc = child_spawn(&c, &s);
+	if (getpid() != me) { /* only a child that survived its failed execve gets here */
+		(void)!write(marks[1], "x", 1);
+		_exit(0);
+	}
+	CHECK_INT(rc, -ENOENT);
+	CHECK_INT(c.pid, 0);
+	CHECK(c.out < 0 && c.err < 0);
+	child_free(&c);
+	char x;
+	CHECK_INT(read(marks[0], &x, 1), -1);          /* nobody wrote a mark */
+	CHECK_INT(waitpid(-1, NULL, WNOHANG), -1);     /* and no child is left */
+	CHECK_INT(errno, ECHILD);
+	close(marks[0]);
+	close(marks[1]);
+}
+
+static void test_time_limit(void)
+{
+	int64_t t0 = mono_ms();
+	char *const argv[] = { "sleep", "10", NULL };
+	struct child_spec s = { .path = "/bin/sleep", .argv = argv, .outmax = 10,
+	                        .deadline_ms = t0 + 300, .grace_ms = 2000 };
+	CHECK_INT(child_run(&c, &s, NULL), -ETIMEDOUT);
+	int64_t took = mono_ms() - t0;
+	CHECK(took >= 290 && took < 1500);            /* sleep obeys SIGTERM: no grace used */
+	CHECK(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGTERM);
+	child_free(&c);
+	/* one that ignores SIGTERM gets SIGKILL after the grace */
+	t0 = mono_ms();
+	CHECK_INT(sh("trap '' TERM; echo ready; while :; do sleep 0.05; done", 300, 400, 100),
+	          -ETIMEDOUT);
+	took = mono_ms() - t0;
+	CHECK(took >= 690 && took < 2500);
+	CHECK(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGKILL);
+	CHECK_STR(out_str(), "ready\n");
+	child_free(&c);
+	/* one that closed its pipes is still ended at the deadline */
+	t0 = mono_ms();
+	CHECK_INT(sh("exec >&- 2>&-; sleep 10", 300, 0, 100), -ETIMEDOUT);
+	CHECK(mono_ms() - t0 < 2000);
+	child_free(&c);
+}
+
+static void test_output_cap(void)
+{
+	CHECK_INT(sh("while :; do echo yyyyyyyyyyyyyyyyyyyyyyyyyy; done", 5000, 0, 100000),
+	          -E2BIG);
+	CHECK_INT(c.outlen, 100000);
+	child_free(&c);
+	CHECK_INT(sh("head -c 65536 /dev/zero", 5000, 0, 65536), 0); /* exactly the cap */
+	CHECK_INT(c.outlen, 65536);
+	child_free(&c);
+	/* stderr is kept up to its cap and the rest is drained, so the child never blocks */
+	CHECK_INT(sh("head -c 100000 /dev/zero >&2; echo end", 5000, 0, 100), 0);
+	CHECK_INT(c.errlen, CHILD_ERR_MAX);
+	CHECK_STR(out_str(), "end\n");
+	child_free(&c);
+}
+
+static volatile sig_atomic_t stop;
+
+static void test_stop(void)
+{
+	char *const argv[] = { "sleep", "10", NULL };
+	struct child_spec s = { .path = "/bin/sleep", .argv = argv, .outmax = 10,
+	                        .deadline_ms = mono_ms() + 5000, .grace_ms = 5000 };
+	stop = 1;
+	int64_t t0 = mono_ms();
+	CHECK_INT(child_run(&c, &s, &stop), -EINTR);
+	CHECK(mono_ms() - t0 < 1000);
+	CHECK_INT(c.pid, 0);
+	child_free(&c);
+	CHECK_INT(waitpid(-1, NULL, WNOHANG), -1); /* killed and reaped */
+	stop = 0;
+}
+
+/* The loop side: poll the pipes, reap by child_next_ms, as a hook queue would. */
+static void test_nonblocking(void)
+{
+	char *const argv[] = { "sh", "-c", "echo one; sleep 0.2; echo two; exit 7", NULL };
+	int64_t t0 = mono_ms();
+	struct child_spec s = { .path = "/bin/sh", .argv = argv, .outmax = 100,
+	                        .deadline_ms = t0 + 3000 };
+	CHECK_INT(child_spawn(&c, &s), 0);
+	CHECK(c.pid > 0 && c.out >= 0 && c.err >= 0);
+	CHECK(child_next_ms(&c, t0) == t0 + 3000);
+	CHECK_INT(child_on_readable(&c, c.err), -EAGAIN); /* nothing there: never blocks */
+	int rounds = 0, done = 0;
+	while (!done && rounds++ < 1000) {
+		int64_t now = mono_ms(), left = child_next_ms(&c, now) - now;
+		struct pollfd p[2] = { { .fd = c.out, .events = POLLIN },
+		                       { .fd = c.err, .events = POLLIN } };
+		poll(p, 2, left < 0 ? 0 : (int)left);
+		for (int i = 0; i < 2; i++)
+			if (p[i].fd >= 0 && p[i].revents)
+				child_on_readable(&c, p[i].fd);
+		done = child_reap(&c, mono_ms());
+	}
+	CHECK_INT(done, 1);
+	CHECK(rounds < 100); /* woken by output and exit, not by spinning */
+	CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+	while (c.out >= 0 && child_on_readable(&c, c.out) == 0)
+		;
+	CHECK_STR(out_str(), "one\ntwo\n");
+	CHECK_INT(c.fail, 0);
+	CHECK_INT(child_on_readable(&c, 12345), -EBADF);
+	child_free(&c);
+	child_free(&c); /* twice is harmless */
+}
+
+TEST_MAIN(test_isolation, test_keep_and_env, test_status, test_exec_fails, test_time_limit,
+          test_output_cap, test_stop, test_nonblocking)
