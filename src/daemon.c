@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The run loop: poll on the monotonic schedule, feed the state machine, log stats, and
- * sleep in one ppoll() between polls. Signal handlers only set flags. */
+/* The run command: poll and stats as timers of the loop (loop.c), feed the state machine,
+ * save the state. Signal handlers only set flags, which the loop checks after each wake. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +13,7 @@
 #include "events.h"
 #include "log.h"
 #include "logfile.h"
+#include "loop.h"
 #include "peers.h"
 #include "pollerr.h"
 #include "source.h"
@@ -35,7 +36,8 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
-/* No SA_RESTART: a signal interrupts a blocked read so a poll can be abandoned. */
+/* No SA_RESTART: a signal interrupts a blocked read so a poll can be abandoned. The loop
+ * holds `blocked` only from its check of the flags until ppoll() releases them. */
 static void install_signals(sigset_t *blocked)
 {
 	struct sigaction sa;
@@ -224,56 +226,55 @@ static void poll_once(struct daemon *d)
 	state_save(d, false);
 }
 
-/* Sleeps until `deadline` (monotonic ms) or a signal. Signals stay blocked except inside
- * ppoll(), so one that arrives just before the sleep still wakes it. */
-static void sleep_until(int64_t deadline, const sigset_t *blocked)
+static void handle_hup(struct loop *l, void *ctx)
 {
-	sigset_t old;
-	sigprocmask(SIG_BLOCK, blocked, &old);
-	int64_t left = deadline - mono_ms();
-	if (!got_stop && !got_hup && left > 0) {
-		struct timespec ts = { left / 1000, (left % 1000) * 1000000 };
-		ppoll(NULL, 0, &ts, &old);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void handle_hup(struct logfile *lf)
-{
+	struct logfile *lf = ctx;
+	(void)l;
 	got_hup = 0;
-	if (!lf)
-		return;
-	logfile_reopen(lf);
-	log_msg(LVL_INFO, "log_reopened", "SIGHUP: log file reopened");
+	/* A failed reopen is reported by the logfile sink with the next line written. */
+	if (lf && logfile_reopen(lf) == 0)
+		log_msg(LVL_INFO, "log_reopened", "SIGHUP: log file reopened");
 }
 
-static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
+static void handle_stop(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	loop_stop(l);
+}
+
+static void poll_tick(struct loop *l, void *ctx)
+{
+	(void)l;
+	poll_once(ctx);
+}
+
+static void stats_tick(struct loop *l, void *ctx)
+{
+	(void)l;
+	log_stats(ctx);
+}
+
+/* The first poll at once, then poll and stats on their cadence (the loop keeps it);
+ * signals are flags the loop checks after each wake. 0, or -errno when the loop fails. */
+static int loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 {
 	const int64_t interval = (int64_t)d->s->interval * 1000;
 	const int64_t stats_every = (int64_t)d->s->stats_interval * 1000;
-	int64_t next_poll = mono_ms(), next_stats = next_poll + stats_every;
-	while (!got_stop) {
-		int64_t now = mono_ms();
-		if (now >= next_poll) {
-			poll_once(d);
-			/* Keep the cadence, but never burst to catch up after a stall. */
-			next_poll += interval;
-			if (next_poll <= mono_ms())
-				next_poll = mono_ms() + interval;
-		}
-		if (stats_every && mono_ms() >= next_stats && !got_stop) {
-			log_stats(d);
-			next_stats += stats_every;
-			if (next_stats <= mono_ms())
-				next_stats = mono_ms() + stats_every;
-		}
-		if (got_hup)
-			handle_hup(lf);
-		int64_t wake = next_poll;
-		if (stats_every && next_stats < wake)
-			wake = next_stats;
-		sleep_until(wake, blocked);
-	}
+	struct loop l;
+	int rc = loop_init(&l);
+	if (rc < 0)
+		return rc;
+	int64_t start = mono_ms();
+	/* Registered first: a poll due at the same instant as stats runs before them. */
+	if (loop_add_periodic(&l, start, interval, poll_tick, d) < 0 ||
+	    (stats_every && loop_add_periodic(&l, start + stats_every, stats_every, stats_tick, d) < 0) ||
+	    loop_watch_flag(&l, &got_stop, handle_stop, NULL) < 0 ||
+	    loop_watch_flag(&l, &got_hup, handle_hup, lf) < 0)
+		rc = -ENOSPC; /* cannot happen with the fixed capacity */
+	if (rc == 0)
+		rc = loop_run(&l, blocked);
+	loop_fini(&l);
+	return rc;
 }
 
 int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
@@ -303,7 +304,9 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	if (state)
 		state_restore(&d);
 	d.state_saved_ms = mono_ms();
-	loop(&d, lf, &blocked);
+	int rc = loop(&d, lf, &blocked);
+	if (rc < 0)
+		log_msg(LVL_ERROR, "loop_error", strerror(-rc));
 	log_stats(&d);
 	state_save(&d, true);
 	struct logline l;
@@ -313,5 +316,5 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
 	pollerr_fini(&d.errs);
-	return 0;
+	return rc < 0 ? 1 : 0;
 }
