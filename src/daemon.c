@@ -2,11 +2,9 @@
 /* The run command: poll and stats as timers of the loop (loop.c), feed the state machine,
  * save the state. Signal handlers only set flags, which the loop checks after each wake. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -264,15 +262,15 @@ static int loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
 	int rc = loop_init(&l);
 	if (rc < 0)
 		return rc;
-	int64_t start = mono_ms();
-	/* Registered first: a poll due at the same instant as stats runs before them. */
-	if (loop_add_periodic(&l, start, interval, poll_tick, d) < 0 ||
-	    (stats_every && loop_add_periodic(&l, start + stats_every, stats_every, stats_tick, d) < 0) ||
-	    loop_watch_flag(&l, &got_stop, handle_stop, NULL) < 0 ||
-	    loop_watch_flag(&l, &got_hup, handle_hup, lf) < 0)
-		rc = -ENOSPC; /* cannot happen with the fixed capacity */
-	if (rc == 0)
-		rc = loop_run(&l, blocked);
+	int64_t t0 = mono_ms();
+	/* Within the loop's fixed capacity, so none of these fails. Poll is added first: at
+	 * the instant both are due it runs before stats, which then count it. */
+	loop_add_periodic(&l, t0, interval, poll_tick, d);
+	if (stats_every)
+		loop_add_periodic(&l, t0 + stats_every, stats_every, stats_tick, d);
+	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
+	loop_watch_flag(&l, &got_hup, handle_hup, lf);
+	rc = loop_run(&l, blocked);
 	loop_fini(&l);
 	return rc;
 }
