@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
-/* The run loop: poll on the monotonic schedule, feed the state machine, log stats, and
- * sleep in one ppoll() between polls. Signal handlers only set flags. */
+/* The run command: poll and stats as timers of the loop (loop.c), feed the state machine,
+ * save the state. Signal handlers only set flags, which the loop checks after each wake. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "events.h"
 #include "log.h"
 #include "logfile.h"
+#include "loop.h"
 #include "peers.h"
 #include "pollerr.h"
 #include "settings_apply.h"
@@ -39,7 +38,8 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
-/* No SA_RESTART: a signal interrupts a blocked read so a poll can be abandoned. */
+/* No SA_RESTART: a signal interrupts a blocked read so a poll can be abandoned. The loop
+ * holds `blocked` only from its check of the flags until ppoll() releases them. */
 static void install_signals(sigset_t *blocked)
 {
 	struct sigaction sa;
@@ -68,6 +68,7 @@ struct daemon {
 	struct sink_debug debug;
 	struct sink_state state;
 	struct monitor_info info;
+	struct logfile *lf;           /* NULL: no log file */
 	char interfaces[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE];
 };
 
@@ -160,60 +161,58 @@ static void poll_once(struct daemon *d)
 	emit(d, &ev);
 }
 
-/* Sleeps until `deadline` (monotonic ms) or a signal. Signals stay blocked except inside
- * ppoll(), so one that arrives just before the sleep still wakes it. */
-static void sleep_until(int64_t deadline, const sigset_t *blocked)
+static void handle_hup(struct loop *l, void *ctx)
 {
-	sigset_t old;
-	sigprocmask(SIG_BLOCK, blocked, &old);
-	int64_t left = deadline - mono_ms();
-	if (!got_stop && !got_hup && left > 0) {
-		struct timespec ts = { left / 1000, (left % 1000) * 1000000 };
-		ppoll(NULL, 0, &ts, &old);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void handle_hup(struct daemon *d, struct logfile *lf)
-{
+	struct daemon *d = ctx;
+	(void)l;
 	got_hup = 0;
-	if (!lf)
+	/* A failed reopen is reported by the log file itself (log_file_error). */
+	if (!d->lf || logfile_reopen(d->lf) < 0)
 		return;
-	logfile_reopen(lf);
 	struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
 	                                "SIGHUP: log file reopened");
 	emit(d, &ev);
 }
 
-static void loop(struct daemon *d, struct logfile *lf, const sigset_t *blocked)
+static void handle_stop(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	loop_stop(l);
+}
+
+static void poll_tick(struct loop *l, void *ctx)
+{
+	(void)l;
+	poll_once(ctx);
+}
+
+static void stats_tick(struct loop *l, void *ctx)
+{
+	(void)l;
+	stats(ctx, false);
+}
+
+/* The first poll at once, then poll and stats on their cadence (the loop keeps it);
+ * signals are flags the loop checks after each wake. 0, or -errno when the loop fails. */
+static int loop(struct daemon *d, const sigset_t *blocked)
 {
 	const int64_t interval = (int64_t)d->s->interval * 1000;
 	const int64_t stats_every = (int64_t)d->s->stats_interval * 1000;
-	int64_t next_poll = mono_ms(), next_stats = next_poll + stats_every;
-	while (!got_stop) {
-		int64_t now = mono_ms();
-		if (now >= next_poll) {
-			poll_once(d);
-			/* Keep the cadence: a poll that ran late or long is followed at once by the
-			 * one that is due, but after a stall of a whole interval or more, by one
-			 * poll now and the cadence anew, never a burst. */
-			next_poll += interval;
-			if (next_poll <= mono_ms() - interval)
-				next_poll = mono_ms();
-		}
-		if (stats_every && mono_ms() >= next_stats && !got_stop) {
-			stats(d, false);
-			next_stats += stats_every;
-			if (next_stats <= mono_ms())
-				next_stats = mono_ms() + stats_every;
-		}
-		if (got_hup)
-			handle_hup(d, lf);
-		int64_t wake = next_poll;
-		if (stats_every && next_stats < wake)
-			wake = next_stats;
-		sleep_until(wake, blocked);
-	}
+	struct loop l;
+	int rc = loop_init(&l);
+	if (rc < 0)
+		return rc;
+	int64_t t0 = mono_ms();
+	/* Within the loop's fixed capacity, so none of these fails. Poll is added first: at
+	 * the instant both are due it runs before stats, which then count it. */
+	loop_add_periodic(&l, t0, interval, poll_tick, d);
+	if (stats_every)
+		loop_add_periodic(&l, t0 + stats_every, stats_every, stats_tick, d);
+	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
+	loop_watch_flag(&l, &got_hup, handle_hup, d);
+	rc = loop_run(&l, blocked);
+	loop_fini(&l);
+	return rc;
 }
 
 /* Sinks in the order they see each event: the debug lines come before the poll summary. */
@@ -244,6 +243,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	struct peers_config pc;
 	settings_peers_config(s, &pc);
 	d.s = s;
+	d.lf = lf;
 	settings_source_config(s, &d.src);
 	d.src.stop = &got_stop;
 	d.peers = peers_new(&pc);
@@ -261,7 +261,11 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	monitor_start(&d);
 	if (state)
 		sink_state_restore(&d.state, d.peers);
-	loop(&d, lf, &blocked);
+	int rc = loop(&d, &blocked);
+	if (rc < 0) {
+		struct event err = event_message(EV_LOOP_ERROR, real_ms(), NULL, rc, strerror(-rc));
+		emit(&d, &err);
+	}
 	stats(&d, true);
 	struct event ev = event_new(EV_MONITOR_STOP, real_ms(), NULL);
 	ev.stop.signal = got_stop;
@@ -270,5 +274,5 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
 	pollerr_fini(&d.errs);
-	return 0;
+	return rc < 0 ? 1 : 0;
 }

@@ -264,14 +264,16 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 	return lf;
 }
 
-void logfile_reopen(struct logfile *lf)
+int logfile_reopen(struct logfile *lf)
 {
 	if (!lf)
-		return;
+		return 0;
 	close_fd(lf);
 	/* A failure is reported by the next write, which finds no fd and the reason in why. */
-	if (open_file(lf) < 0)
+	int rc = open_file(lf);
+	if (rc < 0)
 		lf->retry_at = logfile_clock() + RETRY_MS;
+	return rc;
 }
 
 void logfile_close(struct logfile *lf)

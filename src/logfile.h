@@ -29,11 +29,12 @@ enum logfile_notice { LOGFILE_NONE = 0, LOGFILE_FAILED, LOGFILE_RECOVERED };
 enum logfile_notice logfile_write(struct logfile *lf, const char *line, size_t len,
                                   char *msg, size_t msglen);
 
-/* SIGHUP: close and reopen the path (after an external logrotate). */
-void logfile_reopen(struct logfile *lf);
+/* SIGHUP: close and reopen the path (after an external logrotate). 0 (also for NULL) or
+ * -errno; a failure is reported, with its reason, by the next logfile_write. */
+int logfile_reopen(struct logfile *lf);
 void logfile_close(struct logfile *lf);
 
-/* TEST HOOK, not for daemon code: the monotonic clock (ms) that paces the once-a-second
+/* TEST HOOK, not for daemon code: the steady clock (mono_ms) that paces the once-a-second
  * retry; mono_ms by default. Unit tests point it at a fake clock instead of sleeping. */
 extern int64_t (*logfile_clock)(void);
 

@@ -83,7 +83,7 @@ void peers_emit_initial(const struct emitter *em, const struct peer *p)
 
 /* ---- per-peer update ------------------------------------------------------------ */
 
-/* The monotonic instant of a handshake first seen now with wall-clock time `real`. */
+/* The steady-clock (mono_ms) instant of a handshake first seen now with wall-clock time `real`. */
 static int64_t anchor_of(const struct clocks *now, int64_t real)
 {
 	int64_t age = now->real_ms - real;
@@ -98,7 +98,7 @@ static bool handshake_changed(const struct peer *p, const struct wg_peer *w, int
 	if (real == p->hs_real_ms)
 		return false;
 	/* An age-derived time jitters, and moves with every wall-clock step: compare where it
-	 * lands on the monotonic clock instead. */
+	 * lands on the steady clock instead. */
 	if (w->hs_approx && p->hs_real_ms && real &&
 	    llabs(anchor_of(now, real) - p->hs_mono_ms) <= APPROX_SLACK_MS)
 		return false;
@@ -108,7 +108,7 @@ static bool handshake_changed(const struct peer *p, const struct wg_peer *w, int
 static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_anchor,
                        const struct emitter *em)
 {
-	int64_t gap = new_anchor - p->hs_mono_ms; /* monotonic: a clock step is no gap */
+	int64_t gap = new_anchor - p->hs_mono_ms; /* steady clock: a wall-clock step is no gap */
 	if (p->hinted || p->hs_real_ms == 0 || p->heard_between_handshakes || p->failing ||
 	    t->cfg.liveness != LIVENESS_ACTIVITY || gap >= HINT_MAX_GAP_MS)
 		return;

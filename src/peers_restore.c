@@ -9,7 +9,7 @@
 /* How long restored peers of an interface that is not there are kept. */
 #define RESTORE_WAIT_MS   (300 * MS)
 
-/* The monotonic instant of a saved one: age_ms before a save elapsed_ms ago. 0 (for
+/* The steady-clock (mono_ms) instant of a saved one: age_ms before a save elapsed_ms ago. 0 (for
  * unknown) when age_ms is negative. */
 static int64_t restored_mono(const struct clocks *now, int64_t elapsed_ms, int64_t age_ms)
 {

@@ -120,7 +120,8 @@ static void daemon_fields(const struct sink_log *s, struct logline *l, const str
 		start_fields(l, ev->start);
 		break;
 	case EV_MONITOR_STOP:
-		logline_str(l, "signal", ev->stop.signal == SIGINT ? "SIGINT" : "SIGTERM");
+		logline_str(l, "signal", ev->stop.signal == SIGINT ? "SIGINT"
+		                         : ev->stop.signal == SIGTERM ? "SIGTERM" : "");
 		break;
 	case EV_POLL:
 		logline_uint(l, "interfaces", ev->poll.interfaces);

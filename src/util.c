@@ -137,6 +137,9 @@ bool parse_i64(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
+/* poll()'s timeout runs on CLOCK_MONOTONIC, which stops during suspend, while the deadline
+ * is on CLOCK_BOOTTIME: a suspend during the wait can make it end up to `left` late, never
+ * early. Fine for these short waits; the loop's long sleeps use a timerfd (loop.c). */
 int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop)
 {
 	for (;;) {
@@ -210,8 +213,8 @@ static int64_t clock_ms(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* CLOCK_BOOTTIME: monotonic like CLOCK_MONOTONIC, but it keeps counting during suspend,
- * so a handshake's age includes the time the host slept. */
+/* CLOCK_BOOTTIME, not CLOCK_MONOTONIC despite the name: it never steps either, but it keeps
+ * counting during suspend, so a handshake's age includes the time the host slept. */
 int64_t mono_ms(void)
 {
 	return clock_ms(CLOCK_BOOTTIME);

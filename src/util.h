@@ -30,7 +30,7 @@ bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Optional '-' then decimal; false on overflow. */
 bool parse_i64(const char *s, size_t len, int64_t *out);
 
-/* Waits until fd is ready for `events` or the monotonic deadline passes. A signal resumes
+/* Waits until fd is ready for `events` or the mono_ms() deadline passes. A signal resumes
  * the wait unless *stop is set. Returns 0, -ETIMEDOUT, -EINTR (stop) or -errno. */
 int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop);
 
@@ -55,7 +55,8 @@ __attribute__((format(printf, 5, 6)))
 #endif
 int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ...);
 
-/* Milliseconds on CLOCK_BOOTTIME (monotonic, counts suspend) and CLOCK_REALTIME. */
+/* Milliseconds on CLOCK_BOOTTIME (never steps, and unlike CLOCK_MONOTONIC counts the time
+ * suspended; every "mono" time in wg-monitor is this clock) and on CLOCK_REALTIME. */
 int64_t mono_ms(void);
 int64_t real_ms(void);
 
