@@ -36,6 +36,7 @@ struct logfile {
 	int dirfd;                /* the directory, walked and checked once at open: every
 	                           * open, stat and rename is relative to it, so a directory
 	                           * swapped in the path later cannot redirect them */
+	struct logfile_roots roots; /* fixed at open, for a walk after the directory is gone */
 	char base[NAME_MAX + 1];  /* the file's name in dirfd */
 	char dir[PATH_MAX];       /* the directory as resolved at open, for messages */
 	char path[PATH_MAX];      /* dir/base, for messages */
@@ -63,6 +64,37 @@ static void close_fd(struct logfile *lf)
 	lf->fd = -1;
 }
 
+/* Takes the walked directory of v as the log file's. */
+static void adopt(struct logfile *lf, const struct logfile_verdict *v)
+{
+	if (lf->dirfd >= 0)
+		close(lf->dirfd);
+	lf->dirfd = v->dirfd;
+	memcpy(lf->base, v->base, sizeof(lf->base));
+	memcpy(lf->dir, v->dir, sizeof(lf->dir));
+	memcpy(lf->path, v->path, sizeof(lf->path));
+	sanitize(lf->shown, sizeof(lf->shown), v->path, strlen(v->path));
+}
+
+/* A held directory that was removed (rm -r, then made again) would fail every open
+ * until a restart: walk the resolved path again, with every check of the start. One
+ * merely renamed or swapped for a symlink still has a link, and is kept. */
+static int follow_removed_dir(struct logfile *lf)
+{
+	struct logfile_verdict v;
+	struct stat st;
+	char reason[512];
+	if (fstat(lf->dirfd, &st) < 0 || st.st_nlink > 0)
+		return 0;
+	int rc = logfile_policy(lf->path, &lf->roots, &v, reason, sizeof(reason));
+	if (rc < 0) {
+		snprintf(lf->why, sizeof(lf->why), "cannot reopen log file: %s", reason);
+		return rc;
+	}
+	adopt(lf, &v);
+	return 0;
+}
+
 /* Checks the file again (it or the directory's mode may have changed since start),
  * opens it in the held directory without following a symlink or blocking on a FIFO,
  * then re-checks what was opened. */
@@ -71,8 +103,11 @@ static int open_file(struct logfile *lf)
 	struct stat st;
 	char reason[512];
 	bool ww;
-	int rc = logfile_check_last(lf->dirfd, lf->base, lf->path, lf->dir, &ww, reason,
-	                            sizeof(reason));
+	int rc = follow_removed_dir(lf);
+	if (rc < 0)
+		return rc;
+	rc = logfile_check_last(lf->dirfd, lf->base, lf->path, lf->dir, &ww, reason,
+	                        sizeof(reason));
 	if (rc < 0) {
 		snprintf(lf->why, sizeof(lf->why), "cannot reopen log file: %s", reason);
 		return rc;
@@ -249,7 +284,6 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
                              char *err, size_t errlen)
 {
 	struct logfile_verdict v;
-	struct logfile_roots roots;
 	if (backups > BACKUPS_MAX)
 		return open_failed(NULL, EINVAL, err, errlen, "%u backups (allowed 0-%d)",
 		                   backups, BACKUPS_MAX);
@@ -259,15 +293,11 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 	lf->fd = lf->dirfd = -1;
 	lf->max_bytes = max_bytes;
 	lf->backups = backups;
-	logfile_roots_init(&roots);
-	int rc = logfile_policy(path, &roots, &v, err, errlen);
+	logfile_roots_init(&lf->roots);
+	int rc = logfile_policy(path, &lf->roots, &v, err, errlen);
 	if (rc < 0)
 		return open_failed(lf, -rc, NULL, 0, NULL);
-	lf->dirfd = v.dirfd;
-	memcpy(lf->base, v.base, sizeof(lf->base));
-	memcpy(lf->dir, v.dir, sizeof(lf->dir));
-	memcpy(lf->path, v.path, sizeof(lf->path));
-	sanitize(lf->shown, sizeof(lf->shown), v.path, strlen(v.path));
+	adopt(lf, &v);
 	rc = open_file(lf);
 	if (rc < 0)
 		return open_failed(lf, -rc, err, errlen, "%s", lf->why);
