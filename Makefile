@@ -69,8 +69,9 @@ man-lint:
 
 # libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
-            src/source_netlink_parse.c src/netlink.c src/statefile.c src/logfile_path.c \
+FUZZ_SRCS = src/util.c src/text.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
+            src/source_netlink_parse.c src/netlink.c src/statefile.c src/safepath.c \
+            src/logfile_path.c \
             src/peers.c src/peertab.c
 fuzz:
 	mkdir -p build-fuzz
