@@ -69,10 +69,10 @@ man-lint:
 
 # libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/util.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
-            src/source_netlink_parse.c src/netlink.c src/statefile.c src/logfile_path.c \
-            src/peers.c src/peers_restore.c src/peers_view.c src/liveness.c \
-            src/peertab.c src/events.c
+FUZZ_SRCS = src/util.c src/text.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
+            src/source_netlink_parse.c src/netlink.c src/statefile.c src/safepath.c \
+            src/logfile_path.c src/kinds.c src/events.c src/liveness.c \
+            src/peers.c src/peers_restore.c src/peers_view.c src/peertab.c
 fuzz:
 	mkdir -p build-fuzz
 	for f in uapi wgcli netlink statefile; do \

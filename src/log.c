@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Log lines: `TS LEVEL event=NAME key=value ...` or one JSON object, built field by field
- * with every value sanitized, then written whole to stderr and the log file. */
+ * with every value escaped by text.c, then written whole to stderr and the log file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "logfile.h"
+#include "text.h"
 #include "util.h"
 
 static struct {
@@ -79,16 +80,6 @@ static void puts_(struct logline *l, const char *s)
 	put(l, s, strlen(s));
 }
 
-/* Escapes '"' and '\' (the sanitizer has already removed every control byte). */
-static void put_escaped(struct logline *l, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			put(l, "\\", 1);
-		put(l, s, 1);
-	}
-}
-
 void logline_begin_at(struct logline *l, enum log_level lvl, const char *event,
                       int64_t unix_ms, enum log_format fmt)
 {
@@ -126,21 +117,14 @@ static void put_key(struct logline *l, const char *key)
 
 void logline_strn(struct logline *l, const char *key, const char *val, size_t len)
 {
-	char clean[1024];
+	char esc[TEXT_ESCAPED_MAX];
 	size_t start = l->len;
 	if (len == 0)
 		return; /* a key without a value is left out */
-	sanitize(clean, sizeof(clean), val, len);
+	size_t n = l->json ? text_json(esc, sizeof(esc), val, len)
+	                   : text_kv(esc, sizeof(esc), val, len);
 	put_key(l, key);
-	bool quote = l->json || strpbrk(clean, " \"") != NULL;
-	if (quote)
-		puts_(l, "\"");
-	if (quote)
-		put_escaped(l, clean);
-	else
-		puts_(l, clean);
-	if (quote)
-		puts_(l, "\"");
+	put(l, esc, n);
 	if (l->truncated)
 		l->len = start; /* never half a field */
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The log file sink (SPEC §6): appends whole lines, rotates before the size limit, notices
- * a file deleted or renamed under it, and survives an unwritable file by retrying. */
+ * a file deleted or renamed under it, and survives an unwritable file by retrying; all of
+ * it relative to the directory held open from the checked walk at start. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,7 +19,7 @@
 
 #define RETRY_MS 1000
 #define BACKUPS_MAX 100  /* SPEC §3 allows 0-100; bounds the renames per rotation */
-#define BACKUP_SUFFIX 5  /* ".100" and its NUL */
+#define BACKUP_NAME (NAME_MAX + 16) /* base + "." + any unsigned: the compiler can tell */
 
 int64_t (*logfile_clock)(void) = mono_ms;
 
@@ -32,8 +33,13 @@ struct logfile {
 	int64_t retry_at;         /* logfile_clock() time of the next reopen attempt */
 	dev_t dev;                /* identity of the open file, to notice a rename or unlink */
 	ino_t ino;
-	struct logfile_roots roots;
-	char path[PATH_MAX];      /* resolved at open */
+	int dirfd;                /* the directory, walked and checked once at open: every
+	                           * open, stat and rename is relative to it, so a directory
+	                           * swapped in the path later cannot redirect them */
+	struct logfile_roots roots; /* fixed at open, for a walk after the directory is gone */
+	char base[NAME_MAX + 1];  /* the file's name in dirfd */
+	char dir[PATH_MAX];       /* the directory as resolved at open, for messages */
+	char path[PATH_MAX];      /* dir/base, for messages */
 	char shown[256];          /* path, sanitized, for messages */
 	char why[640];            /* the latest failure, reported with LOGFILE_FAILED */
 };
@@ -58,26 +64,62 @@ static void close_fd(struct logfile *lf)
 	lf->fd = -1;
 }
 
-/* Applies the policy again (the directory or file may have changed since start), opens
- * without following a symlink or blocking on a FIFO, then re-checks what was opened. */
-static int open_file(struct logfile *lf)
+/* Takes the walked directory of v as the log file's. */
+static void adopt(struct logfile *lf, const struct logfile_verdict *v)
+{
+	if (lf->dirfd >= 0)
+		close(lf->dirfd);
+	lf->dirfd = v->dirfd;
+	memcpy(lf->base, v->base, sizeof(lf->base));
+	memcpy(lf->dir, v->dir, sizeof(lf->dir));
+	memcpy(lf->path, v->path, sizeof(lf->path));
+	sanitize(lf->shown, sizeof(lf->shown), v->path, strlen(v->path));
+}
+
+/* A held directory that was removed (rm -r, then made again) would fail every open
+ * until a restart: walk the resolved path again, with every check of the start. One
+ * merely renamed or swapped for a symlink still has a link, and is kept. */
+static int follow_removed_dir(struct logfile *lf)
 {
 	struct logfile_verdict v;
 	struct stat st;
 	char reason[512];
+	if (fstat(lf->dirfd, &st) < 0 || st.st_nlink > 0)
+		return 0;
 	int rc = logfile_policy(lf->path, &lf->roots, &v, reason, sizeof(reason));
 	if (rc < 0) {
 		snprintf(lf->why, sizeof(lf->why), "cannot reopen log file: %s", reason);
 		return rc;
 	}
-	int fd = open(v.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-	              0640);
+	adopt(lf, &v);
+	return 0;
+}
+
+/* Checks the file again (it or the directory's mode may have changed since start),
+ * opens it in the held directory without following a symlink or blocking on a FIFO,
+ * then re-checks what was opened. */
+static int open_file(struct logfile *lf)
+{
+	struct stat st;
+	char reason[512];
+	bool ww;
+	int rc = follow_removed_dir(lf);
+	if (rc < 0)
+		return rc;
+	rc = logfile_check_last(lf->dirfd, lf->base, lf->path, lf->dir, &ww, reason,
+	                        sizeof(reason));
+	if (rc < 0) {
+		snprintf(lf->why, sizeof(lf->why), "cannot reopen log file: %s", reason);
+		return rc;
+	}
+	int fd = openat(lf->dirfd, lf->base,
+	                O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
 	if (fd < 0)
 		return set_why(lf, errno, "open");
 	if (fstat(fd, &st) < 0) {
 		rc = set_why(lf, errno, "stat");
 	} else {
-		rc = logfile_check_file(lf->path, &st, v.world_writable, v.dir, reason, sizeof(reason));
+		rc = logfile_check_file(lf->path, &st, ww, lf->dir, reason, sizeof(reason));
 		if (rc < 0)
 			snprintf(lf->why, sizeof(lf->why), "cannot use log file: %s", reason);
 	}
@@ -97,7 +139,8 @@ static int open_file(struct logfile *lf)
 static bool still_ours(const struct logfile *lf)
 {
 	struct stat st;
-	return lstat(lf->path, &st) == 0 && st.st_dev == lf->dev && st.st_ino == lf->ino;
+	return fstatat(lf->dirfd, lf->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       st.st_dev == lf->dev && st.st_ino == lf->ino;
 }
 
 /* 0 with an open fd; -EAGAIN while waiting for the next retry; else -errno and why. */
@@ -114,16 +157,16 @@ static int ensure_open(struct logfile *lf)
 	return open_file(lf);
 }
 
-static void backup_name(const struct logfile *lf, char *out, size_t size, unsigned n)
+static void backup_name(const struct logfile *lf, char out[BACKUP_NAME], unsigned n)
 {
-	snprintf(out, size, "%s.%u", lf->path, n);
+	snprintf(out, BACKUP_NAME, "%s.%u", lf->base, n);
 }
 
 /* .N-1 -> .N ... file -> .1 (rename replaces the oldest), then a fresh file. With no
  * backups the file is emptied in place: O_APPEND writes follow the new end. */
 static int rotate(struct logfile *lf)
 {
-	char from[PATH_MAX + 16], to[PATH_MAX + 16]; /* room for any unsigned */
+	char from[BACKUP_NAME], to[BACKUP_NAME];
 	if (lf->backups == 0) {
 		if (ftruncate(lf->fd, 0) < 0)
 			return set_why(lf, errno, "truncate");
@@ -132,12 +175,12 @@ static int rotate(struct logfile *lf)
 	}
 	/* A missing backup (ENOENT) is normal; other failures only cost that one backup. */
 	for (unsigned i = lf->backups; i > 1; i--) {
-		backup_name(lf, from, sizeof(from), i - 1);
-		backup_name(lf, to, sizeof(to), i);
-		(void)rename(from, to);
+		backup_name(lf, from, i - 1);
+		backup_name(lf, to, i);
+		(void)renameat(lf->dirfd, from, lf->dirfd, to);
 	}
-	backup_name(lf, to, sizeof(to), 1);
-	if (rename(lf->path, to) < 0)
+	backup_name(lf, to, 1);
+	if (renameat(lf->dirfd, lf->base, lf->dirfd, to) < 0)
 		return set_why(lf, errno, "rotate (rename to .1)");
 	close_fd(lf);
 	return open_file(lf);
@@ -232,7 +275,7 @@ static struct logfile *open_failed(struct logfile *lf, int err_no, char *err, si
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
-	free(lf);
+	logfile_close(lf);
 	errno = err_no;
 	return NULL;
 }
@@ -247,17 +290,14 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 	struct logfile *lf = calloc(1, sizeof(*lf));
 	if (!lf)
 		return open_failed(NULL, ENOMEM, err, errlen, "out of memory");
-	lf->fd = -1;
+	lf->fd = lf->dirfd = -1;
 	lf->max_bytes = max_bytes;
 	lf->backups = backups;
 	logfile_roots_init(&lf->roots);
 	int rc = logfile_policy(path, &lf->roots, &v, err, errlen);
 	if (rc < 0)
 		return open_failed(lf, -rc, NULL, 0, NULL);
-	if (strlen(v.path) + BACKUP_SUFFIX > sizeof(lf->path))
-		return open_failed(lf, ENAMETOOLONG, err, errlen, "resolved path too long");
-	strcpy(lf->path, v.path);
-	sanitize(lf->shown, sizeof(lf->shown), v.path, strlen(v.path));
+	adopt(lf, &v);
 	rc = open_file(lf);
 	if (rc < 0)
 		return open_failed(lf, -rc, err, errlen, "%s", lf->why);
@@ -281,5 +321,7 @@ void logfile_close(struct logfile *lf)
 	if (!lf)
 		return;
 	close_fd(lf);
+	if (lf->dirfd >= 0)
+		close(lf->dirfd);
 	free(lf);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* The log file path policy (SPEC §6): where the daemon may write, decided on the resolved
- * directory so that `..` or a symlinked directory cannot lead it outside. */
+/* The log file path policy (SPEC §6): where the daemon may write, decided on the directory
+ * as the checked walk resolved it, so that `..` or a symlinked directory cannot lead it
+ * outside; the walk's descriptor is what the log file then lives in. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "logfile.h"
 #include "logfile_path.h"
+#include "safepath.h"
 #include "util.h"
 
 #define SHOWN_MAX 256 /* a path quoted in a message: sanitized, bounded */
@@ -68,67 +71,6 @@ static bool inside_roots(const char *dir, const struct logfile_roots *r)
 	return r->logs[0] && within(dir, r->logs);
 }
 
-/* Refuses what cannot name a file before touching the file system. */
-static int check_syntax(const char *path, char *err, size_t errlen)
-{
-	char s[SHOWN_MAX];
-	size_t len = path ? strlen(path) : 0;
-	if (len == 0)
-		return fail(EINVAL, err, errlen, "the path is empty");
-	shown(s, path);
-	if (len >= PATH_MAX)
-		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long (%zu bytes, limit %d)",
-		            s, len, PATH_MAX - 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)path[i];
-		if (c < 0x20 || c == 0x7f)
-			return fail(EINVAL, err, errlen, "\"%s\" contains control characters", s);
-	}
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return fail(EISDIR, err, errlen, "\"%s\" names a directory, not a file", s);
-	return 0;
-}
-
-/* Splits path into its directory (as written) and its last component. */
-static void split(const char *path, char dir[PATH_MAX], const char **base)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash) {
-		strcpy(dir, ".");
-		*base = path;
-	} else if (slash == path) {
-		strcpy(dir, "/");
-		*base = slash + 1;
-	} else {
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-		*base = slash + 1;
-	}
-}
-
-/* realpath of the directory part, which must exist and be a directory. */
-static int resolve_dir(const char *path, const char *dir, char real[PATH_MAX],
-                       struct stat *st, char *err, size_t errlen)
-{
-	char s[SHOWN_MAX], d[SHOWN_MAX];
-	int e = 0;
-	if (!realpath(dir, real) || stat(real, st) < 0)
-		e = errno;
-	else if (!S_ISDIR(st->st_mode))
-		e = ENOTDIR;
-	if (e == 0)
-		return 0;
-	shown(s, path);
-	shown(d, dir);
-	if (e == ENOENT)
-		return fail(e, err, errlen, "\"%s\": directory \"%s\" does not exist", s, d);
-	if (e == ENOTDIR)
-		return fail(e, err, errlen, "\"%s\": \"%s\" is not a directory", s, d);
-	return fail(e, err, errlen, "\"%s\": cannot resolve directory \"%s\": %s", s, d, strerror(e));
-}
-
 int logfile_check_file(const char *shown_path, const struct stat *st, bool world_writable,
                        const char *dir, char *err, size_t errlen)
 {
@@ -140,6 +82,11 @@ int logfile_check_file(const char *shown_path, const struct stat *st, bool world
 		return fail(EISDIR, err, errlen, "\"%s\" is a directory, not a file", s);
 	if (!S_ISREG(st->st_mode))
 		return fail(EINVAL, err, errlen, "\"%s\" is not a regular file", s);
+	/* Another name of the file could lie anywhere on the file system, outside the
+	 * allowed directories too: appending to it would write there. */
+	if (st->st_nlink > 1)
+		return fail(EPERM, err, errlen, "\"%s\" has %lu hard links (a log file must have "
+		            "exactly one)", s, (unsigned long)st->st_nlink);
 	if (!world_writable)
 		return 0;
 	/* In /tmp anyone may plant the file first and read or redirect what we log. */
@@ -148,31 +95,16 @@ int logfile_check_file(const char *shown_path, const struct stat *st, bool world
 		return fail(EPERM, err, errlen, "\"%s\" is owned by uid %u, not by the running user "
 		            "(uid %u), in the world-writable directory \"%s\"", s,
 		            (unsigned)st->st_uid, (unsigned)geteuid(), d);
-	if (st->st_nlink > 1)
-		return fail(EPERM, err, errlen, "\"%s\" has %lu hard links, in the world-writable "
-		            "directory \"%s\"", s, (unsigned long)st->st_nlink, d);
 	return 0;
 }
 
-/* Checks the last component: may be absent; else a regular file, ours if the dir is o+w. */
-static int check_last(const char *path, const struct logfile_verdict *v, char *err, size_t errlen)
+static int outside(const char *path, const char *real, char *err, size_t errlen)
 {
-	struct stat st;
-	char s[SHOWN_MAX];
-	if (lstat(v->path, &st) == 0)
-		return logfile_check_file(path, &st, v->world_writable, v->dir, err, errlen);
-	if (errno == ENOENT)
-		return 0; /* created at open */
-	shown(s, path);
-	return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
-}
-
-static int outside(const char *path, const char *dir, const char *real, char *err, size_t errlen)
-{
-	char s[SHOWN_MAX], d[SHOWN_MAX], why[SHOWN_MAX + 32] = "";
+	char s[SHOWN_MAX], d[SHOWN_MAX], why[SHOWN_MAX + 32] = "", dir[PATH_MAX];
+	const char *base;
 	shown(s, path);
 	/* Name the resolved directory when .. or a symlink made the difference. */
-	if (strcmp(dir, real) != 0) {
+	if (path_split(path, dir, &base, NULL, 0) == 0 && strcmp(dir, real) != 0) {
 		shown(d, real);
 		snprintf(why, sizeof(why), ": its directory resolves to \"%s\"", d);
 	}
@@ -180,35 +112,51 @@ static int outside(const char *path, const char *dir, const char *real, char *er
 	            "(/var/log, /tmp, ./logs)%s", s, why);
 }
 
-int path_split(const char *path, char dir[PATH_MAX], const char **base, char *err,
-               size_t errlen)
+static const struct safepath_policy log_policy = {
+	.shared_dir = true, /* /tmp: logfile_check_file demands the file be ours there */
+	.what = "log file",
+	.hint = "; use a directory such as /var/log/wg-monitor",
+};
+
+int logfile_check_last(int dirfd, const char *base, const char *shown_path, const char *dir,
+                       bool *world_writable, char *err, size_t errlen)
 {
-	int rc = check_syntax(path, err, errlen);
-	if (rc == 0)
-		split(path, dir, base);
-	return rc;
+	struct stat st;
+	char s[SHOWN_MAX];
+	if (fstat(dirfd, &st) == 0) {
+		*world_writable = (st.st_mode & S_IWOTH) != 0;
+		if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return logfile_check_file(shown_path, &st, *world_writable, dir, err, errlen);
+		if (errno == ENOENT)
+			return 0; /* created at open */
+	}
+	shown(s, shown_path);
+	return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
 }
 
 int logfile_policy(const char *path, const struct logfile_roots *roots,
                    struct logfile_verdict *v, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], s[SHOWN_MAX];
-	const char *base;
-	struct stat dst;
-	int rc = path_split(path, dir, &base, err, errlen);
+	char s[SHOWN_MAX];
+	int rc = safepath_open_dir(path, &log_policy, &v->dirfd, v->base,
+	                           sizeof(v->base) - LOGFILE_SUFFIX_MAX, v->dir, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = resolve_dir(path, dir, v->dir, &dst, err, errlen);
-	if (rc < 0)
-		return rc;
-	v->world_writable = (dst.st_mode & S_IWOTH) != 0;
 	shown(s, path);
+	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "",
+	                 v->base);
 	if (!inside_roots(v->dir, roots))
-		return outside(path, dir, v->dir, err, errlen);
-	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "", base);
-	if (n < 0 || (size_t)n >= sizeof(v->path))
-		return fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
-	return check_last(path, v, err, errlen);
+		rc = outside(path, v->dir, err, errlen);
+	else if (n < 0 || (size_t)n >= sizeof(v->path))
+		rc = fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
+	else
+		rc = logfile_check_last(v->dirfd, v->base, path, v->dir, &v->world_writable, err,
+		                        errlen);
+	if (rc < 0) {
+		close(v->dirfd);
+		v->dirfd = -1;
+	}
+	return rc;
 }
 
 int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err, size_t errlen)
@@ -219,6 +167,7 @@ int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err
 	int rc = logfile_policy(path, &roots, &v, err, errlen);
 	if (rc < 0)
 		return rc;
+	close(v.dirfd); /* a check: nothing is opened for long, nothing created */
 	if (!resolved)
 		return 0;
 	if (strlen(v.path) >= rsize) {

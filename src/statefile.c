@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "logfile_path.h"
+#include "safepath.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -32,140 +32,10 @@
 #define MAX_MS     (WG_MAX_HANDSHAKE_SEC * MS)
 #define PEER_WORDS 12 /* the fields of a peer line, "peer" included */
 #define HEAD_WORDS 9  /* the fields of the "written" line */
-#define MAX_LINKS  16 /* symlinks followed while walking the path */
 
 #define LIVENESS_RULES 2 /* the words of liveness_names */
 
 /* ---- path policy, directory, lock ------------------------------------------------ */
-
-static bool trusted_owner(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
-/* One directory on the way: owned by root or us; writable by group or others only
- * when sticky and not the last one (the entries below it are ours, so the sticky bit
- * stops anyone else from renaming them). */
-static int check_dir(const char *dir, const struct stat *st, bool last, const char *shown,
-                     char *err, size_t errlen)
-{
-	char d[256];
-	sanitize(d, sizeof(d), dir, strlen(dir));
-	if (!trusted_owner(st->st_uid))
-		return fail_at(err, errlen, 0, -EPERM, "\"%s\": directory \"%s\" is owned by uid "
-		               "%u, not by root or the running user", shown, d,
-		               (unsigned)st->st_uid);
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && (last || !(st->st_mode & S_ISVTX)))
-		return fail_at(err, errlen, 0, -EPERM, "\"%s\": directory \"%s\" is writable by "
-		               "others (anyone could plant or swap the state file); use a private "
-		               "directory such as /var/lib/wg-monitor", shown, d);
-	return 0;
-}
-
-/* A walk of the directory path: the current directory's O_PATH descriptor and the
- * path walked so far (for messages). */
-struct walk {
-	int fd;
-	char where[PATH_MAX];
-	int links;
-};
-
-/* Moves the walk to "/" (an absolute path or symlink target). */
-static int walk_root(struct walk *w, const char *shown, char *err, size_t errlen)
-{
-	struct stat st;
-	if (w->fd >= 0)
-		close(w->fd);
-	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	strcpy(w->where, "/");
-	if (w->fd < 0 || fstat(w->fd, &st) < 0)
-		return fail_at(err, errlen, 0, -errno, "\"%s\": /: %s", shown, strerror(errno));
-	return check_dir("/", &st, false, shown, err, errlen);
-}
-
-static void walk_note(struct walk *w, const char *name)
-{
-	size_t n = strlen(w->where);
-	snprintf(w->where + n, sizeof(w->where) - n, "%s%s", n > 1 ? "/" : "", name);
-}
-
-/* One component: a checked directory to step into, or a checked symlink whose target
- * is put in front of the rest (path, in place). */
-static int walk_step(struct walk *w, const char *name, char *rest, size_t restsize,
-                     const char *shown, char *err, size_t errlen)
-{
-	struct stat st;
-	char d[256];
-	walk_note(w, name);
-	sanitize(d, sizeof(d), w->where, strlen(w->where));
-	if (fstatat(w->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail_at(err, errlen, 0, -errno, "\"%s\": \"%s\": %s%s", shown, d,
-		               strerror(errno), errno == ENOENT ? " (the directory must exist)" : "");
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX], joined[PATH_MAX];
-		if (!trusted_owner(st.st_uid))
-			return fail_at(err, errlen, 0, -EPERM, "\"%s\": symlink \"%s\" is owned by "
-			               "uid %u, not by root or the running user", shown, d,
-			               (unsigned)st.st_uid);
-		ssize_t n = readlinkat(w->fd, name, target, sizeof(target) - 1);
-		if (n <= 0 || ++w->links > MAX_LINKS)
-			return fail_at(err, errlen, 0, -ELOOP, "\"%s\": cannot follow \"%s\"", shown, d);
-		target[n] = '\0';
-		int m = snprintf(joined, sizeof(joined), "%s/%s", target, rest);
-		if (m < 0 || (size_t)m >= sizeof(joined) || (size_t)m >= restsize)
-			return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": path too long", shown);
-		memcpy(rest, joined, (size_t)m + 1);
-		/* The walk stays where the link is; an absolute target starts again at "/". */
-		char *slash = strrchr(w->where, '/');
-		*(slash == w->where ? slash + 1 : slash) = '\0';
-		return target[0] == '/' ? walk_root(w, shown, err, errlen) : 0;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return fail_at(err, errlen, 0, -ENOTDIR, "\"%s\": \"%s\" is not a directory",
-		               shown, d);
-	int fd = openat(w->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return fail_at(err, errlen, 0, -e, "\"%s\": \"%s\": %s", shown, d, strerror(e));
-	}
-	close(w->fd);
-	w->fd = fd;
-	return check_dir(w->where, &st, false, shown, err, errlen);
-}
-
-/* Walks dir (absolute, or relative to the working directory) and leaves an O_PATH
- * descriptor of it in w->fd, every directory and symlink on the way checked. */
-static int walk_dir(struct walk *w, const char *dir, const char *shown, char *err,
-                    size_t errlen)
-{
-	char path[PATH_MAX * 2], cwd[PATH_MAX];
-	w->fd = -1;
-	w->links = 0;
-	if (dir[0] == '/')
-		snprintf(path, sizeof(path), "%s", dir);
-	else if (getcwd(cwd, sizeof(cwd)))
-		snprintf(path, sizeof(path), "%s/%s", cwd, dir);
-	else
-		return fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
-	int rc = walk_root(w, shown, err, errlen);
-	char *rest = path;
-	while (rc == 0 && *rest) {
-		char name[PATH_MAX];
-		size_t n = strcspn(rest, "/");
-		if (n >= sizeof(name))
-			return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": path too long", shown);
-		memcpy(name, rest, n);
-		name[n] = '\0';
-		rest += n + (rest[n] == '/');
-		if (n == 0 || strcmp(name, ".") == 0)
-			continue;
-		rc = walk_step(w, name, rest, sizeof(path) - (size_t)(rest - path), shown, err,
-		               errlen);
-	}
-	return rc;
-}
 
 /* The file, if it exists: a regular file owned by root or us. */
 static int check_file(const struct statefile *sf, char *err, size_t errlen)
@@ -179,7 +49,7 @@ static int check_file(const struct statefile *sf, char *err, size_t errlen)
 		               "for the state file)", sf->shown);
 	if (!S_ISREG(st.st_mode))
 		return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", sf->shown);
-	if (!trusted_owner(st.st_uid))
+	if (!safepath_trusted_owner(st.st_uid))
 		return fail_at(err, errlen, 0, -EPERM, "\"%s\" is owned by uid %u, not by root or "
 		               "the running user", sf->shown, (unsigned)st.st_uid);
 	return 0;
@@ -202,34 +72,20 @@ static int check_content(const struct statefile *sf, char *err, size_t errlen)
 	               "file; not replacing it", sf->shown);
 }
 
+static const struct safepath_policy state_policy = {
+	.shared_dir = false,
+	.what = "state file",
+	.hint = "; use a private directory such as /var/lib/wg-monitor",
+};
+
 int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
-	const char *base;
-	struct stat st;
-	struct walk w = { .fd = -1 };
 	memset(sf, 0, sizeof(*sf));
-	sf->dirfd = sf->lockfd = -1;
+	sf->lockfd = -1;
 	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
-	int rc = path_split(path, dir, &base, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (strlen(base) + sizeof(".lock") > sizeof(sf->base))
-		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": file name too long",
-		               sf->shown);
-	strcpy(sf->base, base);
-	rc = walk_dir(&w, dir, sf->shown, err, errlen);
-	if (rc == 0) {
-		/* A real descriptor (O_PATH ones cannot be fsync'd) of the same directory. */
-		sf->dirfd = openat(w.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sf->dirfd < 0 || fstat(sf->dirfd, &st) < 0)
-			rc = fail_at(err, errlen, 0, -errno, "\"%s\": cannot open its directory: %s",
-			             sf->shown, strerror(errno));
-		else
-			rc = check_dir(w.where, &st, true, sf->shown, err, errlen);
-	}
-	if (w.fd >= 0)
-		close(w.fd);
+	/* Room for the ".lock" and ".tmp" siblings. */
+	int rc = safepath_open_dir(path, &state_policy, &sf->dirfd, sf->base,
+	                           sizeof(sf->base) - strlen(".lock"), NULL, err, errlen);
 	if (rc == 0)
 		rc = check_file(sf, err, errlen);
 	if (rc == 0)
@@ -611,7 +467,7 @@ static int read_file(const struct statefile *sf, char **buf, size_t *len, char *
 	*len = 0;
 	if (fstat(fd, &sb) < 0)
 		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", sf->shown, strerror(errno));
-	else if (!S_ISREG(sb.st_mode) || !trusted_owner(sb.st_uid))
+	else if (!S_ISREG(sb.st_mode) || !safepath_trusted_owner(sb.st_uid))
 		rc = fail_at(err, errlen, 0, -EPERM, "\"%s\" is not a regular file owned by root "
 		             "or the running user", sf->shown);
 	else if ((uint64_t)sb.st_size > STATEFILE_MAX_BYTES)

@@ -13,6 +13,7 @@
 #include "source.h"
 #include "statefile.h"
 #include "status.h"
+#include "text.h"
 #include "util.h"
 
 struct row {
@@ -38,18 +39,11 @@ static const char *reason_of(const struct peer_view *v)
 	return v->failing_age_ms >= 0 ? "handshake_failing" : "";
 }
 
-/* JSON string: the sanitizer leaves printable ASCII; escape the two JSON specials. */
 static void json_str(FILE *out, const char *s)
 {
-	char clean[256];
-	sanitize(clean, sizeof(clean), s, strlen(s));
-	fputc('"', out);
-	for (const char *c = clean; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fputc('\\', out);
-		fputc(*c, out);
-	}
-	fputc('"', out);
+	char esc[TEXT_ESCAPED_MAX];
+	text_json(esc, sizeof(esc), s, strlen(s));
+	fputs(esc, out);
 }
 
 static void print_json_row(FILE *out, const struct row *r)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Key encodings, the log sanitizer, strict number parsing and clock helpers. */
+/* Key encodings, strict number parsing and clock helpers. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -83,29 +83,6 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 		key[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
-}
-
-size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			if (o + 1 >= dstsize)
-				break;
-			dst[o++] = (char)c;
-		} else {
-			if (o + 4 >= dstsize)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	dst[o] = '\0';
-	return o;
 }
 
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)

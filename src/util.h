@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Small shared helpers: key encoding, sanitizing, clocks, bounded numbers. */
+/* Small shared helpers: key encoding, clocks, bounded numbers. sanitize() and the
+ * escapers live in text.h, included here for the modules that print what they parse. */
 #ifndef UTIL_H
 #define UTIL_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "text.h"
 #include "wg.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -19,11 +21,6 @@ void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN]);
 bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
 /* 64 hex characters (either case) -> 32 bytes; false if malformed. */
 bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
-
-/* Copies src[0..len) to dst (size dstsize > 0), NUL-terminated, keeping printable ASCII
- * except backslash and writing every other byte as \xNN; truncates whole escapes. Returns
- * strlen(dst). The result is safe in any log line. */
-size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len);
 
 /* Unsigned decimal without sign, spaces or leading '+'; false on overflow above max. */
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);

@@ -34,7 +34,8 @@ enum wg_source_kind {
 
 struct wg_peer {
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[WG_ENDPOINT_SIZE];  /* "" = unknown; numeric host:port, printable ASCII */
+	char endpoint[WG_ENDPOINT_SIZE];  /* "" = unknown; numeric host:port, else the raw text
+	                                   * (endpoint_normalize): escape it to print it */
 	int64_t last_handshake_sec;       /* CLOCK_REALTIME seconds; 0 with nsec 0 = never */
 	int64_t last_handshake_nsec;
 	enum wg_handshake_kind hs_kind;

@@ -74,4 +74,26 @@ assert_eq "$(stat -c %a "$T_DIR/ok.log")" 640 "created with mode 0640"
 VL=/var/log/wgmit-$T_ID.log
 accept "a file in /var/log" "$VL" / "$VL"
 rm -f "$VL"
+
+# Issue 19 item 1: after start, the log's directory is renamed away and a symlink to
+# another directory put in its place. SIGHUP's reopen and the rotations its lines cause
+# must stay in the directory walked at start: nothing appears in the other one.
+SW=$T_DIR/swap MV=$T_DIR/swap.moved OTHER=$T_DIR/other
+mkdir "$SW" "$OTHER"
+(cd "$T_DIR" && exec ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run --interval 3600 \
+	--log-path "$SW/x.log" --log-max-bytes 4096 --log-backups 2 </dev/null >/dev/null 2>"$T_DIR/swap.err") &
+WGM_PID[swap]=$!; WGM_ERR[swap]=$T_DIR/swap.err; T_PIDS+=("${WGM_PID[swap]}")
+wait_for_log 'event=monitor_start' 5 "$SW/x.log" || die "swap: no monitor_start in $SW/x.log"
+mv "$SW" "$MV" && ln -s "$OTHER" "$SW" || die "swap: cannot swap the directory"
+for i in $(seq 100); do # about 9 KB of log_reopened lines: two rotations at 4096 bytes
+	kill -HUP "${WGM_PID[swap]}"
+	wait_for_count 'event=log_reopened' "$i" 5 "${WGM_ERR[swap]}" || break
+done
+assert_eq "$(count_re 'event=log_reopened' "${WGM_ERR[swap]}")" 100 "swap: every SIGHUP reopened the log"
+wgm_stop swap
+assert_eq "$STOP_RC" 0 "swap: exit status after SIGTERM"
+assert_eq "$(ls -A "$OTHER" | tr '\n' ' ')" "" "swap: nothing created in the directory swapped in"
+assert_eq "$(cd "$MV" && ls | tr '\n' ' ')" "x.log x.log.1 x.log.2 " "swap: the log and its backups stay in the walked directory"
+check "swap: monitor_stop went to the walked directory" grep -q 'event=monitor_stop' "$MV/x.log"
+check "swap: no log_file_error" test "$(count_re 'event=log_file_error' "${WGM_ERR[swap]}")" = 0
 t_done

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "endpoint.h"
 #include "events.h"
 #include "sink_log.h"
 #include "harness.h"
@@ -54,6 +55,22 @@ static void test_hostile_values(void)
 	CHECK_CONTAINS(s, "name=\"x\\\\x0a2026-01-01T00:00:00.000Z ERROR event=fake\\\\x1b[2J\"");
 	for (const char *c = s; *c; c++)
 		CHECK((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
+}
+
+/* Issue 19 item 5: a hostile endpoint from a reply is escaped once, by the log, not at
+ * the source and again here (which showed an ESC as \x5cx1b). */
+static void test_endpoint_escaped_once(void)
+{
+	char ep[WG_ENDPOINT_SIZE];
+	struct logline l;
+	static const char reply[] = "evil\x1b[2J\\:1\0tail"; /* a NUL ends it */
+	endpoint_normalize(ep, sizeof ep, reply, sizeof(reply) - 1);
+	logline_begin_at(&l, LVL_INFO, "x", TS, LOG_FORMAT_TEXT);
+	logline_str(&l, "endpoint", ep);
+	CHECK_CONTAINS(logline_finish(&l), " endpoint=evil\\x1b[2J\\x5c:1");
+	logline_begin_at(&l, LVL_INFO, "x", TS, LOG_FORMAT_JSON);
+	logline_str(&l, "endpoint", ep);
+	CHECK_CONTAINS(logline_finish(&l), ",\"endpoint\":\"evil\\\\x1b[2J\\\\x5c:1\"");
 }
 
 static void test_truncation(void)
@@ -234,5 +251,6 @@ static void test_pollerr_rate_limit(void)
 	CHECK_CONTAINS(out, "error=\"Permission denied\"");
 }
 
-TEST_MAIN(test_text_line, test_json_line, test_hostile_values, test_truncation,
+TEST_MAIN(test_text_line, test_json_line, test_hostile_values, test_endpoint_escaped_once,
+          test_truncation,
           test_event_render, test_journal_prefix, test_pollerr_rate_limit)

@@ -314,6 +314,60 @@ static void test_planted_in_world_writable(void)
 	logfile_close(lf);
 }
 
+/* Issue 19 item 1: the log's directory swapped, after open, for a symlink to another
+ * directory. Rotation, a file deleted under the daemon and SIGHUP's reopen keep to the
+ * directory walked at open; nothing is created or renamed in the other one. */
+static void test_directory_swapped(void)
+{
+	char dir[PATH_MAX], moved[PATH_MAX], other[PATH_MAX], log[PATH_MAX], q[PATH_MAX];
+	char line[128];
+	CHECK_INT(mkdir(tpath(dir, T, "logs"), 0755), 0);
+	CHECK_INT(mkdir(tpath(other, T, "other"), 0755), 0);
+	struct logfile *lf = logfile_open(tpath(log, dir, "a.log"), 4096, 2, err, sizeof(err));
+	CHECK(lf != NULL);
+	CHECK_INT(put(lf, "before"), LOGFILE_NONE);
+	CHECK_INT(rename(dir, tpath(moved, T, "moved")), 0);
+	CHECK_INT(symlink(other, dir), 0);
+	CHECK_INT(put(lf, "after the swap"), LOGFILE_NONE);
+	for (int i = 0; i < 400; i++) /* about four rotations */
+		CHECK_INT(logfile_write(lf, line, make_line(line, sizeof(line), i), msg, sizeof(msg)),
+		          LOGFILE_NONE);
+	CHECK_INT(unlink(tpath(q, moved, "a.log")), 0); /* deleted: re-created, but where? */
+	CHECK_INT(put(lf, "re-created"), LOGFILE_NONE);
+	logfile_reopen(lf);                             /* SIGHUP */
+	CHECK_INT(put(lf, "reopened"), LOGFILE_NONE);
+	logfile_close(lf);
+	CHECK_INT(tcount(other), 0);
+	CHECK_INT(tcount(moved), 3);                    /* a.log, a.log.1, a.log.2 */
+	CHECK_STR(content(tpath(q, moved, "a.log")), "re-created\nreopened\n");
+	CHECK(tsize(tpath(q, moved, "a.log.2")) > 0);
+}
+
+/* The directory removed and made again (not renamed): walked afresh, not lost until a
+ * restart; a directory that does not come back is a failure, reported once. */
+static void test_directory_removed(void)
+{
+	char dir[PATH_MAX], log[PATH_MAX];
+	CHECK_INT(mkdir(tpath(dir, T, "logs"), 0755), 0);
+	struct logfile *lf = logfile_open(tpath(log, dir, "a.log"), 4096, 1, err, sizeof(err));
+	CHECK_INT(put(lf, "one"), LOGFILE_NONE);
+	CHECK_INT(unlink(log), 0);
+	CHECK_INT(rmdir(dir), 0);
+	CHECK_INT(put(lf, "lost"), LOGFILE_FAILED);
+	CHECK_CONTAINS(msg, "logs\": No such file or directory (the directory must exist)");
+	CHECK_INT(mkdir(dir, 0755), 0);
+	fake_now += 1000;
+	CHECK_INT(put(lf, "two"), LOGFILE_RECOVERED);
+	CHECK_STR(content(log), "two\n");
+	CHECK_INT(unlink(log), 0);
+	CHECK_INT(rmdir(dir), 0);
+	CHECK_INT(mkdir(dir, 0755), 0);
+	logfile_reopen(lf);                         /* SIGHUP finds the new one too */
+	CHECK_INT(put(lf, "three"), LOGFILE_NONE);
+	CHECK_STR(content(log), "three\n");
+	logfile_close(lf);
+}
+
 /* Each test starts from an empty directory. */
 static void fresh(void)
 {
@@ -341,4 +395,5 @@ static void teardown(void)
 TEST_MAIN(T_(test_basic), T_(test_open_refused), T_(test_rotation), T_(test_no_backups),
           T_(test_oversize_line), T_(test_deleted_and_renamed), T_(test_sighup_reopen),
           T_(test_failed_then_recovered), T_(test_permission), T_(test_disk_full),
-          T_(test_planted_in_world_writable), teardown)
+          T_(test_planted_in_world_writable), T_(test_directory_swapped),
+          T_(test_directory_removed), teardown)

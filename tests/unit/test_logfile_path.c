@@ -90,8 +90,7 @@ static void test_not_files(void)
 static void test_missing_dir(void)
 {
 	CHECK_INT(check(tpath(p, T, "nodir/x.log")), -ENOENT);
-	CHECK_CONTAINS(err, "does not exist");
-	CHECK_CONTAINS(err, "nodir");
+	CHECK_CONTAINS(err, "nodir\": No such file or directory (the directory must exist)");
 	twrite(tpath(p, T, "plain"), "");
 	CHECK_INT(check(tpath(p, T, "plain/x.log")), -ENOTDIR);
 	CHECK_CONTAINS(err, "is not a directory");
@@ -172,12 +171,52 @@ static void test_world_writable(void)
 	CHECK_INT(check(p), 0);
 	CHECK_INT(link(p, tpath(q, ww, "hard.log")), 0);
 	CHECK_INT(check(q), -EPERM);
-	CHECK_CONTAINS(err, "hard links");
+	CHECK_CONTAINS(err, "has 2 hard links (a log file must have exactly one)");
 	/* Only world-writable directories demand ownership. */
 	mkdir(tpath(q, T, "private"), 0755);
 	twrite(tpath(p, q, "other.log"), "");
 	CHECK_INT(chown(p, 65534, 65534), 0);
 	CHECK_INT(check(p), 0);
+}
+
+/* A second name of the file could be anywhere: refused in a private directory too. */
+static void test_hard_link(void)
+{
+	char priv[PATH_MAX], outside_file[PATH_MAX];
+	mkdir(tpath(priv, T, "hl"), 0700);
+	twrite(tpath(outside_file, T, "elsewhere"), "");
+	CHECK_INT(link(outside_file, tpath(p, priv, "a.log")), 0);
+	CHECK_INT(check(p), -EPERM);
+	CHECK_CONTAINS(err, "a.log\" has 2 hard links (a log file must have exactly one)");
+	CHECK(logfile_open(p, 4096, 1, err, sizeof(err)) == NULL && errno == EPERM);
+	CHECK_INT(unlink(outside_file), 0);
+	CHECK_INT(check(p), 0); /* one name again */
+}
+
+/* Every directory on the way is checked as the state file's are: owned by root or us,
+ * not writable by others unless sticky; the file's own directory may be shared. */
+static void test_walk_owners(void)
+{
+	char d[PATH_MAX];
+	if (geteuid() != 0) {
+		printf("SKIPPED %s: needs root to chown a directory to another uid\n", __func__);
+		return;
+	}
+	mkdir(tpath(d, T, "theirs"), 0755);
+	CHECK_INT(chown(d, 65534, 65534), 0);
+	CHECK_INT(check(tpath(p, d, "x.log")), -EPERM);
+	CHECK_CONTAINS(err, "theirs\" is owned by uid 65534, not by root or the running user");
+	CHECK_INT(symlink(tpath(q, T, "in"), tpath(d, T, "theirlink")), 0);
+	CHECK_INT(lchown(d, 65534, 65534), 0);
+	CHECK_INT(check(tpath(p, d, "x.log")), -EPERM);
+	CHECK_CONTAINS(err, "symlink");
+	mkdir(tpath(d, T, "gw"), 0755);
+	chmod(d, 0775);
+	mkdir(tpath(p, d, "sub"), 0755);
+	CHECK_INT(check(tpath(q, p, "x.log")), -EPERM);   /* gw on the way: anyone in the group
+	                                                 * could swap sub */
+	CHECK_CONTAINS(err, "gw\" is writable by others (anyone could plant or swap the log file)");
+	CHECK_INT(check(tpath(p, d, "x.log")), 0);        /* gw as the file's own directory */
 }
 
 static void setup(void)
@@ -195,4 +234,5 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_accepts, test_outside, test_symlinks, test_not_files, test_missing_dir,
-          test_odd, test_logs_dir, test_world_writable, teardown)
+          test_odd, test_logs_dir, test_world_writable, test_hard_link, test_walk_owners,
+          teardown)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Key encodings, the sanitizer, number parsing, time formatting, interface names. */
+/* Key encodings, number parsing, time formatting, interface names. */
 #include "harness.h"
 #include "util.h"
 
@@ -45,24 +45,6 @@ static void test_hex(void)
 	CHECK(!key_from_hex(k, hex, 64));
 }
 
-static void test_sanitize(void)
-{
-	char out[32];
-	CHECK_INT(sanitize(out, sizeof out, "wg0", 3), 3);
-	CHECK_STR(out, "wg0");
-	sanitize(out, sizeof out, "a\nb\x1b[31m\\", 9);
-	CHECK_STR(out, "a\\x0ab\\x1b[31m\\x5c");
-	/* A NUL inside the input is escaped, not a terminator. */
-	sanitize(out, sizeof out, "x\0y", 3);
-	CHECK_STR(out, "x\\x00y");
-	/* Truncation never splits an escape and always terminates. */
-	char small[6];
-	CHECK_INT(sanitize(small, sizeof small, "ab\ncd", 5), 2);
-	CHECK_STR(small, "ab");
-	sanitize(out, sizeof out, "\xc3\xa9", 2);
-	CHECK_STR(out, "\\xc3\\xa9");
-}
-
 static void test_numbers(void)
 {
 	uint64_t u;
@@ -101,5 +83,5 @@ static void test_ifname(void)
 	CHECK(!wg_ifname_valid("wg 0", 4));
 }
 
-TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_sanitize, test_numbers,
+TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_numbers,
           test_time, test_ifname)

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* One path-safety walk for every file the daemon writes or reads from a configured path:
+ * the directory is reached one checked component at a time and held open, so that
+ * every later operation is relative to it and no rename of the path can redirect it. */
+#ifndef SAFEPATH_H
+#define SAFEPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What differs between the callers; every other rule is the same for all. */
+struct safepath_policy {
+	bool shared_dir;  /* the file's own directory may be writable by group or others
+	                   * (/tmp for the log file); false: not at all, sticky or not */
+	const char *what; /* the file in messages, e.g. "state file" */
+	const char *hint; /* ends the message about a directory writable by others */
+};
+
+/* The syntax every configured file path shares: not empty, shorter than PATH_MAX, no
+ * control characters, names a file; split into its directory as written ("." when
+ * none) and its last component (*base points into path). 0 or -errno with a one-line
+ * reason in err. */
+int path_split(const char *path, char dir[PATH_MAX], const char **base, char *err,
+               size_t errlen);
+
+/* Whether a file or directory owned by uid may be trusted: root's or ours. */
+bool safepath_trusted_owner(uid_t uid);
+
+/* Splits path (path_split) and walks its directory from "/" (a relative path from the
+ * working directory): every directory on the way owned by root or the running user and
+ * not writable by group or others unless sticky; a symlink on the way owned by root or
+ * the running user, its target walked the same way; "." and ".." taken as they come.
+ * The directory itself is owned by root or us, and writable by others only as pol
+ * allows. On success *dirfd is an O_RDONLY descriptor of it (the caller closes it), base
+ * (basesize bytes; a longer name is refused) its last component, and resolved (may be
+ * NULL) the directory's absolute path as walked, symlinks and ".." resolved. 0 or -errno
+ * with a one-line reason naming the path in err. */
+int safepath_open_dir(const char *path, const struct safepath_policy *pol, int *dirfd,
+                      char *base, size_t basesize, char resolved[PATH_MAX], char *err,
+                      size_t errlen);
+
+#endif
