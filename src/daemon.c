@@ -22,12 +22,6 @@
 #include "statefile.h"
 #include "util.h"
 
-/* Without a change of state the state file is refreshed (counters, last heard,
- * endpoints) this often. After a crash the restore starts from up to this old a view:
- * rx that rose since then is credited no later than the saved session's expiry, so a
- * peer's last heard can be off by at most one session (180 s), never invented. */
-#define STATE_REFRESH_MS (300 * 1000)
-
 static volatile sig_atomic_t got_stop, got_hup;
 
 static void on_signal(int sig)
@@ -148,13 +142,15 @@ static void poll_once(struct daemon *d)
 	d->totals.polls++;
 	d->totals.poll_ms += t1 - t0;
 	report_errors(d, &res, t1);
+	pollerr_end(&d->errs, &d->snap);
 	struct clocks now = { real_ms(), mono_ms() };
 	if (peers_update(d->peers, &d->snap, &now, events_emit, &d->bus) < 0) {
+		/* said after this poll's recoveries; it ends like any error, 3 polls later */
 		d->totals.poll_errors++;
 		pollerr_report(&d->errs, NULL, -ENOMEM, "out of memory updating the peer table", t1);
 	}
-	pollerr_end(&d->errs, &d->snap);
 	struct event ev = event_new(EV_POLL, now.real_ms, NULL);
+	ev.poll.mono_ms = now.mono_ms;
 	ev.poll.interfaces = d->snap.ndevs;
 	ev.poll.counts = peers_count(d->peers, NULL);
 	ev.poll.poll_ms = t1 - t0;
@@ -225,13 +221,13 @@ static int add_sinks(struct daemon *d, const struct statefile *state)
 		struct saved_rule rule = { s->threshold, s->liveness };
 		sink_state_init(&d->state, state, d->peers, &rule, s->state_file, events_emit,
 		                &d->bus);
-		rc |= events_add_sink(&d->bus, "state", sink_state_event, &d->state);
+		rc |= events_add_sink(&d->bus, sink_state_event, &d->state);
 	}
 	if (s->debug) {
 		d->debug = (struct sink_debug){ d->peers, sink_log_event, &d->log };
-		rc |= events_add_sink(&d->bus, "debug", sink_debug_event, &d->debug);
+		rc |= events_add_sink(&d->bus, sink_debug_event, &d->debug);
 	}
-	rc |= events_add_sink(&d->bus, "log", sink_log_event, &d->log);
+	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
 	return rc;
 }
 
@@ -240,6 +236,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	sigset_t blocked;
 	install_signals(&blocked);
 	static struct daemon d;
+	memset(&d, 0, sizeof(d));
 	struct peers_config pc;
 	settings_peers_config(s, &pc);
 	d.s = s;
@@ -271,6 +268,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	ev.stop.signal = got_stop;
 	emit(&d, &ev);
 	log_set_notice(NULL, NULL);
+	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
 	pollerr_fini(&d.errs);

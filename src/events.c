@@ -2,6 +2,7 @@
 /* Each event's word and level, defined once, and the fan-out to the sinks. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events.h"
@@ -84,12 +85,37 @@ struct event event_message(enum event_type type, int64_t real_ms, const char *if
 	return ev;
 }
 
-int events_add_sink(struct event_bus *b, const char *name, event_fn fn, void *ctx)
+int events_add_sink(struct event_bus *b, event_fn fn, void *ctx)
 {
 	if (b->nsinks == EVENTS_MAX_SINKS)
 		return -ENOSPC;
-	b->sinks[b->nsinks++] = (struct sink){ name, fn, ctx };
+	b->sinks[b->nsinks++] = (struct sink){ fn, ctx };
 	return 0;
+}
+
+void events_fini(struct event_bus *b)
+{
+	free(b->queue);
+	b->queue = NULL;
+	b->qhead = b->qlen = b->qcap = 0;
+}
+
+/* Doubles the ring, keeping its order; false at the bound or without memory. */
+static bool grow(struct event_bus *b)
+{
+	size_t cap = b->qcap ? 2 * b->qcap : 16;
+	if (cap > EVENTS_QUEUE_MAX)
+		return false;
+	struct event *q = malloc(cap * sizeof(*q));
+	if (!q)
+		return false;
+	for (size_t i = 0; i < b->qlen; i++)
+		q[i] = b->queue[(b->qhead + i) % b->qcap];
+	free(b->queue);
+	b->queue = q;
+	b->qhead = 0;
+	b->qcap = cap;
+	return true;
 }
 
 static void deliver(struct event_bus *b, const struct event *ev)
@@ -101,11 +127,12 @@ static void deliver(struct event_bus *b, const struct event *ev)
 void events_emit(void *bus, const struct event *ev)
 {
 	struct event_bus *b = bus;
-	if (b->busy && b->qlen < EVENTS_QUEUE) {
-		b->queue[(b->qhead + b->qlen++) % EVENTS_QUEUE] = *ev;
+	if (b->busy && (b->qlen < b->qcap || grow(b))) {
+		b->queue[(b->qhead + b->qlen++) % b->qcap] = *ev;
 		return;
 	}
-	if (b->busy) { /* a full queue delivers at once: out of order beats lost */
+	if (b->busy) { /* no room: out of order beats lost */
+		b->unqueued++;
 		deliver(b, ev);
 		return;
 	}
@@ -113,7 +140,7 @@ void events_emit(void *bus, const struct event *ev)
 	deliver(b, ev);
 	while (b->qlen) {
 		struct event next = b->queue[b->qhead];
-		b->qhead = (b->qhead + 1) % EVENTS_QUEUE;
+		b->qhead = (b->qhead + 1) % b->qcap;
 		b->qlen--;
 		deliver(b, &next);
 	}

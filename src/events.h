@@ -84,9 +84,15 @@ struct event {
 			uint64_t repeats;       /* poll_*: occurrences not logged */
 			char message[EVENT_MESSAGE_SIZE];
 		} error;
-		struct { struct peer_counts counts; int64_t poll_ms; size_t interfaces; } poll;
-		/* stats: counts of the interface, or of all (ifname ""), with the totals;
-		 * stopping: the last, at stop (sinks flush then, before monitor_stop) */
+		/* poll: the table after it, at mono_ms on the daemon's steady clock */
+		struct {
+			struct peer_counts counts;
+			int64_t poll_ms, mono_ms;
+			size_t interfaces;
+		} poll;
+		/* stats: counts of the interface, or of all (ifname "": then with the totals;
+		 * an interface's line has none); stopping: the last, at stop (sinks flush
+		 * then, before monitor_stop) */
 		struct { struct peer_counts counts; struct ev_totals totals; bool stopping; } stats;
 		const struct monitor_info *start;
 		struct { int signal; } stop;
@@ -103,10 +109,11 @@ struct event event_message(enum event_type type, int64_t real_ms, const char *if
 typedef void (*event_fn)(void *ctx, const struct event *ev);
 
 #define EVENTS_MAX_SINKS 8
-#define EVENTS_QUEUE     16
+/* Events raised by sinks while one is being delivered, queued at most: a sink raises a
+ * few (a failed save, a log file that went bad), never one per peer. */
+#define EVENTS_QUEUE_MAX 4096
 
 struct sink {
-	const char *name;
 	event_fn fn;
 	void *ctx;
 };
@@ -116,14 +123,18 @@ struct sink {
 struct event_bus {
 	struct sink sinks[EVENTS_MAX_SINKS];
 	size_t nsinks;
-	struct event queue[EVENTS_QUEUE];
-	size_t qhead, qlen;
+	struct event *queue;            /* a ring, grown on demand */
+	size_t qhead, qlen, qcap;
 	bool busy;
+	uint64_t unqueued;              /* raised past the queue: delivered at once, out of
+	                                 * order rather than lost (ENOMEM or the bound) */
 };
 
 /* 0, or -ENOSPC past EVENTS_MAX_SINKS. */
-int events_add_sink(struct event_bus *b, const char *name, event_fn fn, void *ctx);
+int events_add_sink(struct event_bus *b, event_fn fn, void *ctx);
 /* An event_fn (ctx = the bus): delivers ev to every sink. */
 void events_emit(void *bus, const struct event *ev);
+/* Frees the queue; the sinks stay registered. */
+void events_fini(struct event_bus *b);
 
 #endif

@@ -57,11 +57,6 @@ bool log_debug_enabled(void)
 	return sink.debug;
 }
 
-enum log_format log_format_get(void)
-{
-	return sink.format;
-}
-
 /* Room kept back so a truncated line can still be closed and marked. */
 #define LOGLINE_RESERVE 32
 

@@ -27,7 +27,6 @@ struct logline {
 /* Sinks: format, whether DEBUG lines are written, optional file (owned by caller). */
 void log_setup(enum log_format fmt, bool debug, struct logfile *file);
 bool log_debug_enabled(void);
-enum log_format log_format_get(void);
 
 /* Starts a line stamped with the current wall-clock time. */
 void logline_begin(struct logline *l, enum log_level lvl, const char *event);

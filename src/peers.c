@@ -18,8 +18,6 @@
  * or an idle peer, which a threshold change would not fix. */
 #define HINT_MAX_GAP_MS   (240 * MS)
 
-
-
 struct peer_table *peers_new(const struct peers_config *cfg)
 {
 	struct peer_table *t = calloc(1, sizeof(*t));
@@ -43,15 +41,14 @@ void peers_free(struct peer_table *t)
 	free(t);
 }
 
-/* ---- the view and events -------------------------------------------------------- */
-
+/* ---- events ----------------------------------------------------------------------- */
 
 /* An event about p as it is now, every optional field "does not apply". */
 static struct event peer_event(const struct emitter *em, enum event_type type,
                                const struct peer *p)
 {
 	struct event ev = event_new(type, em->now->real_ms, p->ifname);
-	peers_view_of(p, em->now, &ev.peer.v);
+	peers_view_of(em->t, p, em->now, &ev.peer.v);
 	return ev;
 }
 
@@ -126,8 +123,8 @@ static void maybe_hint(const struct peer_table *t, struct peer *p, int64_t new_a
 	emit(em, &ev);
 }
 
-void peers_apply_handshake(struct peer_table *t, struct peer *p,
-                            const struct wg_peer *w, const struct emitter *em)
+void peers_apply_handshake(struct peer_table *t, struct peer *p, const struct wg_peer *w,
+                           const struct emitter *em)
 {
 	int64_t real = w->last_handshake_sec * MS + w->last_handshake_nsec / 1000000;
 	if (w->last_handshake_sec == 0 && w->last_handshake_nsec == 0)
@@ -227,7 +224,7 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 }
 
 void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_peer *w,
-                        const struct emitter *em, bool initial)
+                       const struct emitter *em, bool initial)
 {
 	int64_t before = p->hs_real_ms;
 	if (!initial && w->endpoint[0] && strcmp(w->endpoint, p->endpoint) != 0) {
@@ -349,8 +346,7 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 }
 
 /* Announces recs[i] leaving the table, then removes it. */
-void peers_remove(struct peer_table *t, size_t i, enum removal why,
-                        const struct emitter *em)
+void peers_remove(struct peer_table *t, size_t i, enum removal why, const struct emitter *em)
 {
 	emit_removed(em, &t->tab.recs[i], why);
 	if (t->tab.recs[i].restored)
@@ -401,7 +397,7 @@ static void sweep_interfaces(struct peer_table *t, const struct emitter *em)
 int peers_update(struct peer_table *t, const struct wg_snapshot *snap,
                  const struct clocks *now, event_fn fn, void *ctx)
 {
-	const struct emitter em = { fn, ctx, now };
+	const struct emitter em = { fn, ctx, now, t };
 	t->gen++;
 	for (size_t i = 0; i < snap->ndevs; i++) {
 		const struct wg_device *d = &snap->devs[i];

@@ -38,10 +38,12 @@ struct emitter {
 	event_fn fn;
 	void *ctx;
 	const struct clocks *now;
+	const struct peer_table *t;
 };
 
 /* The view of p as of now. */
-void peers_view_of(const struct peer *p, const struct clocks *now, struct peer_view *v);
+void peers_view_of(const struct peer_table *t, const struct peer *p, const struct clocks *now,
+                   struct peer_view *v);
 /* peer_initial for p, with state_for where known. */
 void peers_emit_initial(const struct emitter *em, const struct peer *p);
 /* A poll's reading of p: its handshake, then all of it (initial: its first reading). */

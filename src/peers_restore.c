@@ -71,7 +71,7 @@ int peers_restore(struct peer_table *t, const struct peer_view *saved, size_t n,
 /* The first poll of a restored peer: its saved state first, then what changed meanwhile
  * (or, under a changed rule, a quiet re-judgement and then its state). */
 void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
-                        const struct emitter *em)
+                  const struct emitter *em)
 {
 	p->restored = false;
 	t->nrestored--;
@@ -118,7 +118,8 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 		struct peer peek = *p;
 		peers_apply_handshake(t, &peek, w, em);
 		int64_t since = liveness_offline_since(&t->cfg, &peek);
-		if (liveness_decide(&t->cfg, &peek, em->now->mono_ms) == PEER_OFFLINE && since > p->since_mono_ms) {
+		if (liveness_decide(&t->cfg, &peek, em->now->mono_ms) == PEER_OFFLINE &&
+		    since > p->since_mono_ms) {
 			p->since_mono_ms = since;
 			t->changes++;
 		}

@@ -19,7 +19,8 @@ static int64_t age_ms(const struct clocks *now, int64_t mono)
 	return now->mono_ms > mono ? now->mono_ms - mono : 0;
 }
 
-void peers_view_of(const struct peer *p, const struct clocks *now, struct peer_view *v)
+void peers_view_of(const struct peer_table *t, const struct peer *p, const struct clocks *now,
+                   struct peer_view *v)
 {
 	memcpy(v->ifname, p->ifname, sizeof(v->ifname));
 	memcpy(v->key, p->key, sizeof(v->key));
@@ -36,6 +37,7 @@ void peers_view_of(const struct peer *p, const struct clocks *now, struct peer_v
 	v->tx_bytes = p->tx_bytes;
 	v->keepalive = p->keepalive;
 	v->restored = p->restored;
+	v->read = p->seen_gen == t->gen && !p->restored;
 	v->deferred = p->pending_initial;
 }
 
@@ -44,7 +46,7 @@ bool peers_view(const struct peer_table *t, size_t i, const struct clocks *now,
 {
 	if (i >= t->tab.n)
 		return false;
-	peers_view_of(&t->tab.recs[i], now, v);
+	peers_view_of(t, &t->tab.recs[i], now, v);
 	return true;
 }
 

@@ -35,6 +35,7 @@ struct peer_view {
 	uint64_t rx_bytes, tx_bytes;
 	uint16_t keepalive;               /* persistent keepalive, seconds; 0 = off */
 	bool restored;                    /* from the state file, not yet seen in a poll */
+	bool read;                        /* in the last poll's reading of its interface */
 	bool deferred;                    /* its first verdict waits for the next poll */
 };
 

@@ -10,11 +10,11 @@ void sink_debug_event(void *ctx, const struct event *ev)
 	const struct sink_debug *d = ctx;
 	if (ev->type != EV_POLL)
 		return;
-	struct clocks now = { ev->real_ms, mono_ms() };
+	struct clocks now = { ev->real_ms, ev->poll.mono_ms };
 	struct event st = event_new(EV_PEER_STATUS, ev->real_ms, NULL);
 	for (size_t i = 0; peers_view(d->peers, i, &now, &st.peer.v); i++) {
-		if (st.peer.v.restored)
-			continue; /* not read yet: nothing to show */
+		if (!st.peer.v.read)
+			continue; /* not in this poll's reading: nothing new to show */
 		memcpy(st.ifname, st.peer.v.ifname, sizeof(st.ifname));
 		d->fn(d->ctx, &st);
 	}

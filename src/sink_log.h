@@ -16,7 +16,7 @@ struct sink_log {
 void sink_log_init(struct sink_log *s, enum log_format fmt);
 /* An event_fn (ctx = struct sink_log): renders ev and emits it. */
 void sink_log_event(void *ctx, const struct event *ev);
-/* Fills l with ev's line without emitting it or updating s (tests, and the debug sink). */
+/* Fills l with ev's line without emitting it or updating s (tests). */
 void sink_log_format(const struct sink_log *s, struct logline *l, const struct event *ev);
 
 #endif

@@ -33,7 +33,6 @@
 #define PEER_WORDS 12 /* the fields of a peer line, "peer" included */
 #define HEAD_WORDS 9  /* the fields of the "written" line */
 
-#define LIVENESS_RULES 2 /* the words of liveness_names */
 
 /* ---- path policy, directory, lock ------------------------------------------------ */
 
@@ -312,13 +311,14 @@ static bool age_field(const struct field *f, int64_t *out)
 	return time_field(f, out);
 }
 
-/* The index of the field among words (n of them), or n. */
+/* The index of the field among words (at most n of them, fewer where a NULL ends the
+ * list), or n. */
 static size_t word_index(const struct field *f, const char *const *words, size_t n)
 {
-	size_t i = 0;
-	while (i < n && !field_is(f, words[i]))
-		i++;
-	return i;
+	for (size_t i = 0; i < n && words[i]; i++)
+		if (field_is(f, words[i]))
+			return i;
+	return n;
 }
 
 static int parse_peer(const struct field *f, struct peer_view *r, size_t lineno, char *err,
@@ -377,13 +377,13 @@ static int parse_header(const struct field *f, size_t nf, size_t lineno,
 		return 0;
 	}
 	size_t lv = nf == HEAD_WORDS
-	            ? word_index(&f[8], liveness_names, LIVENESS_RULES) : 0;
+	            ? word_index(&f[8], liveness_names, SIZE_MAX) : 0;
 	uint64_t mono;
 	if (nf != HEAD_WORDS || !field_is(&f[0], "written") || !time_field(&f[1], &st->written_ms) ||
 	    !field_is(&f[2], "boot") || !boot_field(&f[3], st->boot_id) ||
 	    !parse_u64(f[4].s, f[4].len, (uint64_t)MAX_MS, &mono) ||
 	    !field_is(&f[5], "threshold") || !parse_u64(f[6].s, f[6].len, 604800, &thr) ||
-	    thr == 0 || !field_is(&f[7], "liveness") || lv == LIVENESS_RULES)
+	    thr == 0 || !field_is(&f[7], "liveness") || lv == SIZE_MAX)
 		return fail_at(err, errlen, lineno, -EBADMSG, "expected \"written <unix ms> boot "
 		               "<id> <ms> threshold <1-604800> liveness <activity|handshake>\"");
 	st->written_mono_ms = (int64_t)mono;

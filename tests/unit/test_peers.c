@@ -208,11 +208,16 @@ static void test_interfaces_come_and_go(void)
 	CHECK_INT(r.n, 3);
 	CHECK_STR(peers_interface(t, 0), "wg0");
 	CHECK_STR(peers_interface(t, 1), "wg1");
-	/* wg0 unreadable this poll: its peers are kept, nothing is logged. */
+	/* wg0 unreadable this poll: its peers are kept, nothing is logged; the view says
+	 * which peers this poll read. */
 	s.devs[0].error = -EACCES;
 	poll_at(t, &s, &r, T0 + 1000, 11000);
 	CHECK_INT(r.n, 3);
 	CHECK_INT(peers_count(t, "wg0").peers, 2);
+	struct clocks now = { T0 + 1000, 11000 };
+	struct peer_view v;
+	CHECK(view_of_id(t, 1, &now, &v) && !v.read);
+	CHECK(view_of_id(t, 3, &now, &v) && v.read);
 	s.devs[0].error = 0;
 	/* wg0 gone: each of its peers announced as removed with it, then interface_removed. */
 	wg_snapshot_remove(&s, 0);
