@@ -61,6 +61,8 @@ static _Noreturn void child_exec(const struct child_spec *s, const struct surviv
 	for (size_t i = 0; i < sv->n; lo = sv->fd[i++] + 1)
 		close_gap(lo, sv->fd[i] - 1);
 	close_gap(lo, INT_MAX);
+	/* A group of its own, so that its end takes whatever it started along. */
+	setpgid(0, 0);
 	/* our blocked mask and ignored SIGPIPE would survive execve */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -122,6 +124,8 @@ static int fork_exec(struct child *c, const struct child_spec *s, int p[3][2], i
 	c->pid = fork();
 	if (c->pid == 0)
 		child_exec(s, &sv, std, p[2][1]);
+	if (c->pid > 0)
+		setpgid(c->pid, c->pid); /* as the child does: no race over which runs first */
 	int rc = c->pid < 0 ? -errno : 0;
 	for (int i = 0; i < 3; i++) {
 		close(p[i][1]);
@@ -169,6 +173,16 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* sig to the child's process group, so that what it started goes too; to the child alone
+ * should the group be gone already. */
+static void kill_child(const struct child *c, int sig)
+{
+	if (c->pid <= 0)
+		return;
+	if (kill(-c->pid, sig) < 0)
+		kill(c->pid, sig);
+}
+
 /* Ends the child for `why` (the first reason is kept): SIGTERM and a grace, or SIGKILL. */
 static void terminate(struct child *c, int why, int64_t now)
 {
@@ -178,7 +192,7 @@ static void terminate(struct child *c, int why, int64_t now)
 		return;
 	c->term_ms = now > 0 ? now : 1;
 	c->killed = c->grace_ms == 0;
-	kill(c->pid, c->killed ? SIGKILL : SIGTERM);
+	kill_child(c, c->killed ? SIGKILL : SIGTERM);
 }
 
 /* Copies into a bigger buffer and zeroes the old one: the output may hold secrets. */
@@ -268,7 +282,7 @@ int child_reap(struct child *c, int64_t now)
 		terminate(c, -ETIMEDOUT, now);
 	if (c->term_ms && !c->killed && now >= c->term_ms + c->grace_ms) {
 		c->killed = true;
-		kill(c->pid, SIGKILL);
+		kill_child(c, SIGKILL);
 	}
 	return 0;
 }
@@ -288,7 +302,7 @@ static int wait_io(struct child *c)
 	int64_t now = mono_ms(), left = child_next_ms(c, now) - now;
 	struct pollfd p[2] = { { .fd = c->out, .events = POLLIN },
 	                       { .fd = c->err, .events = POLLIN } };
-	int n = poll(p, 2, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
+	int n = wait_poll(p, 2, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < 2; i++) {
@@ -338,7 +352,7 @@ int child_run(struct child *c, const struct child_spec *s, const volatile sig_at
 void child_free(struct child *c)
 {
 	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
+		kill_child(c, SIGKILL);
 		child_wait(c);
 	}
 	close_fd(&c->out);

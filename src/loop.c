@@ -133,9 +133,22 @@ static bool flag_raised(const struct loop *l)
 }
 
 /* Stop dispatching: the caller's flags come first, and a stopped loop runs nothing more. */
+/* A signal held during the callbacks counts as soon as it is pending: the round ends, and
+ * the next ppoll() lets it in at once. */
+static bool signal_pending(const struct loop *l)
+{
+	sigset_t pending;
+	if (!l->held || sigpending(&pending) < 0)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(l->held, sig) == 1 && sigismember(&pending, sig) == 1)
+			return true;
+	return false;
+}
+
 static bool interrupted(const struct loop *l)
 {
-	return l->stopped || flag_raised(l);
+	return l->stopped || flag_raised(l) || signal_pending(l);
 }
 
 /* The one place of "keep the cadence, never burst after a stall": the next deadline is
@@ -279,14 +292,22 @@ int loop_run_once(struct loop *l, const sigset_t *blocked)
 	/* Checked with the signals held: one that comes after the check interrupts ppoll(). */
 	if (!interrupted(l))
 		rc = wait_events(l, &old);
+	if (rc >= 0 || rc == -EINTR) {
+		/* Callbacks run with the signals still held, and wait only through wait_poll(),
+		 * which lets them in atomically: a stop that lands between a callback's check of
+		 * its flag and its wait ends the wait at once. */
+		wait_mask_set(&old);
+		l->held = blocked;
+		run_flags(l);
+		run_timers(l);
+		if (rc > 0)
+			run_fds(l);
+		l->held = NULL;
+		wait_mask_set(NULL);
+		rc = 0;
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0 && rc != -EINTR)
-		return rc;
-	run_flags(l);
-	run_timers(l);
-	if (rc > 0)
-		run_fds(l);
-	return 0;
+	return rc;
 }
 
 int loop_run(struct loop *l, const sigset_t *blocked)

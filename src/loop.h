@@ -44,6 +44,7 @@ struct loop {
 	int tfd;             /* timerfd on CLOCK_BOOTTIME, armed to the earliest deadline */
 	int64_t armed;       /* deadline tfd is armed to, 0 = disarmed */
 	bool stopped;
+	const sigset_t *held;    /* during callbacks: the signals held (see loop_run_once) */
 	int last_id;
 	uint64_t seq;
 	size_t npfd;
@@ -84,9 +85,11 @@ int loop_watch_flag(struct loop *l, volatile sig_atomic_t *flag, loop_cb *cb, vo
 /* One round: sleeps in one ppoll() until an fd is ready, a timer is due or a signal
  * arrives, then calls the flag callbacks, the due timers in deadline order and the ready
  * fds' callbacks. The signals in `blocked` are held from the check of the flags until
- * ppoll() unblocks them, so none is lost in between; they are not blocked during the
- * callbacks (a signal can interrupt a callback's blocking call). A flag raised during a
- * callback ends the round early. 0, or -errno when ppoll() fails. */
+ * ppoll() unblocks them, so none is lost in between, and they stay held during the
+ * callbacks: a callback waits only through wait_poll() (util.h), which lets them in
+ * atomically, so a stop that lands after the callback checked its flag still ends its
+ * wait at once. A flag raised during a callback ends the round early. 0, or -errno when
+ * ppoll() fails. */
 int loop_run_once(struct loop *l, const sigset_t *blocked);
 /* Runs rounds until loop_stop(). 0, or the first error of loop_run_once. */
 int loop_run(struct loop *l, const sigset_t *blocked);

@@ -38,30 +38,17 @@ static int apply(struct settings *s, enum setting_id id, const char *name, const
 	return setting_kinds[sp->kind].parse(s, sp, &in);
 }
 
-/* A value capped by another setting: a default is lowered to it, a given one must fit. */
-static int apply_cap(struct settings *s, enum setting_id id, char *err, size_t errlen)
-{
-	const struct setting_spec *sp = &setting_specs[id];
-	uint64_t v = setting_uint(s, sp), cap = setting_uint(s, &setting_specs[sp->cap]);
-	if (v <= cap)
-		return 0;
-	if (s->origin[id] == ORIGIN_DEFAULT) {
-		setting_set_uint(s, sp, cap);
-		return 0;
-	}
-	return fail_at(err, errlen, 0, -EINVAL, "invalid %s \"%llu\": must not exceed %s (%llu)",
-	               settings_name(s, id), (unsigned long long)v, settings_name(s, sp->cap),
-	               (unsigned long long)cap);
-}
-
-static int apply_caps(struct settings *s, char *err, size_t errlen)
+/* A default capped by another setting is lowered to it; a value given is kept as given. */
+static void apply_caps(struct settings *s)
 {
 	for (int id = 0; id < SET__COUNT; id++) {
-		int rc = setting_specs[id].capped ? apply_cap(s, (enum setting_id)id, err, errlen) : 0;
-		if (rc < 0)
-			return rc;
+		const struct setting_spec *sp = &setting_specs[id];
+		if (!sp->capped || s->origin[id] != ORIGIN_DEFAULT)
+			continue;
+		uint64_t cap = setting_uint(s, &setting_specs[sp->cap]);
+		if (setting_uint(s, sp) > cap)
+			setting_set_uint(s, sp, cap);
 	}
-	return 0;
 }
 
 /* Every row's default, not yet capped: a cap may come from the environment or a flag. */
@@ -78,7 +65,7 @@ static void set_defaults(struct settings *s)
 void settings_defaults(struct settings *s)
 {
 	set_defaults(s);
-	apply_caps(s, NULL, 0);   /* only lowers defaults: nothing else is set */
+	apply_caps(s);
 }
 
 /* The first "NAME=value" for var in envp, like getenv() but on the given list. */
@@ -251,5 +238,7 @@ int settings_load(struct settings *s, int argc, char *const argv[], char *const 
 	int rc = load_env(s, envp, err, errlen);
 	if (rc == 0)
 		rc = load_args(s, argc, argv, err, errlen);
-	return rc < 0 ? rc : apply_caps(s, err, errlen);
+	if (rc == 0)
+		apply_caps(s);
+	return rc;
 }

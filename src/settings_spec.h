@@ -22,8 +22,8 @@ struct setting_spec {
 	size_t count_offset;        /* SK_IFLIST: its size_t count of names */
 	uint64_t min, max;          /* SK_NUMBER, SK_BYTES */
 	bool zero_ok;               /* 0 allowed below min (STATS_INTERVAL 0 = off) */
-	bool capped;                /* SK_NUMBER: at most setting `cap`, and a default is */
-	enum setting_id cap;        /* lowered to it once every setting is read */
+	bool capped;                /* SK_NUMBER: a default above setting `cap` is lowered */
+	enum setting_id cap;        /* to it once every setting is read */
 	const char *const *words;   /* SK_WORD: NULL-terminated, index = enum value */
 	const char *dflt;           /* parsed as a value; NULL: the field's zero */
 	const char *empty_note;     /* check-config, when the value is empty */

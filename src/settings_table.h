@@ -21,8 +21,8 @@ SETTING(POLL_TIMEOUT, .var = "POLL_TIMEOUT", .flag = "--poll-timeout", .metavar 
 	.kind = SK_NUMBER, .min = 1, .max = 86400, FIELD(poll_timeout), .dflt = "10",
 	.capped = true, .cap = SET_INTERVAL,
 	.allowed = "expected whole seconds 1-86400",
-	.help = "time limit of one whole poll (every\ninterface and backend), 1-86400 seconds, at\n"
-	"most CHECK_INTERVAL; default: the smaller\nof CHECK_INTERVAL and 10")
+	.help = "time limit of one whole poll (every\ninterface and backend), 1-86400 seconds;\n"
+	"default: the smaller of CHECK_INTERVAL\nand 10")
 SETTING(THRESHOLD, .var = "OFFLINE_THRESHOLD", .flag = "--threshold", .metavar = "SECONDS",
 	.kind = SK_NUMBER, .min = 1, .max = 604800, FIELD(threshold), .dflt = "180",
 	.allowed = "expected whole seconds 1-604800",

@@ -44,46 +44,61 @@ static void check_times(struct wg_device *d)
 	}
 }
 
+/* The backends of b, in the order they run. UAPI first: like wg(8), a live socket wins
+ * over a kernel interface of that name. */
+static size_t backends_of(enum backend b, const struct source_backend *list[2])
+{
+	switch (b) {
+	case BACKEND_AUTO: list[0] = &source_uapi; list[1] = &source_netlink; return 2;
+	case BACKEND_NETLINK: list[0] = &source_netlink; return 1;
+	case BACKEND_UAPI: list[0] = &source_uapi; return 1;
+	case BACKEND_WG: list[0] = &source_wgcli; return 1;
+	}
+	return 0;
+}
+
+/* Folds one backend's outcome into the poll's. No kernel module means no kernel
+ * interfaces: a true (empty) listing, worth saying only when nothing else was found. */
+static void merge_result(const struct source_config *cfg, const struct wg_snapshot *snap,
+                         int err, struct source_result *r, struct source_result *res)
+{
+	if (err == -EPROTONOSUPPORT) {
+		if (snap->ndevs == 0 && res->err == 0) {
+			res->note = err;
+			if (cfg->backend == BACKEND_AUTO)
+				snprintf(r->msg, sizeof(r->msg), "no WireGuard found: kernel module not "
+				         "loaded and no userspace interface sockets");
+			memcpy(res->msg, r->msg, sizeof(res->msg));
+		}
+		return;
+	}
+	if (err < 0 && res->err == 0)
+		*res = *r;
+}
+
 int source_poll(const struct source_config *config, struct wg_snapshot *snap,
                 struct source_result *res)
 {
-	struct source_config budgeted = *config, *cfg = &budgeted;
-	budgeted.deadline_ms = mono_ms() + source_budget_ms(config);
-	/* UAPI first: like wg(8), a live socket wins over a kernel interface of that name. */
+	int64_t start = mono_ms(), budget = source_budget_ms(config);
 	const struct source_backend *list[2];
-	size_t n = 0;
-	switch (cfg->backend) {
-	case BACKEND_AUTO: list[n++] = &source_uapi; list[n++] = &source_netlink; break;
-	case BACKEND_NETLINK: list[n++] = &source_netlink; break;
-	case BACKEND_UAPI: list[n++] = &source_uapi; break;
-	case BACKEND_WG: list[n++] = &source_wgcli; break;
-	}
+	size_t n = backends_of(config->backend, list);
 	wg_snapshot_clear(snap);
 	res->err = res->note = 0;
 	res->msg[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
+		struct source_config cfg = *config;
+		/* With a backend after it, the sockets may take 3/4 of the budget: dead ones
+		 * never leave the kernel interfaces without time. */
+		cfg.deadline_ms = start + (i + 1 < n ? budget * 3 / 4 : budget);
 		struct source_result r = { 0 };
-		int err = list[i]->collect(cfg, snap, &r);
-		/* No kernel module means no kernel interfaces: a true (empty) listing. It is worth
-		 * saying only when nothing else was found either. */
-		if (err == -EPROTONOSUPPORT) {
-			if (snap->ndevs == 0 && res->err == 0) {
-				res->note = err;
-				if (cfg->backend == BACKEND_AUTO)
-					snprintf(r.msg, sizeof(r.msg), "no WireGuard found: kernel module not "
-					         "loaded and no userspace interface sockets");
-				memcpy(res->msg, r.msg, sizeof(res->msg));
-			}
-			continue;
-		}
-		if (err < 0 && res->err == 0)
-			*res = r;
+		int err = list[i]->collect(&cfg, snap, &r);
+		merge_result(config, snap, err, &r, res);
 	}
 	if (res->err < 0)
 		res->note = 0;
 	snap->incomplete = res->err < 0;
 	for (size_t i = snap->ndevs; i-- > 0;) {
-		if (!source_watched(cfg, snap->devs[i].name))
+		if (!source_watched(config, snap->devs[i].name))
 			wg_snapshot_remove(snap, i);
 		else
 			check_times(&snap->devs[i]);

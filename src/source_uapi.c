@@ -272,7 +272,7 @@ static int wait_round(struct uapi_batch *b)
 	int64_t left = b->deadline - mono_ms();
 	if (left <= 0)
 		return -ETIMEDOUT;
-	int n = poll(p, (nfds_t)np, left > INT32_MAX ? INT32_MAX : (int)left);
+	int n = wait_poll(p, (nfds_t)np, left > INT32_MAX ? INT32_MAX : (int)left);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (size_t k = 0; k < np; k++)

@@ -114,6 +114,21 @@ bool parse_i64(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
+static const sigset_t *wait_sigmask; /* see wait_mask_set */
+
+void wait_mask_set(const sigset_t *unblocked)
+{
+	wait_sigmask = unblocked;
+}
+
+int wait_poll(struct pollfd *p, nfds_t n, int timeout_ms)
+{
+	if (!wait_sigmask)
+		return poll(p, n, timeout_ms);
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
+	return ppoll(p, n, timeout_ms < 0 ? NULL : &ts, wait_sigmask);
+}
+
 /* poll()'s timeout runs on CLOCK_MONOTONIC, which stops during suspend, while the deadline
  * is on CLOCK_BOOTTIME: a suspend during the wait can make it end up to `left` late, never
  * early. Fine for these short waits; the loop's long sleeps use a timerfd (loop.c). */
@@ -126,7 +141,7 @@ int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic
 		if (left <= 0)
 			return -ETIMEDOUT;
 		struct pollfd p = { .fd = fd, .events = events };
-		int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		int n = wait_poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)

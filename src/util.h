@@ -4,9 +4,10 @@
 #ifndef UTIL_H
 #define UTIL_H
 
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -30,6 +31,13 @@ bool parse_i64(const char *s, size_t len, int64_t *out);
 /* Waits until fd is ready for `events` or the mono_ms() deadline passes. A signal resumes
  * the wait unless *stop is set. Returns 0, -ETIMEDOUT, -EINTR (stop) or -errno. */
 int fd_wait(int fd, short events, int64_t deadline_ms, const volatile sig_atomic_t *stop);
+
+/* Waits inside a loop callback, where the stop signals are held (loop.c), must let them in
+ * atomically, or one that lands between a check of the stop flag and the wait would sleep
+ * out the whole wait: unblocked is the mask to wait with (NULL: none held, plain poll). */
+void wait_mask_set(const sigset_t *unblocked);
+/* poll(), or ppoll() with that mask; timeout_ms < 0 waits without a limit. */
+int wait_poll(struct pollfd *p, nfds_t n, int timeout_ms);
 
 /* Makes room for element n of *arr (elem bytes each, *cap allocated) by doubling, up to
  * limit elements. false with errno E2BIG at the limit, ENOMEM when realloc fails. */

@@ -19,8 +19,11 @@ assert_eq "$(count_re "$(peer_re peer_offline "$FAR_PUB")" "$A")" 0 \
 	"activity: no peer_offline in $DUR s of keepalives"
 wait_for_log "$(peer_re peer_initial "$FAR_PUB")" 1 "$A"
 assert_eq "$(field "$WAIT_LINE" state)" online "activity: initial state"
-n=$(count_re "$(peer_re peer_offline "$FAR_PUB")" "$H")
-check "handshake: at least one peer_offline in $DUR s ($n)" test "$n" -ge 1
+# (reported offline by a transition, or already at start when the daemon came up more than
+# the threshold after the handshake, as in a slow emulated VM)
+n=$(( $(count_re "$(peer_re peer_offline "$FAR_PUB")" "$H") +
+      $(count_re "$(peer_re peer_initial "$FAR_PUB").* state=offline" "$H") ))
+check "handshake: reported offline at least once in $DUR s ($n)" test "$n" -ge 1
 hs=$(hs_of n "$FAR_PUB")
 check "the handshake is older than the threshold, so only activity explains 'online'" \
 	test $(( $(date +%s) - hs )) -gt 3

@@ -147,6 +147,34 @@ static void test_time_limit(void)
 	child_free(&c);
 }
 
+/* Whether pid is gone (or a zombie nobody reaped yet: it runs no more). */
+static bool gone(pid_t pid)
+{
+	char path[64], stat[256] = "";
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	size_t n = fread(stat, 1, sizeof stat - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *end = strrchr(stat, ')');
+	return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
+/* What the child started in the background ends with it at the deadline. */
+static void test_time_limit_group(void)
+{
+	CHECK_INT(sh("sleep 37 >/dev/null 2>&1 & echo $!; sleep 30", 300, 0, 100), -ETIMEDOUT);
+	pid_t grand = (pid_t)atoi(out_str());
+	CHECK(grand > 1);
+	bool ended = false;
+	for (int i = 0; i < 100 && grand > 1 && !(ended = gone(grand)); i++)
+		usleep(10000);
+	CHECK(ended);
+	child_free(&c);
+}
+
 static void test_output_cap(void)
 {
 	CHECK_INT(sh("while :; do echo yyyyyyyyyyyyyyyyyyyyyyyyyy; done", 5000, 0, 100000),
@@ -214,5 +242,5 @@ static void test_nonblocking(void)
 	child_free(&c); /* twice is harmless */
 }
 
-TEST_MAIN(test_isolation, test_keep_and_env, test_status, test_exec_fails, test_time_limit,
+TEST_MAIN(test_isolation, test_keep_and_env, test_status, test_exec_fails, test_time_limit, test_time_limit_group,
           test_output_cap, test_stop, test_nonblocking)
