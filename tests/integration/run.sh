@@ -36,6 +36,7 @@ tests=()
 if [ $# -gt 0 ]; then
 	for a in "$@"; do
 		a=${a%.sh}; a=${a#t_}
+		if [ -f "$here/t_$a.sh" ]; then tests+=("$here/t_$a.sh"); continue; fi # exact name
 		for f in "$here"/t_*"$a"*.sh; do [ -f "$f" ] && tests+=("$f"); done
 	done
 else
