@@ -13,7 +13,7 @@
 #include "logfile.h"
 #include "loop.h"
 #include "peers.h"
-#include "pollerr.h"
+#include "poll_apply.h"
 #include "settings_apply.h"
 #include "sink_debug.h"
 #include "sink_log.h"
@@ -55,8 +55,7 @@ struct daemon {
 	struct source_config src;
 	struct peer_table *peers;
 	struct wg_snapshot snap;
-	struct pollerr errs;
-	struct ev_totals totals;      /* only go up */
+	struct poll_book book;        /* poll errors and counters */
 	struct event_bus bus;
 	struct sink_log log;
 	struct sink_debug debug;
@@ -103,7 +102,7 @@ static void stats(struct daemon *d, bool stopping)
 {
 	struct event ev = event_new(EV_STATS, real_ms(), NULL);
 	ev.stats.counts = peers_count(d->peers, NULL);
-	ev.stats.totals = d->totals;
+	ev.stats.totals = d->book.totals;
 	ev.stats.totals.transitions = peers_transitions(d->peers);
 	ev.stats.stopping = stopping;
 	emit(d, &ev);
@@ -115,22 +114,6 @@ static void stats(struct daemon *d, bool stopping)
 	}
 }
 
-static void report_errors(struct daemon *d, const struct source_result *res, int64_t now)
-{
-	pollerr_begin(&d->errs);
-	if (res->err < 0 || res->note < 0) {
-		d->totals.poll_errors++;
-		pollerr_report(&d->errs, NULL, res->err ? res->err : res->note, res->msg, now);
-	}
-	for (size_t i = 0; i < d->snap.ndevs; i++) {
-		const struct wg_device *dev = &d->snap.devs[i];
-		if (!dev->error)
-			continue;
-		d->totals.poll_errors++;
-		pollerr_report(&d->errs, dev->name, dev->error, dev->errmsg, now);
-	}
-}
-
 static void poll_once(struct daemon *d)
 {
 	struct source_result res;
@@ -139,22 +122,8 @@ static void poll_once(struct daemon *d)
 	int64_t t1 = mono_ms();
 	if (got_stop)
 		return; /* abandoned: the snapshot may be partial */
-	d->totals.polls++;
-	d->totals.poll_ms += t1 - t0;
-	report_errors(d, &res, t1);
-	pollerr_end(&d->errs, &d->snap);
 	struct clocks now = { real_ms(), mono_ms() };
-	if (peers_update(d->peers, &d->snap, &now, events_emit, &d->bus) < 0) {
-		/* said after this poll's recoveries; it ends like any error, 3 polls later */
-		d->totals.poll_errors++;
-		pollerr_report(&d->errs, NULL, -ENOMEM, "out of memory updating the peer table", t1);
-	}
-	struct event ev = event_new(EV_POLL, now.real_ms, NULL);
-	ev.poll.mono_ms = now.mono_ms;
-	ev.poll.interfaces = d->snap.ndevs;
-	ev.poll.counts = peers_count(d->peers, NULL);
-	ev.poll.poll_ms = t1 - t0;
-	emit(d, &ev);
+	poll_apply(&d->book, d->peers, &d->snap, &res, t1 - t0, &now, events_emit, &d->bus);
 }
 
 static void handle_hup(struct loop *l, void *ctx)
@@ -252,8 +221,6 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		peers_free(d.peers);
 		return 1;
 	}
-	d.errs.fn = events_emit;
-	d.errs.ctx = &d.bus;
 	log_set_notice(log_notice, &d);
 	monitor_start(&d);
 	if (state)
@@ -271,6 +238,6 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
-	pollerr_fini(&d.errs);
+	poll_book_fini(&d.book);
 	return rc < 0 ? 1 : 0;
 }

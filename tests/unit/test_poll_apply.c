@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/* One poll's bookkeeping: an out-of-memory table update is a poll_error like any other,
+ * rate-limited (it once bypassed the limit: one line per poll); a recovery is said before
+ * the poll's peer events; the counters only go up. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "peerfix.h"
+#include "poll_apply.h"
+
+#define T0 1795643712000LL
+
+struct said {
+	size_t n, oom, recovered_at, added_at;
+};
+
+static void say(void *ctx, const struct event *ev)
+{
+	struct said *s = ctx;
+	s->n++;
+	if (ev->type == EV_POLL_ERROR && ev->error.err == -ENOMEM)
+		s->oom++;
+	if (ev->type == EV_POLL_RECOVERED)
+		s->recovered_at = s->n;
+	if (ev->type == EV_PEER_ADDED)
+		s->added_at = s->n;
+}
+
+/* More interfaces than the table may hold (by hand: the sources stop at the bound), so
+ * every update fails with -ENOMEM. 25 polls, 30 s apart: said at once and 10 minutes
+ * later, counted every time. */
+static void test_oom_rate_limited(void)
+{
+	struct peers_config c = { .threshold_ms = 180000, .interval_ms = 30000 };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot snap = { .ndevs = WG_MAX_DEVICES + 1 };
+	snap.devs = calloc(snap.ndevs, sizeof(*snap.devs));
+	snap.cap = snap.ndevs;
+	for (size_t i = 0; snap.devs && i < snap.ndevs; i++)
+		snprintf(snap.devs[i].name, WG_IFNAME_SIZE, "w%u", (unsigned)(i % 100000));
+	struct poll_book pb = { 0 };
+	struct source_result res = { 0 };
+	struct said s = { 0 };
+	for (int i = 0; i < 25 && t && snap.devs; i++) {
+		struct clocks now = { T0 + i * 30000LL, 100000 + i * 30000LL };
+		poll_apply(&pb, t, &snap, &res, 5, &now, say, &s);
+	}
+	CHECK_INT(s.oom, 2);
+	CHECK_INT(pb.totals.polls, 25);
+	CHECK_INT(pb.totals.poll_errors, 25);
+	CHECK_INT(pb.totals.poll_ms, 125);
+	poll_book_fini(&pb);
+	wg_snapshot_clear(&snap);
+	peers_free(t);
+}
+
+/* wg0 unreadable, then read on three polls in a row; a peer added on the third: the
+ * poll_recovered that third poll brings is said before its peer_added. */
+static void test_recovery_first(void)
+{
+	struct peers_config c = { .threshold_ms = 180000, .interval_ms = 30000 };
+	struct peer_table *t = peers_new(&c);
+	struct wg_snapshot snap = { 0 };
+	fix_peer(&snap, "wg0", 1);
+	struct poll_book pb = { 0 };
+	struct source_result res = { 0 };
+	struct said s = { 0 };
+	for (int i = 0; i < 5; i++) {
+		snap.devs[0].error = i == 1 ? -EACCES : 0;
+		if (i == 1)
+			snprintf(snap.devs[0].errmsg, WG_ERRMSG_SIZE, "permission denied");
+		if (i == 4)
+			fix_peer(&snap, "wg0", 2);
+		struct clocks now = { T0 + i * 30000LL, 100000 + i * 30000LL };
+		poll_apply(&pb, t, &snap, &res, 1, &now, say, &s);
+	}
+	CHECK(s.recovered_at > 0 && s.added_at > 0);
+	CHECK(s.recovered_at < s.added_at);
+	CHECK_INT(pb.totals.poll_errors, 1);
+	poll_book_fini(&pb);
+	wg_snapshot_clear(&snap);
+	peers_free(t);
+}
+
+TEST_MAIN(test_oom_rate_limited, test_recovery_first)
