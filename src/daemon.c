@@ -12,6 +12,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "loop.h"
+#include "names_book.h"
 #include "peers.h"
 #include "pollerr.h"
 #include "settings_apply.h"
@@ -63,6 +64,7 @@ struct daemon {
 	struct sink_state state;
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
+	struct names_book names;
 	char interfaces[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE];
 };
 
@@ -77,6 +79,22 @@ static void log_notice(void *ctx, bool failed, const char *msg)
 	struct event ev = event_message(failed ? EV_LOG_FILE_ERROR : EV_LOG_FILE_RECOVERED,
 	                                real_ms(), NULL, failed ? -EIO : 0, msg);
 	emit(ctx, &ev);
+}
+
+/* A names file or config problem, as an event like any other fact. */
+static void names_notice(void *ctx, const char *ifname, const char *msg)
+{
+	struct event ev = event_message(EV_NAMES_WARNING, real_ms(), ifname, 0, msg);
+	emit(ctx, &ev);
+}
+
+static void names_start(struct daemon *d)
+{
+	const struct settings *s = d->s;
+	names_book_init(&d->names, s->peer_names, s->wg_config_dir,
+	                s->origin[SET_WG_CONFIG_DIR] == ORIGIN_DEFAULT, names_notice, d);
+	names_book_load_file(&d->names);
+	peers_set_namer(d->peers, names_book_lookup, &d->names);
 }
 
 static void monitor_start(struct daemon *d)
@@ -143,6 +161,7 @@ static void poll_once(struct daemon *d)
 	d->totals.poll_ms += t1 - t0;
 	report_errors(d, &res, t1);
 	pollerr_end(&d->errs, &d->snap);
+	names_book_prepare(&d->names, &d->snap);
 	struct clocks now = { real_ms(), mono_ms() };
 	if (peers_update(d->peers, &d->snap, &now, events_emit, &d->bus) < 0) {
 		/* said after this poll's recoveries; it ends like any error, 3 polls later */
@@ -162,12 +181,16 @@ static void handle_hup(struct loop *l, void *ctx)
 	struct daemon *d = ctx;
 	(void)l;
 	got_hup = 0;
-	/* A failed reopen is reported by the log file itself (log_file_error). */
-	if (!d->lf || logfile_reopen(d->lf) < 0)
-		return;
-	struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
-	                                "SIGHUP: log file reopened");
-	emit(d, &ev);
+	/* The log file first, so that what the names say goes to the new one. A failed
+	 * reopen is reported by the log file itself (log_file_error). */
+	if (d->lf && logfile_reopen(d->lf) == 0) {
+		struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
+		                                "SIGHUP: log file reopened");
+		emit(d, &ev);
+	}
+	names_book_reload(&d->names);
+	struct clocks now = { real_ms(), mono_ms() };
+	peers_rename(d->peers, &now, events_emit, &d->bus);
 }
 
 static void handle_stop(struct loop *l, void *ctx)
@@ -256,6 +279,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	d.errs.ctx = &d.bus;
 	log_set_notice(log_notice, &d);
 	monitor_start(&d);
+	names_start(&d);
 	if (state)
 		sink_state_restore(&d.state, d.peers);
 	int rc = loop(&d, &blocked);
@@ -271,6 +295,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
+	names_book_fini(&d.names);
 	pollerr_fini(&d.errs);
 	return rc < 0 ? 1 : 0;
 }
