@@ -138,6 +138,8 @@ static bool take_char(struct line *l, char c)
 	return true;
 }
 
+#define EMPTY_NAME "the name is empty once control characters are removed"
+
 /* ---- the pairs -------------------------------------------------------------------- */
 
 struct parse {
@@ -203,20 +205,20 @@ static void start(struct parse *p, struct names *nm, names_warn_fn fn, void *ctx
 
 /* ---- the names file ---------------------------------------------------------------- */
 
-static void file_line(struct parse *p, const struct line *l)
+/* Why a names file line is bad, or NULL when it named key. */
+static const char *file_line(const struct line *l, uint8_t key[WG_KEY_LEN],
+                             char name[PEER_NAME_SIZE])
 {
-	uint8_t key[WG_KEY_LEN];
-	char name[PEER_NAME_SIZE];
 	size_t k = 0;
 	while (k < l->len && !blank(l->s[k]))
 		k++;
 	if (!key_from_base64(key, l->s, k))
-		return warn(p, l->no, "not a public key (44 characters of base64, 32 bytes)");
+		return "not a public key (44 characters of base64, 32 bytes)";
 	if (k == l->len)
-		return warn(p, l->no, "a public key without a name");
+		return "a public key without a name";
 	if (!names_clean(name, l->s + k, l->len - k))
-		return warn(p, l->no, "the name is empty once control characters are removed");
-	add(p, key, name, l->no);
+		return EMPTY_NAME;
+	return NULL;
 }
 
 int names_parse_file(struct names *nm, const char *buf, size_t len, names_warn_fn warn_fn,
@@ -226,9 +228,17 @@ int names_parse_file(struct names *nm, const char *buf, size_t len, names_warn_f
 	struct line l = { 0 };
 	size_t pos = 0;
 	start(&p, nm, warn_fn, ctx);
-	while (next_line(buf, len, &pos, &l))
-		if (l.len && l.s[0] != '#')
-			file_line(&p, &l);
+	while (next_line(buf, len, &pos, &l)) {
+		uint8_t key[WG_KEY_LEN];
+		char name[PEER_NAME_SIZE];
+		if (l.len == 0 || l.s[0] == '#')
+			continue;
+		const char *why = file_line(&l, key, name);
+		if (why)
+			warn(&p, l.no, why);
+		else
+			add(&p, key, name, l.no);
+	}
 	return finish(&p);
 }
 
@@ -301,8 +311,10 @@ static void comment_line(struct conf *c, struct line l)
 	if (k == C_ABOVE_ID)
 		drop_id(&l);
 	char name[PEER_NAME_SIZE];
-	if (!names_clean(name, l.s, l.len))
-		return warn(&c->p, l.no, "the name is empty once control characters are removed");
+	if (!names_clean(name, l.s, l.len)) {
+		warn(&c->p, l.no, EMPTY_NAME);
+		return;
+	}
 	/* inside the block wins: it comes after the header, which took the name above */
 	memcpy(k == C_INSIDE ? c->name : c->above, name, sizeof(name));
 }
