@@ -14,9 +14,9 @@ NEAR_PRIV=$(cat "$T_DIR/n.key")
 PSK=$(wg genpsk)
 declare -A WANT=()
 K_UI=$(randkey); K_EASY=$(randkey); K_ANG=$(randkey); K_NYR=$(randkey)
-K_IN=$(randkey); K_FR=$(randkey); K_META=$(randkey); K_BOTH=$(randkey)
+K_IN=$(randkey); K_FR=$(randkey); K_META=$(randkey); K_BOTH=$(randkey); K_HOST=$(randkey)
 i=60
-for k in "$K_UI" "$K_EASY" "$K_ANG" "$K_NYR" "$K_IN" "$K_FR" "$K_META" "$K_BOTH"; do
+for k in "$K_UI" "$K_EASY" "$K_ANG" "$K_NYR" "$K_IN" "$K_FR" "$K_META" "$K_BOTH" "$K_HOST"; do
 	in_n wg set "$IF_N" peer "$k" allowed-ips "10.78.0.$i/32" || die "wg set $k"
 	i=$((i + 1))
 done
@@ -67,6 +67,10 @@ PublicKey = $K_BOTH
 [Peer]
 PublicKey = not-a-key
 EOF
+# A hostile name in the config: an escape sequence, a CR, a bidi override, a quote, an
+# injected key=value and a backslash.
+printf '[Peer]\nPublicKey = %s\n# Name = \033[31mre\rd\342\200\256" state=online \\ x\n' \
+	"$K_HOST" >>"$T_DIR/conf/$IF_N.conf"
 WANT[$K_UI]=ui-name; WANT[$K_EASY]=easy-name; WANT[$K_ANG]=angristan-name
 WANT[$K_NYR]=nyr-name; WANT[$K_IN]=inside-name; WANT[$K_FR]=friendly-name
 WANT[$K_META]=meta-name; WANT[$K_BOTH]=file-wins; WANT[$FAR_PUB]=far-one
@@ -90,8 +94,8 @@ CONF_BAD=$(grep -n 'not-a-key' "$T_DIR/conf/$IF_N.conf" | cut -d: -f1)
 wgm_start m --interval 1 --threshold 60 --names "$NAMES" --wg-config-dir "$T_DIR/conf"
 wgm_start j --interval 1 --threshold 60 --names "$NAMES" --wg-config-dir "$T_DIR/conf" \
 	--log-format json
-wait_for_count 'event=peer_initial' 10 10 || die "not every peer_initial (text)"
-wait_for_count '"event":"peer_initial"' 10 10 "${WGM_ERR[j]}" || die "not every peer_initial (json)"
+wait_for_count 'event=peer_initial' 11 10 || die "not every peer_initial (text)"
+wait_for_count '"event":"peer_initial"' 11 10 "${WGM_ERR[j]}" || die "not every peer_initial (json)"
 
 # Every line parses: text key=value (values bare or quoted), JSON one object; prints
 # "<peer> <name> <state> <keys>" for each peer_initial, keys that occur twice flagged.
@@ -145,7 +149,7 @@ check "no escape byte in any log" test "$(cat "${WGM_ERR[@]}" | tr -d -c '\033\r
 # buffer was zeroed), while a name from the same file is there (the check can see).
 # A third daemon that polls once in the window: no later poll reuses the freed buffer.
 wgm_start c --interval 60 --threshold 60 --names "$NAMES" --wg-config-dir "$T_DIR/conf"
-wait_for_count 'event=peer_initial' 10 10 "${WGM_ERR[c]}" || die "no peer_initial (c)"
+wait_for_count 'event=peer_initial' 11 10 "${WGM_ERR[c]}" || die "no peer_initial (c)"
 PID_M=${WGM_PID[c]}
 if ! command -v gcore >/dev/null; then
 	log_note "SKIPPED: the memory check (no gcore; tests/deps.sh installs gdb)"
@@ -191,6 +195,12 @@ for k in "${!WANT[@]}"; do
 	assert_eq "$(awk -v k="$k" '$1 == k {print $2}' "$T_DIR/status.names")" "${WANT[$k]}" \
 		"status --json: ${WANT[$k]}"
 done
+"$PY" - "$T_DIR/status.json" "$K_HOST" >"$T_DIR/status.host" <<'EOF'
+import json, sys
+print([p["name"] for p in json.load(open(sys.argv[1])) if p["public_key"] == sys.argv[2]][0])
+EOF
+assert_eq "$(cat "$T_DIR/status.host")" '[31mred" state=online \x5c x' \
+	"status --json: a hostile config name, cleaned and escaped"
 check "status says the bad lines on stderr" grep -q "$NAMES:6: not a public key" "$T_DIR/status.err"
 
 # SIGHUP: a changed name is peer_renamed, an unchanged one says nothing.
