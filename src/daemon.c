@@ -88,15 +88,6 @@ static void names_notice(void *ctx, const char *ifname, const char *msg)
 	emit(ctx, &ev);
 }
 
-static void names_start(struct daemon *d)
-{
-	const struct settings *s = d->s;
-	names_book_init(&d->names, s->peer_names, s->wg_config_dir,
-	                s->origin[SET_WG_CONFIG_DIR] == ORIGIN_DEFAULT, names_notice, d);
-	names_book_load_file(&d->names);
-	peers_set_namer(d->peers, names_book_lookup, &d->names);
-}
-
 static void monitor_start(struct daemon *d)
 {
 	const struct settings *s = d->s;
@@ -279,7 +270,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	d.errs.ctx = &d.bus;
 	log_set_notice(log_notice, &d);
 	monitor_start(&d);
-	names_start(&d);
+	names_book_open(&d.names, s, d.peers, names_notice, &d);
 	if (state)
 		sink_state_restore(&d.state, d.peers);
 	int rc = loop(&d, &blocked);

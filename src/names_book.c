@@ -129,6 +129,16 @@ void names_book_init(struct names_book *b, const char *file, const char *confdir
 	b->ctx = ctx;
 }
 
+void names_book_open(struct names_book *b, const struct settings *s, struct peer_table *t,
+                     names_report_fn report, void *ctx)
+{
+	names_book_init(b, s->peer_names, s->wg_config_dir,
+	                s->origin[SET_WG_CONFIG_DIR] == ORIGIN_DEFAULT, report, ctx);
+	names_book_load_file(b);
+	if (t)
+		peers_set_namer(t, names_book_lookup, b);
+}
+
 void names_book_fini(struct names_book *b)
 {
 	names_free(&b->file_names);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 
 #include "names.h"
+#include "peers.h"
+#include "settings.h"
 #include "wg.h"
 
 /* A bigger names file or config is refused. */
@@ -46,6 +48,10 @@ void names_book_load_file(struct names_book *b);
 void names_book_prepare(struct names_book *b, const struct wg_snapshot *snap);
 /* SIGHUP: the names file and every config looked for so far, read again. */
 void names_book_reload(struct names_book *b);
+/* Sets b up from PEER_NAMES and WG_CONFIG_DIR (a config missing from the default
+ * directory is not reported), reads the names file and makes b the namer of t. */
+void names_book_open(struct names_book *b, const struct settings *s, struct peer_table *t,
+                     names_report_fn report, void *ctx);
 /* A peers_name_fn (ctx = b): the names file's name of key, else its interface config's,
  * else "". */
 void names_book_lookup(void *ctx, const char *ifname, const uint8_t key[WG_KEY_LEN],

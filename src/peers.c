@@ -320,7 +320,8 @@ static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_p
 }
 
 /* The namer's name of p into name. */
-static void name_peer(const struct peer_table *t, const struct peer *p, char name[PEER_NAME_SIZE])
+static void name_peer(const struct peer_table *t, const struct peer *p,
+                      char name[PEER_NAME_SIZE])
 {
 	name[0] = '\0';
 	if (t->namer)

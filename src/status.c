@@ -212,11 +212,7 @@ int status_run(const struct settings *s)
 	}
 	struct peer_table *t = peers_new(&pc);
 	struct names_book names;
-	names_book_init(&names, s->peer_names, s->wg_config_dir,
-	                s->origin[SET_WG_CONFIG_DIR] == ORIGIN_DEFAULT, names_notice, NULL);
-	names_book_load_file(&names);
-	if (t)
-		peers_set_namer(t, names_book_lookup, &names);
+	names_book_open(&names, s, t, names_notice, NULL);
 	struct clocks now = { real_ms(), mono_ms() };
 	int rc = 1;
 	char boot_id[BOOT_ID_SIZE];

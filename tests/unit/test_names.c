@@ -6,9 +6,11 @@
 
 #include "harness.h"
 #include "names.h"
+#include "names_book.h"
 #include "peerfix.h"
 #include "sink_log.h"
 #include "status.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define KEY_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -389,6 +391,114 @@ static void test_hostile_status_json(void)
 	peers_free(t);
 }
 
+/* ---- reading the files -------------------------------------------------------------- */
+
+struct said {
+	size_t n;
+	char last[EVENT_MESSAGE_SIZE], all[8192];
+};
+
+static void on_report(void *ctx, const char *ifname, const char *msg)
+{
+	struct said *r = ctx;
+	(void)ifname;
+	r->n++;
+	snprintf(r->last, sizeof(r->last), "%s", msg);
+	size_t o = strlen(r->all);
+	snprintf(r->all + o, sizeof(r->all) - o, "%s\n", msg);
+}
+
+static const char *lookup(struct names_book *b, const char *ifname, const char *b64)
+{
+	static char name[PEER_NAME_SIZE];
+	uint8_t key[WG_KEY_LEN];
+	if (!key_from_base64(key, b64, strlen(b64)))
+		return "(bad test key)";
+	names_book_lookup(b, ifname, key, name);
+	return name;
+}
+
+static struct wg_snapshot *snap_of(struct wg_snapshot *s, const char *ifname)
+{
+	memset(s, 0, sizeof(*s));
+	wg_snapshot_add_device(s, ifname);
+	return s;
+}
+
+static void test_book(void)
+{
+	char dir[PATH_MAX], names[PATH_MAX], conf[PATH_MAX];
+	struct said r = { 0 };
+	struct names_book b;
+	struct wg_snapshot s;
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+	tpath(names, dir, "names");
+	tpath(conf, dir, "wg0.conf");
+	CHECK(twrite(names, KEY_A " from-file\n"));
+	CHECK(twrite(conf, "[Interface]\nPrivateKey = " PRIV "\n# Name: conf-a\n[Peer]\n"
+	             "PublicKey = " KEY_A "\n# Name: conf-b\n[Peer]\nPublicKey = " KEY_B "\n"));
+	names_book_init(&b, names, dir, false, on_report, &r);
+	names_book_load_file(&b);
+	names_book_prepare(&b, snap_of(&s, "wg0"));
+	wg_snapshot_clear(&s);
+	CHECK_INT(r.n, 0);
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "from-file");     /* the file first */
+	CHECK_STR(lookup(&b, "wg0", KEY_B), "conf-b");
+	CHECK_STR(lookup(&b, "wg1", KEY_B), "");              /* another interface's config */
+	/* a reload sees the changes; a file made group-writable is refused, not fatal */
+	CHECK(twrite(names, KEY_A " renamed\n"));
+	CHECK_INT(chmod(conf, 0620), 0);
+	names_book_reload(&b);
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "renamed");
+	CHECK_STR(lookup(&b, "wg0", KEY_B), "");
+	CHECK_INT(r.n, 1);
+	CHECK_CONTAINS(r.last, "wg0.conf: not read, its names are not used: writable by group");
+	/* missing: a warning, unless quiet; a config of a new interface is read once */
+	unlink(names);
+	names_book_reload(&b);
+	CHECK_INT(r.n, 3);
+	CHECK_CONTAINS(r.all, "names: not read");
+	names_book_fini(&b);
+	r.n = 0;
+	names_book_init(&b, "", dir, true, on_report, &r);
+	names_book_prepare(&b, snap_of(&s, "wg9"));
+	names_book_prepare(&b, &s);
+	wg_snapshot_clear(&s);
+	CHECK_INT(r.n, 0);
+	names_book_fini(&b);
+	tdir_remove(dir);
+}
+
+static void test_book_bounds(void)
+{
+	char dir[PATH_MAX], names[PATH_MAX];
+	struct said r = { 0 };
+	struct names_book b;
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+	tpath(names, dir, "names");
+	char text[4096] = "";
+	for (int i = 0; i < 30; i++)
+		strcat(text, "bad line\n");
+	CHECK(twrite(names, text));
+	names_book_init(&b, names, "", false, on_report, &r);
+	names_book_load_file(&b);
+	CHECK_INT(r.n, NAMES_WARN_MAX + 1);
+	CHECK_CONTAINS(r.all, "names:1: not a public key");
+	CHECK_CONTAINS(r.last, ": 10 more bad lines skipped");
+	/* past the size bound: refused whole */
+	r.n = 0;
+	int fd = open(names, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && ftruncate(fd, (off_t)NAMES_FILE_MAX + 1) == 0);
+	close(fd);
+	names_book_load_file(&b);
+	CHECK_INT(r.n, 1);
+	CHECK_CONTAINS(r.last, "larger than");
+	names_book_fini(&b);
+	tdir_remove(dir);
+}
+
 TEST_MAIN(test_clean, test_file, test_huge_line, test_conventions, test_above_attaches_below,
           test_conf_bad_lines, test_table_names, test_hostile_through_sinks,
-          test_hostile_status_json)
+          test_hostile_status_json, test_book, test_book_bounds)
