@@ -12,6 +12,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "loop.h"
+#include "names_book.h"
 #include "peers.h"
 #include "poll_apply.h"
 #include "settings_apply.h"
@@ -62,6 +63,7 @@ struct daemon {
 	struct sink_state state;
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
+	struct names_book names;
 	char interfaces[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE];
 };
 
@@ -75,6 +77,13 @@ static void log_notice(void *ctx, bool failed, const char *msg)
 {
 	struct event ev = event_message(failed ? EV_LOG_FILE_ERROR : EV_LOG_FILE_RECOVERED,
 	                                real_ms(), NULL, failed ? -EIO : 0, msg);
+	emit(ctx, &ev);
+}
+
+/* A names file or config problem, as an event like any other fact. */
+static void names_notice(void *ctx, const char *ifname, const char *msg)
+{
+	struct event ev = event_message(EV_NAMES_WARNING, real_ms(), ifname, 0, msg);
 	emit(ctx, &ev);
 }
 
@@ -122,6 +131,7 @@ static void poll_once(struct daemon *d)
 	int64_t t1 = mono_ms();
 	if (got_stop)
 		return; /* abandoned: the snapshot may be partial */
+	names_book_prepare(&d->names, &d->snap); /* configs of interfaces new to it */
 	struct clocks now = { real_ms(), mono_ms() };
 	poll_apply(&d->book, d->peers, &d->snap, &res, t1 - t0, &now, events_emit, &d->bus);
 }
@@ -131,12 +141,16 @@ static void handle_hup(struct loop *l, void *ctx)
 	struct daemon *d = ctx;
 	(void)l;
 	got_hup = 0;
-	/* A failed reopen is reported by the log file itself (log_file_error). */
-	if (!d->lf || logfile_reopen(d->lf) < 0)
-		return;
-	struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
-	                                "SIGHUP: log file reopened");
-	emit(d, &ev);
+	/* The log file first, so that what the names say goes to the new one. A failed
+	 * reopen is reported by the log file itself (log_file_error). */
+	if (d->lf && logfile_reopen(d->lf) == 0) {
+		struct event ev = event_message(EV_LOG_REOPENED, real_ms(), NULL, 0,
+		                                "SIGHUP: log file reopened");
+		emit(d, &ev);
+	}
+	names_book_reload(&d->names);
+	struct clocks now = { real_ms(), mono_ms() };
+	peers_rename(d->peers, &now, events_emit, &d->bus);
 }
 
 static void handle_stop(struct loop *l, void *ctx)
@@ -223,6 +237,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	}
 	log_set_notice(log_notice, &d);
 	monitor_start(&d);
+	names_book_open(&d.names, s, d.peers, names_notice, &d);
 	if (state)
 		sink_state_restore(&d.state, d.peers);
 	int rc = loop(&d, &blocked);
@@ -238,6 +253,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
+	names_book_fini(&d.names);
 	poll_book_fini(&d.book);
 	return rc < 0 ? 1 : 0;
 }

@@ -37,6 +37,8 @@ static const struct {
 	[EV_LOG_FILE_ERROR] = { "log_file_error", EVL_ERROR },
 	[EV_LOG_FILE_RECOVERED] = { "log_file_recovered", EVL_INFO },
 	[EV_LOOP_ERROR] = { "loop_error", EVL_ERROR },
+	[EV_PEER_RENAMED] = { "peer_renamed", EVL_INFO },
+	[EV_NAMES_WARNING] = { "names_warning", EVL_WARNING },
 };
 
 static const char *const removal_words[] = {
@@ -56,6 +58,11 @@ enum event_level event_level(enum event_type t)
 	return (unsigned)t < EV__COUNT ? kinds[t].level : EVL_ERROR;
 }
 
+bool event_about_peer(enum event_type t)
+{
+	return t <= EV_PEER_STATUS || t == EV_PEER_RENAMED;
+}
+
 const char *removal_name(enum removal r)
 {
 	return (unsigned)r < ARRAY_SIZE(removal_words) ? removal_words[r] : "?";
@@ -69,7 +76,7 @@ struct event event_new(enum event_type type, int64_t real_ms, const char *ifname
 	ev.real_ms = real_ms;
 	if (ifname)
 		snprintf(ev.ifname, sizeof(ev.ifname), "%s", ifname);
-	if (type <= EV_PEER_STATUS) {
+	if (event_about_peer(type)) {
 		ev.peer.offline_for = ev.peer.state_for = ev.peer.failing_for = -1;
 		ev.peer.gap = ev.peer.suggested_threshold = -1;
 	}

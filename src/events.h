@@ -22,6 +22,9 @@ enum event_type {
 	EV_MONITOR_START, EV_MONITOR_STOP, EV_POLL, EV_POLL_ERROR, EV_POLL_RECOVERED, EV_STATS,
 	EV_STATE_RESTORED, EV_STATE_IGNORED, EV_STATE_WRITE_FAILED, EV_STATE_WRITE_RECOVERED,
 	EV_LOG_REOPENED, EV_LOG_FILE_ERROR, EV_LOG_FILE_RECOVERED, EV_LOOP_ERROR,
+	/* names (SPEC §9): a peer's name changed on SIGHUP (ev->peer); a bad line or an
+	 * unreadable names file or config (the error member) */
+	EV_PEER_RENAMED, EV_NAMES_WARNING,
 	EV__COUNT
 };
 
@@ -39,6 +42,8 @@ enum removal {
 const char *event_name(enum event_type t);
 enum event_level event_level(enum event_type t);
 const char *removal_name(enum removal r);
+/* Whether events of type t are about one peer (carry ev->peer). */
+bool event_about_peer(enum event_type t);
 
 struct ev_peer {
 	struct peer_view v;             /* the peer after the change */
@@ -49,6 +54,7 @@ struct ev_peer {
 	int64_t failing_for;            /* handshake_failing: seconds */
 	int64_t gap;                    /* threshold_hint: observed handshake gap, seconds */
 	int64_t suggested_threshold;    /* threshold_hint */
+	char old_name[PEER_NAME_SIZE];  /* peer_renamed: the name before */
 };
 
 struct peer_counts {

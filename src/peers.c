@@ -300,13 +300,14 @@ bool peers_recreated(const struct peer *p, const struct wg_peer *w)
 	return p->hs_real_ms && no_handshake(w);
 }
 
-/* Forgets the record's history: only its identity (interface, key) stays. */
+/* Forgets the record's history: only its identity (interface, key) and name stay. */
 void peers_clear_history(struct peer *p)
 {
 	struct peer fresh;
 	memset(&fresh, 0, sizeof(fresh));
 	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
 	memcpy(fresh.key, p->key, sizeof(fresh.key));
+	memcpy(fresh.name, p->name, sizeof(fresh.name));
 	*p = fresh;
 }
 
@@ -316,6 +317,41 @@ static void restart_peer(struct peer_table *t, struct peer *p, const struct wg_p
 	emit_removed(em, p, RM_RECREATED);
 	peers_clear_history(p);
 	init_peer(t, p, w, em, true);
+}
+
+/* The namer's name of p into name. */
+static void name_peer(const struct peer_table *t, const struct peer *p,
+                      char name[PEER_NAME_SIZE])
+{
+	name[0] = '\0';
+	if (t->namer)
+		t->namer(t->namer_ctx, p->ifname, p->key, name);
+}
+
+void peers_set_namer(struct peer_table *t, peers_name_fn fn, void *ctx)
+{
+	t->namer = fn;
+	t->namer_ctx = ctx;
+}
+
+void peers_rename(struct peer_table *t, const struct clocks *now, event_fn fn, void *ctx)
+{
+	const struct emitter em = { fn, ctx, now, t };
+	for (size_t i = 0; i < t->tab.n; i++) {
+		struct peer *p = &t->tab.recs[i];
+		char name[PEER_NAME_SIZE];
+		name_peer(t, p, name);
+		if (strcmp(name, p->name) == 0)
+			continue;
+		char old[PEER_NAME_SIZE];
+		memcpy(old, p->name, sizeof(old));
+		memcpy(p->name, name, sizeof(p->name));
+		if (p->restored)
+			continue; /* not announced yet: its first event carries the name */
+		struct event ev = peer_event(&em, EV_PEER_RENAMED, p);
+		memcpy(ev.peer.old_name, old, sizeof(old));
+		emit(&em, &ev);
+	}
 }
 
 /* announce: peers new to this interface are peer_added (not at start-up, not on an
@@ -328,12 +364,14 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 		struct peer *p = peertab_find(&t->tab, d->name, w->public_key);
 		if (p && p->seen_gen == t->gen)
 			continue; /* a duplicate within one snapshot: the first one counts */
-		if (p && p->restored) {
+		bool fresh = !p;
+		if (fresh && !(p = peertab_insert(&t->tab, d->name, w->public_key)))
+			return -ENOMEM;
+		if (fresh || p->restored)
+			name_peer(t, p, p->name);
+		if (p->restored) {
 			peers_resume(t, p, w, em);
-		} else if (!p) {
-			p = peertab_insert(&t->tab, d->name, w->public_key);
-			if (!p)
-				return -ENOMEM;
+		} else if (fresh) {
 			init_peer(t, p, w, em, announce);
 		} else if (peers_recreated(p, w)) {
 			restart_peer(t, p, w, em);

@@ -56,6 +56,17 @@ struct peer_counts peers_count(const struct peer_table *t, const char *ifname);
 /* Interfaces currently known, in first-seen order; NULL past the end. */
 const char *peers_interface(const struct peer_table *t, size_t i);
 
+/* Where names come from (SPEC §9): writes the name of (ifname, key) to name, "" for
+ * none. Asked when a peer is first seen (or first seen after a restore) and by
+ * peers_rename; it must not call back into the table. */
+typedef void (*peers_name_fn)(void *ctx, const char *ifname, const uint8_t key[WG_KEY_LEN],
+                              char name[PEER_NAME_SIZE]);
+/* Sets the namer (NULL: peers stay unnamed). */
+void peers_set_namer(struct peer_table *t, peers_name_fn fn, void *ctx);
+/* Asks the namer again for every peer (after a SIGHUP reload): each seen peer whose name
+ * changed is peer_renamed, with its old name. */
+void peers_rename(struct peer_table *t, const struct clocks *now, event_fn fn, void *ctx);
+
 /* Counters that only go up: a consumer keeps its own last copy. changes counts what makes
  * the state file worth writing at once (a state, a failing episode, the set of peers);
  * transitions counts online<->offline and never->online. */

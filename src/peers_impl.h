@@ -32,6 +32,8 @@ struct peer_table {
 	int64_t restore_wait_mono_ms; /* restored peers not seen by then are forgotten */
 	bool restore_rejudge;         /* the rule changed since the save: re-judge quietly */
 	uint64_t transitions;
+	peers_name_fn namer;          /* NULL: no names */
+	void *namer_ctx;
 };
 
 struct emitter {

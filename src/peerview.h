@@ -17,7 +17,7 @@ enum peer_state { PEER_NEVER = 0, PEER_ONLINE, PEER_OFFLINE };
 extern const char *const peer_state_words[PEER_STATES];
 const char *peer_state_name(enum peer_state s);
 
-#define PEER_NAME_SIZE 64
+#define PEER_NAME_SIZE 65  /* 64 bytes of UTF-8 (SPEC §9) + NUL */
 
 /* Ages are milliseconds before the moment the view was taken, -1 = unknown or never. */
 struct peer_view {

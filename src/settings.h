@@ -42,6 +42,8 @@ struct settings {
 	unsigned log_backups;            /* 0..100 */
 	enum liveness liveness;
 	char state_file[PATH_MAX];       /* "" = no state file */
+	char peer_names[PATH_MAX];       /* the names file; "" = none */
+	char wg_config_dir[PATH_MAX];    /* configs read for names; "" = none */
 	enum origin origin[SET__COUNT];
 };
 

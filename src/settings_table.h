@@ -73,3 +73,16 @@ SETTING(STATE_FILE, .var = "STATE_FILE", .flag = "--state-file", .metavar = "PAT
 	.help = "keep peer states across restarts here, in a\nprivate directory such as "
 	"/var/lib/wg-monitor;\nempty: none. status reads it too (unset:\n"
 	"/var/lib/wg-monitor/state if present)")
+SETTING(PEER_NAMES, .var = "PEER_NAMES", .flag = "--names", .metavar = "FILE",
+	.kind = SK_PATH, FIELD(peer_names), .dflt = NULL, .empty_note = "no names file",
+	.allowed = "expected a path of at most 4095 bytes without control characters, "
+	"or empty for none",
+	.help = "peer names, lines \"<public key> <name>\";\nthey come before the config's "
+	"comments;\nempty: none. SIGHUP reads it again")
+SETTING(WG_CONFIG_DIR, .var = "WG_CONFIG_DIR", .flag = "--wg-config-dir", .metavar = "DIR",
+	.kind = SK_PATH, FIELD(wg_config_dir), .dflt = "/etc/wireguard",
+	.empty_note = "configs not read for names",
+	.allowed = "expected a path of at most 4095 bytes without control characters, "
+	"or empty for none",
+	.help = "peer names from the comments of DIR/<if>.conf\n(wg-quick configs); empty: "
+	"not read")

@@ -23,6 +23,8 @@ static void peer_fields(struct logline *l, const struct event *ev)
 	key_to_base64(key, v->key);
 	logline_str(l, "peer", key);
 	logline_str(l, "name", v->name);
+	if (ev->type == EV_PEER_RENAMED)
+		logline_str(l, "old_name", e->old_name);
 	logline_str(l, "state", peer_state_name(v->state));
 	logline_str(l, "endpoint", v->endpoint[0] ? v->endpoint : "(none)");
 	if (ev->type == EV_ENDPOINT_CHANGED)
@@ -146,7 +148,7 @@ void sink_log_format(const struct sink_log *s, struct logline *l, const struct e
 	logline_begin_at(l, (enum log_level)event_level(ev->type), event_name(ev->type),
 	                 ev->real_ms, s->fmt);
 	logline_str(l, "interface", ev->ifname);
-	if (ev->type <= EV_PEER_STATUS)
+	if (event_about_peer(ev->type))
 		peer_fields(l, ev);
 	else if (ev->type <= EV_INTERFACE_REMOVED)
 		logline_uint(l, "peers", ev->iface.npeers);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "names_book.h"
 #include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
@@ -138,6 +139,15 @@ static void ignore_event(void *ctx, const struct event *ev)
 	(void)ev;
 }
 
+static void names_notice(void *ctx, const char *ifname, const char *msg)
+{
+	(void)ctx;
+	(void)ifname; /* the message names the file */
+	char line[TEXT_VALUE_MAX + 1];
+	sanitize(line, sizeof(line), msg, strlen(msg));
+	fprintf(stderr, "wg-monitor: %s\n", line);
+}
+
 #define SERVICE_STATE_FILE "/var/lib/wg-monitor/state"
 
 /* The state file to read: STATE_FILE or --state-file; unset, the service's if present. */
@@ -201,6 +211,8 @@ int status_run(const struct settings *s)
 			      "states continue the daemon's rule\n", stderr);
 	}
 	struct peer_table *t = peers_new(&pc);
+	struct names_book names;
+	names_book_open(&names, s, t, names_notice, NULL);
 	struct clocks now = { real_ms(), mono_ms() };
 	int rc = 1;
 	char boot_id[BOOT_ID_SIZE];
@@ -221,6 +233,7 @@ int status_run(const struct settings *s)
 		fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
 		unread++;
 	}
+	names_book_prepare(&names, &snap);
 	now = (struct clocks){ real_ms(), mono_ms() };
 	if (peers_update(t, &snap, &now, ignore_event, NULL) < 0) {
 		fputs("wg-monitor: out of memory\n", stderr);
@@ -232,5 +245,6 @@ out:
 	wg_snapshot_clear(&snap);
 	saved_state_free(&st);
 	peers_free(t);
+	names_book_fini(&names);
 	return rc;
 }

@@ -66,7 +66,8 @@ static void test_env(void)
 	          "OFFLINE_THRESHOLD=60", "STATS_INTERVAL=0", "DEBUG=Yes", "INTERFACES=wg1",
 	          "BACKEND=UAPI", "LOG_FORMAT=json", "LOG_MAX_BYTES=8192", "LOG_BACKUPS=0",
 	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state",
-	          "POLL_TIMEOUT=6")), 0);
+	          "POLL_TIMEOUT=6", "PEER_NAMES=/etc/wg-monitor/names",
+	          "WG_CONFIG_DIR=/etc/wg")), 0);
 	CHECK_STR(s.log_path, "/tmp/x.log");
 	CHECK_INT(s.interval, 7);
 	CHECK_INT(s.poll_timeout, 6);

@@ -239,7 +239,7 @@ static void test_print(void)
 	CHECK_INT(load(&s, no_args, ENV(path)), 0);
 	out = capture(settings_print, &s);
 	CHECK_CONTAINS(out, "ppp  (origin: environment)\n");
-	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30       (origin: default)\n");
+	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30             (origin: default)\n");
 	free(out);
 }
 
