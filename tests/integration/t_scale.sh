@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Scale (issue 16): a wireguard-go interface of 30,000 peers, whose UAPI reply (about 10 MB)
+# is past any buffer a whole reply would fit in, is read completely by `status --json`
+# (every key, rx and tx as `wg show <if> dump` says) and by the daemon (every peer_initial,
+# no poll_error).
+. "$(dirname "$0")/lib.sh"
+t_common
+
+PEERS=30000
+wg_pair 0
+send_far # one handshake and some bytes on a real peer, then quiet (no keepalive)
+wait_handshake n "$FAR_PUB" 10 || die "no handshake with the far side"
+# Random public keys (any 32 bytes are one), each with an endpoint and its own /32, all made
+# in one python3 call and loaded by one `wg addconf`.
+"$PY" -c '
+import base64, os, sys
+for i in range(int(sys.argv[1])):
+    print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.80.%d.%d/32\nEndpoint = 192.0.2.%d:%d\n"
+          % (base64.b64encode(os.urandom(32)).decode(), i // 250, i % 250 + 1,
+             i % 250 + 1, 1024 + i))
+' "$PEERS" >"$T_DIR/peers.conf"
+t0=$(now)
+in_n wg addconf "$IF_N" "$T_DIR/peers.conf" || die "wg addconf"
+log_note "$PEERS peers loaded in $(fsub "$(now)" "$t0") s"
+TOTAL=$((PEERS + 2)) # and the far side and the absent peer of wg_pair
+
+# compare JSON DUMP: `status --json` against `wg show <if> dump` (peer lines): the same
+# set of keys, and for each the same rx and tx. Prints "keys=N same|differ: why".
+COMPARE_PY='
+import json, sys
+rows = json.load(open(sys.argv[1]))
+dump = {}
+for line in open(sys.argv[2]).read().splitlines()[1:]:
+    f = line.split("\t")
+    dump[f[0]] = (int(f[5]), int(f[6]))
+got = {r["public_key"]: (r["rx_bytes"], r["tx_bytes"]) for r in rows}
+why = []
+if len(rows) != len(got): why.append("%d rows for %d keys" % (len(rows), len(got)))
+if set(got) != set(dump): why.append("%d keys only in status, %d only in wg" %
+                                     (len(set(got) - set(dump)), len(set(dump) - set(got))))
+diff = [k for k in got.keys() & dump.keys() if got[k] != dump[k]]
+if diff: why.append("%d peers with other rx/tx" % len(diff))
+moved = sum(1 for k in got if got[k] != (0, 0))
+print("keys=%d moved=%d %s" % (len(got), moved, "differ: " + "; ".join(why) if why else "same"))
+'
+t0=$(now)
+in_n "$WGM_BIN" status --json >"$T_DIR/status.json" 2>"$T_DIR/status.err"
+rc=$?
+log_note "status --json took $(fsub "$(now)" "$t0") s"
+in_n wg show "$IF_N" dump >"$T_DIR/wg.dump" || die "wg show dump"
+assert_eq "$rc" 0 "status --json exits 0"
+check "status --json says nothing on stderr" test ! -s "$T_DIR/status.err"
+[ -s "$T_DIR/status.err" ] && sed 's/^/  | /' "$T_DIR/status.err"
+assert_eq "$("$PY" -c "$COMPARE_PY" "$T_DIR/status.json" "$T_DIR/wg.dump" 2>&1)" \
+	"keys=$TOTAL moved=1 same" "status --json matches wg show dump"
+
+wgm_start m --interval 30 --poll-timeout 20 --threshold 180 --interface "$IF_N"
+if wait_for_count 'event=peer_initial' "$TOTAL" 30; then
+	ok "the daemon reported all $TOTAL peers (peer_initial)"
+else
+	bad "the daemon reported $(count_re 'event=peer_initial' "${WGM_ERR[m]}") of $TOTAL peers"
+fi
+expect_log "the far peer's initial state is online" \
+	"$(peer_re peer_initial "$FAR_PUB").* state=online" 1
+assert_eq "$(count_re 'event=poll_error' "${WGM_ERR[m]}")" 0 "no poll_error"
+grep -m1 'event=poll_error' "${WGM_ERR[m]}" | cut -c1-300 | sed 's/^/  | /'
+wgm_stop m
+assert_eq "$STOP_RC" 0 "daemon exits 0"
+t_done
