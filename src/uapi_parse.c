@@ -16,25 +16,28 @@ enum key_id {
 	K_HS_SEC, K_HS_NSEC, K_TX, K_RX, K_KEEPALIVE, K_ALLOWED_IP, K_ERRNO, K_UNKNOWN,
 };
 
+/* Names with their lengths, so a line's key is found without a strlen per name. */
+#define KEY(name, in_peer) { name, sizeof(name) - 1, in_peer }
 static const struct {
 	const char *name;
+	size_t len;
 	bool peer; /* only valid inside a peer block */
 } keys[] = {
-	[K_PRIVATE] = { "private_key", false },
-	[K_OWN_PUB] = { "own_public_key", false },
-	[K_LISTEN_PORT] = { "listen_port", false },
-	[K_FWMARK] = { "fwmark", false },
-	[K_PUBLIC] = { "public_key", false },
-	[K_PSK] = { "preshared_key", true },
-	[K_PROTO] = { "protocol_version", true },
-	[K_ENDPOINT] = { "endpoint", true },
-	[K_HS_SEC] = { "last_handshake_time_sec", true },
-	[K_HS_NSEC] = { "last_handshake_time_nsec", true },
-	[K_TX] = { "tx_bytes", true },
-	[K_RX] = { "rx_bytes", true },
-	[K_KEEPALIVE] = { "persistent_keepalive_interval", true },
-	[K_ALLOWED_IP] = { "allowed_ip", true },
-	[K_ERRNO] = { "errno", false },
+	[K_PRIVATE] = KEY("private_key", false),
+	[K_OWN_PUB] = KEY("own_public_key", false),
+	[K_LISTEN_PORT] = KEY("listen_port", false),
+	[K_FWMARK] = KEY("fwmark", false),
+	[K_PUBLIC] = KEY("public_key", false),
+	[K_PSK] = KEY("preshared_key", true),
+	[K_PROTO] = KEY("protocol_version", true),
+	[K_ENDPOINT] = KEY("endpoint", true),
+	[K_HS_SEC] = KEY("last_handshake_time_sec", true),
+	[K_HS_NSEC] = KEY("last_handshake_time_nsec", true),
+	[K_TX] = KEY("tx_bytes", true),
+	[K_RX] = KEY("rx_bytes", true),
+	[K_KEEPALIVE] = KEY("persistent_keepalive_interval", true),
+	[K_ALLOWED_IP] = KEY("allowed_ip", true),
+	[K_ERRNO] = KEY("errno", false),
 };
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
@@ -42,7 +45,7 @@ static const struct {
 static enum key_id key_lookup(const char *k, size_t klen)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].name && strlen(keys[i].name) == klen && memcmp(keys[i].name, k, klen) == 0)
+		if (keys[i].len == klen && memcmp(keys[i].name, k, klen) == 0)
 			return (enum key_id)i;
 	return K_UNKNOWN;
 }
