@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Userspace WireGuard (wireguard-go, boringtun): finds <dir>/<ifname>.sock, asks every
  * socket `get=1` at once (non-blocking, one poll() over all of them) within the poll's
- * deadline, parses each reply and zeroes it (it holds secrets). */
+ * deadline, and parses each reply as it arrives through one fixed read buffer. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,10 +20,8 @@
 #include "util.h"
 
 #define UAPI_DEFAULT_DIR        "/var/run/wireguard"
-#define UAPI_FIRST_BUF          16384
 /* Sockets asked at once. A slot frees when its socket answers or fails, and the next
- * socket takes it, all within the same deadline. Each open request holds at most
- * UAPI_REPLY_MAX bytes of reply, so this also bounds the memory of a poll. */
+ * socket takes it, all within the same deadline. */
 #define UAPI_MAX_OPEN           64
 
 typedef char ifname_t[WG_IFNAME_SIZE];
@@ -37,10 +35,9 @@ struct uapi_req {
 	enum uapi_phase phase;
 	int fd;
 	size_t sent;
-	char *buf;                         /* the reply; zeroed before it is freed */
-	size_t len, cap;
 	int rc;                            /* once UQ_DONE: 0 or -errno */
 	struct wg_device dev;              /* the parsed reply, moved into the snapshot */
+	struct uapi_stream parse;          /* the reply parsed so far */
 	char msg[WG_ERRMSG_SIZE];          /* why it failed */
 };
 
@@ -76,71 +73,25 @@ static int req_error(struct uapi_req *r, int rc, const char *what)
 	return rc;
 }
 
-static void req_free_buf(struct uapi_req *r)
-{
-	if (r->buf)
-		explicit_bzero(r->buf, r->cap);
-	free(r->buf);
-	r->buf = NULL;
-	r->len = r->cap = 0;
-}
+/* One read of a reply at a time, parsed at once: the secrets in it are zeroed by the
+ * parser, so it never holds one between reads. One poll reads one socket at a time. */
+static char read_buf[UAPI_READ_MAX];
 
-/* Moves the reply to a bigger buffer; never realloc, which would leave a copy of the
- * secrets behind in freed memory. */
-static int grow(struct uapi_req *r)
-{
-	size_t ncap = r->cap ? r->cap * 2 : UAPI_FIRST_BUF;
-	if (r->cap >= UAPI_REPLY_MAX) {
-		req_say(r, "reply from %s larger than %u bytes", r->path,
-		         UAPI_REPLY_MAX);
-		return -E2BIG;
-	}
-	if (ncap > UAPI_REPLY_MAX)
-		ncap = UAPI_REPLY_MAX;
-	char *nb = malloc(ncap);
-	if (!nb)
-		return req_error(r, -ENOMEM, "reading");
-	if (r->buf) {
-		memcpy(nb, r->buf, r->len);
-		explicit_bzero(r->buf, r->cap);
-		free(r->buf);
-	}
-	r->buf = nb;
-	r->cap = ncap;
-	return 0;
-}
-
-/* The first empty line ends a reply; returns its length through that line, or 0. */
-static size_t reply_end(const struct uapi_req *r, size_t from)
-{
-	if (r->len > 0 && r->buf[0] == '\n')
-		return 1;
-	for (size_t i = from ? from : 1; i < r->len; i++)
-		if (r->buf[i] == '\n' && r->buf[i - 1] == '\n')
-			return i + 1;
-	return 0;
-}
-
-/* Reads what is there: 1 once the reply is complete (or at EOF: the parser reports a
- * truncated one), 0 to wait for more, -errno. */
+/* Reads and parses what is there: 1 once the reply is complete, 0 to wait for more,
+ * -errno (the parser's error is already in r->msg). */
 static int read_some(struct uapi_req *r)
 {
 	for (;;) {
-		int rc = r->len == r->cap ? grow(r) : 0;
-		if (rc < 0)
-			return rc;
-		ssize_t n = recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
+		ssize_t n = recv(r->fd, read_buf, sizeof read_buf, 0);
 		if (n == 0)
-			return 1;
+			return uapi_stream_eof(&r->parse);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 :
 			       req_error(r, -errno, "cannot read from");
-		size_t from = r->len, end;
-		r->len += (size_t)n;
-		if ((end = reply_end(r, from)) != 0) {
-			r->len = end;
-			return 1;
-		}
+		size_t used;
+		int rc = uapi_stream_feed(&r->parse, read_buf, (size_t)n, &used, real_ms());
+		if (rc != 0)
+			return rc;
 	}
 }
 
@@ -159,20 +110,15 @@ static int send_some(struct uapi_req *r)
 	return 0;
 }
 
-/* Ends a request: closes its socket, parses a complete reply, drops the reply. */
+/* Ends a request: closes its socket; a reply cut short is dropped. */
 static void req_finish(struct uapi_batch *b, struct uapi_req *r, int rc)
 {
 	close(r->fd);
 	r->fd = -1;
 	r->phase = UQ_DONE;
 	b->open--;
-	if (rc == 0) {
-		req_say(r, "bad reply from %s: ", r->path);
-		size_t off = strlen(r->msg);
-		rc = uapi_parse(r->buf, r->len, &r->dev, real_ms(), r->msg + off,
-		                sizeof r->msg - off);
-	}
-	req_free_buf(r);
+	if (rc < 0)
+		wg_device_clear(&r->dev);
 	r->rc = rc;
 }
 
@@ -198,6 +144,15 @@ static void req_step(struct uapi_batch *b, struct uapi_req *r)
 		req_finish(b, r, rc < 0 ? rc : 0);
 }
 
+/* Where the parser's errors go: after "reply from <path>: ", which a socket error
+ * overwrites. */
+static void parse_start(struct uapi_req *r)
+{
+	req_say(r, "reply from %s: ", r->path);
+	size_t off = strlen(r->msg);
+	uapi_stream_init(&r->parse, &r->dev, r->msg + off, sizeof r->msg - off);
+}
+
 static int do_connect(struct uapi_req *r)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -221,6 +176,7 @@ static int do_connect(struct uapi_req *r)
 static void req_start(struct uapi_batch *b, struct uapi_req *r)
 {
 	b->open++;
+	parse_start(r);
 	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (r->fd < 0) {
 		r->phase = UQ_DONE;
@@ -328,7 +284,7 @@ static void batch_free(struct uapi_batch *b)
 		struct uapi_req *r = &b->req[i];
 		if (r->phase != UQ_WAITING && r->phase != UQ_DONE)
 			close(r->fd);
-		req_free_buf(r);
+		explicit_bzero(&r->parse, sizeof r->parse);
 		wg_device_clear(&r->dev);
 	}
 	free(b->req);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Strict, bounded parser for the UAPI `get=1` reply: key=value lines, a peer block per
- * public_key, errno=N and an empty line at the end. Secrets are skipped, never copied. */
+/* Strict, bounded streaming parser for the UAPI `get=1` reply: key=value lines, a peer
+ * block per public_key, errno=N and an empty line at the end. Secrets are zeroed where
+ * they lie as soon as they are passed, never copied. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,36 +16,28 @@ enum key_id {
 	K_HS_SEC, K_HS_NSEC, K_TX, K_RX, K_KEEPALIVE, K_ALLOWED_IP, K_ERRNO, K_UNKNOWN,
 };
 
+/* Names with their lengths, so a line's key is found without a strlen per name. */
+#define KEY(name, in_peer) { name, sizeof(name) - 1, in_peer }
 static const struct {
 	const char *name;
+	size_t len;
 	bool peer; /* only valid inside a peer block */
 } keys[] = {
-	[K_PRIVATE] = { "private_key", false },
-	[K_OWN_PUB] = { "own_public_key", false },
-	[K_LISTEN_PORT] = { "listen_port", false },
-	[K_FWMARK] = { "fwmark", false },
-	[K_PUBLIC] = { "public_key", false },
-	[K_PSK] = { "preshared_key", true },
-	[K_PROTO] = { "protocol_version", true },
-	[K_ENDPOINT] = { "endpoint", true },
-	[K_HS_SEC] = { "last_handshake_time_sec", true },
-	[K_HS_NSEC] = { "last_handshake_time_nsec", true },
-	[K_TX] = { "tx_bytes", true },
-	[K_RX] = { "rx_bytes", true },
-	[K_KEEPALIVE] = { "persistent_keepalive_interval", true },
-	[K_ALLOWED_IP] = { "allowed_ip", true },
-	[K_ERRNO] = { "errno", false },
-};
-
-struct uapi_state {
-	struct wg_device *dev;
-	struct wg_peer *peer;       /* current peer block, NULL while in the device part */
-	unsigned dev_seen, peer_seen; /* bit per key_id: a scalar key may appear once */
-	bool has_private, has_proto, has_own_pub, errno_seen;
-	int64_t errno_val;
-	size_t lineno;
-	char *err;
-	size_t errlen;
+	[K_PRIVATE] = KEY("private_key", false),
+	[K_OWN_PUB] = KEY("own_public_key", false),
+	[K_LISTEN_PORT] = KEY("listen_port", false),
+	[K_FWMARK] = KEY("fwmark", false),
+	[K_PUBLIC] = KEY("public_key", false),
+	[K_PSK] = KEY("preshared_key", true),
+	[K_PROTO] = KEY("protocol_version", true),
+	[K_ENDPOINT] = KEY("endpoint", true),
+	[K_HS_SEC] = KEY("last_handshake_time_sec", true),
+	[K_HS_NSEC] = KEY("last_handshake_time_nsec", true),
+	[K_TX] = KEY("tx_bytes", true),
+	[K_RX] = KEY("rx_bytes", true),
+	[K_KEEPALIVE] = KEY("persistent_keepalive_interval", true),
+	[K_ALLOWED_IP] = KEY("allowed_ip", true),
+	[K_ERRNO] = KEY("errno", false),
 };
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
@@ -52,12 +45,12 @@ struct uapi_state {
 static enum key_id key_lookup(const char *k, size_t klen)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].name && strlen(keys[i].name) == klen && memcmp(keys[i].name, k, klen) == 0)
+		if (keys[i].len == klen && memcmp(keys[i].name, k, klen) == 0)
 			return (enum key_id)i;
 	return K_UNKNOWN;
 }
 
-static int parse_num(struct uapi_state *st, enum key_id id, const char *v, size_t vlen,
+static int parse_num(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen,
                      uint64_t max, uint64_t *out)
 {
 	if (!parse_u64(v, vlen, max, out))
@@ -66,22 +59,23 @@ static int parse_num(struct uapi_state *st, enum key_id id, const char *v, size_
 	return 0;
 }
 
-static int new_peer(struct uapi_state *st, const char *v, size_t vlen)
+static int new_peer(struct uapi_stream *st, const char *v, size_t vlen)
 {
 	uint8_t key[WG_KEY_LEN];
 	if (!key_from_hex(key, v, vlen))
 		return fail(st, -EPROTO, "public_key is not 64 hex digits");
 	st->peer = wg_device_add_peer(st->dev);
+	if (!st->peer && errno == E2BIG)
+		return fail(st, -E2BIG, "more than %u peers", WG_MAX_PEERS);
 	if (!st->peer)
-		return fail(st, -errno, "cannot add peer: %s", errno == E2BIG ? "too many peers" :
-		            strerror(errno));
+		return fail(st, -errno, "cannot add peer: %s", strerror(errno));
 	memcpy(st->peer->public_key, key, WG_KEY_LEN);
 	st->peer->hs_kind = WG_HS_UNKNOWN; /* until last_handshake_time_sec says otherwise */
 	st->peer_seen = 1u << K_PUBLIC;
 	return 0;
 }
 
-static int device_key(struct uapi_state *st, enum key_id id, const char *v, size_t vlen)
+static int device_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
 {
 	uint64_t n;
 	int rc = 0;
@@ -107,7 +101,7 @@ static int device_key(struct uapi_state *st, enum key_id id, const char *v, size
 	return rc;
 }
 
-static int handshake_key(struct uapi_state *st, enum key_id id, const char *v, size_t vlen)
+static int handshake_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
 {
 	uint64_t n;
 	int rc = parse_num(st, id, v, vlen, id == K_HS_SEC ? INT64_MAX : 999999999, &n);
@@ -122,7 +116,7 @@ static int handshake_key(struct uapi_state *st, enum key_id id, const char *v, s
 	return 0;
 }
 
-static int peer_key(struct uapi_state *st, enum key_id id, const char *v, size_t vlen)
+static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
 {
 	struct wg_peer *p = st->peer;
 	uint64_t n = 0;
@@ -156,7 +150,7 @@ static int peer_key(struct uapi_state *st, enum key_id id, const char *v, size_t
 }
 
 /* A scalar key twice in one scope is malformed; allowed_ip repeats by design. */
-static int check_repeat(struct uapi_state *st, enum key_id id)
+static int check_repeat(struct uapi_stream *st, enum key_id id)
 {
 	unsigned *seen = st->peer ? &st->peer_seen : &st->dev_seen;
 	if (id == K_ALLOWED_IP || id == K_PUBLIC)
@@ -167,7 +161,7 @@ static int check_repeat(struct uapi_state *st, enum key_id id)
 	return 0;
 }
 
-static int handle_errno(struct uapi_state *st, const char *v, size_t vlen)
+static int handle_errno(struct uapi_stream *st, const char *v, size_t vlen)
 {
 	if (!parse_i64(v, vlen, &st->errno_val))
 		return fail(st, -EPROTO, "errno is not a number");
@@ -175,15 +169,18 @@ static int handle_errno(struct uapi_state *st, const char *v, size_t vlen)
 	return 0;
 }
 
-static int handle_line(struct uapi_state *st, const char *line, size_t len)
+/* Parses one line (no '\n'); a secret value in it is zeroed first, whatever follows. */
+static int handle_line(struct uapi_stream *st, char *line, size_t len)
 {
-	const char *eq = memchr(line, '=', len);
+	char *eq = memchr(line, '=', len);
 	if (!eq)
 		return fail(st, -EPROTO, "line without '='");
-	if (st->errno_seen)
-		return fail(st, -EPROTO, "data after the errno line");
 	size_t klen = (size_t)(eq - line), vlen = len - klen - 1;
 	enum key_id id = key_lookup(line, klen);
+	if (id == K_PRIVATE || id == K_PSK)
+		explicit_bzero(eq + 1, vlen);
+	if (st->errno_seen)
+		return fail(st, -EPROTO, "data after the errno line");
 	if (id == K_UNKNOWN)
 		return 0; /* forward compatibility, as wg(8) does */
 	if (id == K_ERRNO)
@@ -200,7 +197,7 @@ static int handle_line(struct uapi_state *st, const char *line, size_t len)
 }
 
 /* wireguard-go sends negative errno values, boringtun positive ones. */
-static int daemon_errno(struct uapi_state *st)
+static int daemon_errno(struct uapi_stream *st)
 {
 	int64_t e = st->errno_val < 0 ? -st->errno_val : st->errno_val;
 	if (st->errno_val < -4095 || e > 4095)
@@ -232,7 +229,7 @@ bool uapi_age_to_time(struct wg_peer *p, int64_t age_sec, int64_t age_nsec,
 
 /* boringtun reports handshake ages; it sends own_public_key and never private_key or
  * protocol_version. Ages also get caught by the "before 2001" heuristic. */
-static int finish(struct uapi_state *st, int64_t now_real_ms)
+static int finish(struct uapi_stream *st, int64_t now_real_ms)
 {
 	bool boringtun = st->has_own_pub || (!st->has_private && !st->has_proto);
 	struct wg_device *d = st->dev;
@@ -252,46 +249,131 @@ static int finish(struct uapi_state *st, int64_t now_real_ms)
 	return st->errno_val ? daemon_errno(st) : 0;
 }
 
-static int parse_lines(struct uapi_state *st, const char *buf, size_t len, int64_t now)
+/* An empty line ends the reply. */
+static int end_line(struct uapi_stream *st, int64_t now)
+{
+	if (!st->errno_seen)
+		return fail(st, -EPROTO, "reply ended without an errno line");
+	int rc = finish(st, now);
+	return rc < 0 ? rc : 1;
+}
+
+static int one_line(struct uapi_stream *st, char *line, size_t len, int64_t now)
+{
+	st->lineno++;
+	return len == 0 ? end_line(st, now) : handle_line(st, line, len);
+}
+
+/* Moves the start of a line cut by the end of a piece out of the piece. */
+static int keep_cut(struct uapi_stream *st, char *p, size_t n)
+{
+	if (st->carry_len + n > UAPI_LINE_MAX) {
+		st->lineno++;
+		explicit_bzero(p, n);
+		return fail(st, -EPROTO, "line longer than %d bytes", UAPI_LINE_MAX);
+	}
+	memcpy(st->carry + st->carry_len, p, n);
+	st->carry_len += n;
+	explicit_bzero(p, n);
+	return 0;
+}
+
+/* Completes the carried line with buf up to its newline (*pos: the bytes taken). */
+static int finish_cut(struct uapi_stream *st, char *buf, size_t len, size_t *pos, int64_t now)
+{
+	size_t room = UAPI_LINE_MAX + 1 - st->carry_len;
+	char *nl = memchr(buf, '\n', len < room ? len : room);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+	int rc = keep_cut(st, buf, n);
+	*pos = nl ? n + 1 : len;
+	if (rc < 0 || !nl)
+		return rc;
+	rc = one_line(st, st->carry, st->carry_len, now);
+	explicit_bzero(st->carry, st->carry_len);
+	st->carry_len = 0;
+	return rc;
+}
+
+/* The whole lines of buf from *pos on; a line cut by the end of buf is carried. */
+static int feed_lines(struct uapi_stream *st, char *buf, size_t len, size_t *pos, int64_t now)
+{
+	while (*pos < len) {
+		size_t left = len - *pos;
+		char *line = buf + *pos;
+		char *nl = memchr(line, '\n', left < UAPI_LINE_MAX + 1 ? left : UAPI_LINE_MAX + 1);
+		if (!nl) {
+			*pos = len;
+			return keep_cut(st, line, left);
+		}
+		*pos += (size_t)(nl - line) + 1;
+		int rc = one_line(st, line, (size_t)(nl - line), now);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Records the end of the parse (1 or -errno); a failed one keeps no peers and no text. */
+static int settle(struct uapi_stream *st, int rc)
+{
+	if (rc < 0) {
+		explicit_bzero(st->carry, sizeof st->carry);
+		st->carry_len = 0;
+		wg_device_clear(st->dev);
+		st->peer = NULL;
+	}
+	st->rc = rc;
+	return rc;
+}
+
+void uapi_stream_init(struct uapi_stream *s, struct wg_device *dev, char *err, size_t errlen)
+{
+	*s = (struct uapi_stream){ .dev = dev, .err = err, .errlen = errlen };
+	if (errlen)
+		err[0] = '\0';
+}
+
+int uapi_stream_feed(struct uapi_stream *s, char *buf, size_t len, size_t *used,
+                     int64_t now_real_ms)
 {
 	size_t pos = 0;
-	while (pos < len) {
-		st->lineno++;
-		size_t left = len - pos;
-		const char *nl = memchr(buf + pos, '\n', left < UAPI_LINE_MAX + 1 ? left : UAPI_LINE_MAX + 1);
-		if (!nl)
-			return fail(st, -EPROTO, left > UAPI_LINE_MAX ? "line longer than %d bytes" :
-			            "last line has no newline", UAPI_LINE_MAX);
-		size_t llen = (size_t)(nl - (buf + pos));
-		if (llen == 0) {
-			if (!st->errno_seen)
-				return fail(st, -EPROTO, "reply ended without an errno line");
-			if (pos + 1 != len)
-				return fail(st, -EPROTO, "data after the end of the reply");
-			return finish(st, now);
-		}
-		int rc = handle_line(st, buf + pos, llen);
-		if (rc < 0)
-			return rc;
-		pos += llen + 1;
-	}
-	st->lineno++;
-	return fail(st, -EPROTO, st->errno_seen ? "reply ends without the empty line" :
-	            "reply ends without errno and empty line");
+	int rc = s->rc;
+	if (rc == 0 && s->carry_len > 0)
+		rc = finish_cut(s, buf, len, &pos, now_real_ms);
+	if (rc == 0)
+		rc = feed_lines(s, buf, len, &pos, now_real_ms);
+	*used = pos;
+	explicit_bzero(buf + pos, len - pos); /* past the end or an error: unread, maybe secret */
+	return rc == 0 || rc == s->rc ? rc : settle(s, rc);
+}
+
+int uapi_stream_eof(struct uapi_stream *s)
+{
+	if (s->rc != 0)
+		return s->rc;
+	s->lineno++;
+	return settle(s, fail(s, -EPROTO, s->carry_len ? "last line has no newline" :
+	                      s->errno_seen ? "reply ends without the empty line" :
+	                      "reply ends without errno and empty line"));
 }
 
 int uapi_parse(const char *buf, size_t len, struct wg_device *dev, int64_t now_real_ms,
                char *err, size_t errlen)
 {
-	struct uapi_state st = { .dev = dev, .err = err, .errlen = errlen };
-	int rc;
-	if (errlen)
-		err[0] = '\0';
-	if (len > UAPI_REPLY_MAX)
-		rc = fail(&st, -E2BIG, "reply larger than %u bytes", UAPI_REPLY_MAX);
-	else
-		rc = parse_lines(&st, buf, len, now_real_ms);
-	if (rc < 0)
-		wg_device_clear(dev);
-	return rc;
+	struct uapi_stream s;
+	char piece[4096];
+	size_t pos = 0, n = 0, used = 0;
+	int rc = 0;
+	uapi_stream_init(&s, dev, err, errlen);
+	for (; rc == 0 && pos < len; pos += n) {
+		n = len - pos < sizeof piece ? len - pos : sizeof piece;
+		memcpy(piece, buf + pos, n);
+		rc = uapi_stream_feed(&s, piece, n, &used, now_real_ms);
+	}
+	explicit_bzero(piece, sizeof piece);
+	if (rc == 1 && pos - n + used != len)
+		rc = settle(&s, fail(&s, -EPROTO, "data after the end of the reply"));
+	else if (rc == 0)
+		rc = uapi_stream_eof(&s);
+	return rc < 0 ? rc : 0;
 }

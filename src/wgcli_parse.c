@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Parser for `wg show all dump`: tab-separated lines, 5 fields for an interface and 9 for
- * a peer. The dump prints private and preshared keys in clear: they are zeroed in place. */
+/* Streaming parser for `wg show all dump`: tab-separated lines, 5 fields for an interface
+ * and 9 for a peer. The dump prints private and preshared keys in clear: they are zeroed
+ * where they lie as soon as their line is passed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +13,6 @@
 #include "wgcli.h"
 
 #define MAX_FIELDS 9
-
-struct dump_state {
-	struct wg_snapshot *snap;
-	size_t first;              /* devices from index first on come from this dump */
-	size_t cur;                /* index of the current interface, or SIZE_MAX */
-	bool skip;                 /* current interface is owned by an earlier backend */
-	char cur_name[WG_IFNAME_SIZE];
-	size_t lineno;
-	char *err;
-	size_t errlen;
-};
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
@@ -44,7 +34,7 @@ static bool parse_fwmark(const struct field *f)
 	return true;
 }
 
-static int iface_line(struct dump_state *st, struct field *f)
+static int iface_line(struct wgcli_stream *st, struct field *f)
 {
 	uint64_t port;
 	wipe(&f[1]); /* private key */
@@ -80,7 +70,7 @@ static int iface_line(struct dump_state *st, struct field *f)
 	return 0;
 }
 
-static int peer_numbers(struct dump_state *st, struct wg_peer *p, const struct field *f)
+static int peer_numbers(struct wgcli_stream *st, struct wg_peer *p, const struct field *f)
 {
 	uint64_t hs, ka = 0;
 	if (!parse_u64(f[5].s, f[5].len, INT64_MAX, &hs))
@@ -97,7 +87,7 @@ static int peer_numbers(struct dump_state *st, struct wg_peer *p, const struct f
 	return 0;
 }
 
-static int peer_line(struct dump_state *st, struct field *f)
+static int peer_line(struct wgcli_stream *st, struct field *f)
 {
 	wipe(&f[2]); /* preshared key */
 	if (st->cur == SIZE_MAX && !st->skip)
@@ -110,9 +100,10 @@ static int peer_line(struct dump_state *st, struct field *f)
 	if (!key_from_base64(key, f[1].s, f[1].len))
 		return fail(st, -EPROTO, "bad peer public key");
 	struct wg_peer *p = wg_device_add_peer(&st->snap->devs[st->cur]);
+	if (!p && errno == E2BIG)
+		return fail(st, -E2BIG, "%s has more than %u peers", st->cur_name, WG_MAX_PEERS);
 	if (!p)
-		return fail(st, -errno, "cannot add peer: %s", errno == E2BIG ? "too many peers" :
-		            strerror(errno));
+		return fail(st, -errno, "cannot add peer: %s", strerror(errno));
 	memcpy(p->public_key, key, WG_KEY_LEN);
 	if (!field_is(&f[3], "(none)"))
 		endpoint_normalize(p->endpoint, sizeof p->endpoint, f[3].s, f[3].len);
@@ -126,7 +117,7 @@ static int cmp_peer(const void *a, const void *b)
 }
 
 /* Peers come unsorted (wireguard-go: random); sorting finds duplicates in n log n. */
-static int check_duplicates(struct dump_state *st)
+static int check_duplicates(struct wgcli_stream *st)
 {
 	for (size_t i = st->first; i < st->snap->ndevs; i++) {
 		struct wg_device *d = &st->snap->devs[i];
@@ -139,39 +130,132 @@ static int check_duplicates(struct dump_state *st)
 	return 0;
 }
 
-static int parse_all(struct dump_state *st, char *buf, size_t len)
+/* One whole line (no '\n'); the bound leaves out field 5, a peer's allowed IPs. */
+static int one_line(struct wgcli_stream *st, char *line, size_t len)
 {
 	struct field f[MAX_FIELDS];
-	size_t pos = 0;
+	st->lineno++;
+	size_t n = split_fields(line, len, '\t', f, MAX_FIELDS);
+	if (len - (n >= 5 ? f[4].len : 0) > WGCLI_LINE_MAX)
+		return fail(st, -EPROTO, "line longer than %d bytes (not counting allowed IPs)",
+		            WGCLI_LINE_MAX);
+	return n == 5 ? iface_line(st, f) : n == 9 ? peer_line(st, f) :
+	       fail(st, -EPROTO, "%s%zu fields, expected 5 or 9", n > MAX_FIELDS ?
+	            "more than " : "", n > MAX_FIELDS ? (size_t)MAX_FIELDS : n);
+}
+
+/* Appends the start of a cut line to carry; of field 5, only what tells a fwmark apart. */
+static int carry_append(struct wgcli_stream *st, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\t')
+			st->carry_tabs++;
+		else if (st->carry_tabs == 4 && st->carry_f4++ >= WGCLI_FIELD4_KEEP)
+			continue;
+		if (st->carry_len == sizeof st->carry) {
+			st->lineno++;
+			return fail(st, -EPROTO, "line longer than %d bytes (not counting allowed "
+			            "IPs)", WGCLI_LINE_MAX);
+		}
+		st->carry[st->carry_len++] = p[i];
+	}
+	return 0;
+}
+
+static void carry_clear(struct wgcli_stream *st)
+{
+	explicit_bzero(st->carry, st->carry_len);
+	st->carry_len = st->carry_tabs = st->carry_f4 = 0;
+}
+
+/* Completes the carried line with buf up to its newline (*pos: the bytes taken). */
+static int finish_cut(struct wgcli_stream *st, char *buf, size_t len, size_t *pos)
+{
+	char *nl = memchr(buf, '\n', len);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+	int rc = carry_append(st, buf, n);
+	explicit_bzero(buf, n);
+	*pos = nl ? n + 1 : len;
+	if (rc < 0 || !nl)
+		return rc;
+	rc = one_line(st, st->carry, st->carry_len);
+	carry_clear(st);
+	return rc;
+}
+
+/* The whole lines of buf from pos on; a line cut by the end of buf is carried. */
+static int feed_lines(struct wgcli_stream *st, char *buf, size_t len, size_t pos)
+{
 	while (pos < len) {
-		st->lineno++;
-		char *nl = memchr(buf + pos, '\n', len - pos);
-		if (!nl)
-			return fail(st, -EPROTO, "last line has no newline");
-		size_t llen = (size_t)(nl - (buf + pos));
-		size_t n = split_fields(buf + pos, llen, '\t', f, MAX_FIELDS);
-		int rc = n == 5 ? iface_line(st, f) : n == 9 ? peer_line(st, f) :
-		         fail(st, -EPROTO, "%s%zu fields, expected 5 or 9", n > MAX_FIELDS ?
-		              "more than " : "", n > MAX_FIELDS ? (size_t)MAX_FIELDS : n);
+		char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		if (!nl) {
+			int rc = carry_append(st, line, len - pos);
+			explicit_bzero(line, len - pos);
+			return rc;
+		}
+		pos += (size_t)(nl - line) + 1;
+		int rc = one_line(st, line, (size_t)(nl - line));
 		if (rc < 0)
 			return rc;
-		pos += llen + 1;
 	}
-	st->lineno = 0;
-	return check_duplicates(st);
+	return 0;
+}
+
+/* A failed parse keeps no device of this output and no text. */
+static int settle(struct wgcli_stream *st, int rc)
+{
+	if (rc < 0) {
+		carry_clear(st);
+		while (st->snap->ndevs > st->first)
+			wg_snapshot_remove(st->snap, st->snap->ndevs - 1);
+		st->rc = rc;
+	}
+	return rc;
+}
+
+void wgcli_stream_init(struct wgcli_stream *s, struct wg_snapshot *snap, char *err,
+                       size_t errlen)
+{
+	*s = (struct wgcli_stream){ .snap = snap, .first = snap->ndevs, .cur = SIZE_MAX,
+	                            .err = err, .errlen = errlen };
+	if (errlen)
+		err[0] = '\0';
+}
+
+int wgcli_stream_feed(struct wgcli_stream *s, char *buf, size_t len)
+{
+	size_t pos = 0;
+	int rc = s->rc;
+	if (rc == 0 && s->carry_len > 0)
+		rc = finish_cut(s, buf, len, &pos);
+	if (rc == 0)
+		rc = feed_lines(s, buf, len, pos);
+	if (rc < 0)
+		explicit_bzero(buf, len); /* the lines not parsed may hold secrets */
+	return rc == s->rc ? rc : settle(s, rc);
+}
+
+int wgcli_stream_end(struct wgcli_stream *s)
+{
+	int rc = s->rc;
+	if (rc == 0 && s->carry_len > 0) {
+		s->lineno++;
+		rc = fail(s, -EPROTO, "last line has no newline");
+	}
+	if (rc == 0) {
+		s->lineno = 0;
+		rc = check_duplicates(s);
+	}
+	carry_clear(s);
+	return rc == s->rc ? rc : settle(s, rc);
 }
 
 int wgcli_parse(char *buf, size_t len, struct wg_snapshot *snap, char *err, size_t errlen)
 {
-	struct dump_state st = { .snap = snap, .first = snap->ndevs, .cur = SIZE_MAX,
-	                         .err = err, .errlen = errlen };
-	if (errlen)
-		err[0] = '\0';
-	int rc = parse_all(&st, buf, len);
-	if (rc < 0)
-		while (snap->ndevs > st.first)
-			wg_snapshot_remove(snap, snap->ndevs - 1);
-	return rc;
+	struct wgcli_stream s;
+	wgcli_stream_init(&s, snap, err, errlen);
+	wgcli_stream_feed(&s, buf, len);
+	return wgcli_stream_end(&s);
 }
 
 void wgcli_fix_ages(struct wg_snapshot *snap, size_t first, int64_t now_real_ms)

@@ -279,8 +279,8 @@ static void test_line_limit(void)
 
 static void test_many_peers(void)
 {
-	const size_t n = 100000; /* 76 bytes each: 7.6 MB, below the cap */
-	char *buf = malloc(UAPI_REPLY_MAX + 1), err[200];
+	const size_t n = 120000; /* 76 bytes each: 9.1 MB, above the old 8 MiB reply cap */
+	char *buf = malloc(n * 76 + 16), err[200];
 	struct wg_device d = { 0 };
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -291,9 +291,6 @@ static void test_many_peers(void)
 	CHECK_INT(d.npeers, n);
 	CHECK_INT(d.peers[n - 1].public_key[31], (n - 1) & 0xff);
 	wg_device_clear(&d);
-	/* anything above the reply cap is refused before parsing */
-	CHECK_INT(uapi_parse(buf, UAPI_REPLY_MAX + 1, &d, NOW_MS, err, sizeof err), -E2BIG);
-	CHECK_CONTAINS(err, "larger than");
 	free(buf);
 }
 

@@ -230,5 +230,157 @@ static void test_budget_spent(void)
 	wg_snapshot_clear(&s);
 }
 
+static const char dump_text[] =
+	"wgta\t" PRIV "\t" PUB "\t51901\toff\n"
+	"wgta\t" PK1 "\t" PSK "\t127.0.0.1:51902\t10.99.0.2/32,fd99::2/128\t1795545671\t92\t360\t5\n"
+	"wgta\t" PK2 "\t(none)\t(none)\t10.99.0.3/32\t0\t0\t0\toff\n"
+	"wgtb\t(none)\t(none)\t0\t0x1f\n"
+	"wgtb\t" PK1 "\t" PSK "\t[fe80::1%eth0]:5\t(none)\t1795545671\t1\t2\t65535\n";
+
+static bool same_snapshot(const struct wg_snapshot *a, const struct wg_snapshot *b)
+{
+	if (a->ndevs != b->ndevs)
+		return false;
+	for (size_t i = 0; i < a->ndevs; i++) {
+		const struct wg_device *x = &a->devs[i], *y = &b->devs[i];
+		if (strcmp(x->name, y->name) != 0 || x->npeers != y->npeers ||
+		    x->listen_port != y->listen_port ||
+		    memcmp(x->peers, y->peers, x->npeers * sizeof *x->peers) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Feeds text[0..len) in pieces ending at cuts[]; counts secrets left in a piece after its
+ * parse, and in the carry at the end. */
+static int feed_cut(const char *text, size_t len, const size_t *cuts, size_t ncuts,
+                    struct wg_snapshot *s, unsigned *leaks)
+{
+	static char piece[1 << 18];
+	struct wgcli_stream ps;
+	char err[200];
+	size_t from = 0;
+	memset(s, 0, sizeof *s);
+	wgcli_stream_init(&ps, s, err, sizeof err);
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+		memcpy(piece, text + from, to - from);
+		wgcli_stream_feed(&ps, piece, to - from);
+		for (size_t k = 0; k + 4 <= to - from; k++) /* any 4 characters of a secret */
+			*leaks += memmem(PRIV PSK, 88, piece + k, 4) != NULL;
+		from = to;
+	}
+	int rc = wgcli_stream_end(&ps);
+	for (size_t i = 0; i < sizeof ps.carry; i++)
+		*leaks += ps.carry[i] != '\0';
+	return rc;
+}
+
+/* Cut anywhere, or fed one byte at a time, the output parses as in one piece. */
+static void test_stream_cuts(void)
+{
+	size_t len = sizeof dump_text - 1, cuts[sizeof dump_text];
+	char buf[sizeof dump_text], err[200];
+	struct wg_snapshot whole = { 0 }, s;
+	unsigned leaks = 0, differ = 0, failed = 0;
+	memcpy(buf, dump_text, sizeof buf);
+	CHECK_INT(wgcli_parse(buf, len, &whole, err, sizeof err), 0);
+	CHECK_INT(whole.ndevs, 2);
+	for (size_t i = 0; i < len; i++)
+		cuts[i] = i + 1;
+	/* cut once at 0..len, then (cut len + 1) at every byte */
+	for (size_t cut = 0; cut <= len + 1; cut++) {
+		bool bytewise = cut > len;
+		failed += feed_cut(dump_text, len, bytewise ? cuts : &cut, bytewise ? len - 1 : 1,
+		                   &s, &leaks) != 0;
+		differ += !same_snapshot(&whole, &s);
+		wg_snapshot_clear(&s);
+	}
+	CHECK_INT(failed, 0);
+	CHECK_INT(differ, 0);
+	CHECK_INT(leaks, 0);
+	wg_snapshot_clear(&whole);
+}
+
+/* A peer's allowed IPs have no bound (wg prints them all on its line); every other part
+ * of a line has, wherever the reads cut it. */
+static void test_stream_line_limit(void)
+{
+	static char text[300000];
+	struct wg_snapshot s;
+	unsigned leaks = 0, wrong = 0;
+	int n = snprintf(text, sizeof text, "wgta\t%s\t%s\t0\toff\nwgta\t%s\t(none)\t(none)\t",
+	                 PRIV, PUB, PK1);
+	for (int i = 0; i < 12000; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "10.%d.%d.0/24,", i / 250, i % 250);
+	n += snprintf(text + n, sizeof text - (size_t)n, "::/0\t0\t7\t8\toff\n");
+	size_t cuts[] = { 100, 150, 1000, 65536, 131072, (size_t)n - 10 };
+	CHECK_INT(feed_cut(text, (size_t)n, cuts, ARRAY_SIZE(cuts), &s, &leaks), 0);
+	CHECK_INT(s.ndevs == 1 ? s.devs[0].npeers : 0, 1);
+	CHECK_INT(s.ndevs == 1 ? s.devs[0].peers[0].tx_bytes : 0, 8);
+	CHECK_INT(leaks, 0);
+	wg_snapshot_clear(&s);
+	/* a fwmark as long as an allowed-IPs list is still refused, cut or whole */
+	n = snprintf(text, sizeof text, "wgta\t%s\t%s\t0\t0x", PRIV, PUB);
+	memset(text + n, '1', 5000);
+	memcpy(text + n + 5000, "\n", 2);
+	for (size_t cut = 0; cut < (size_t)n + 5001; cut += 97) {
+		wrong += feed_cut(text, (size_t)n + 5001, &cut, 1, &s, &leaks) != -EPROTO;
+		wg_snapshot_clear(&s);
+	}
+	CHECK_INT(wrong, 0);
+	/* 1,024 bytes besides the allowed IPs ("(none)" here) is the bound, cut or not */
+	char err[200], line[2048];
+	struct wgcli_stream ps;
+	for (size_t k = 1030; k <= 1031; k++) {
+		int m = snprintf(line, sizeof line, "wgta\t(none)\t(none)\t0\toff\nwgta\t%s\t(none)\t", PK1);
+		size_t used = strlen("wgta\t" PK1 "\t(none)\t") + strlen("\t(none)\t0\t0\t0\toff");
+		memset(line + m, 'e', k - used);
+		snprintf(line + m + (k - used), sizeof line - (size_t)m - (k - used),
+		         "\t(none)\t0\t0\t0\toff\n");
+		size_t len = strlen(line);
+		size_t cut = len - 20;
+		memset(&s, 0, sizeof s);
+		wgcli_stream_init(&ps, &s, err, sizeof err);
+		wgcli_stream_feed(&ps, line, cut);
+		wgcli_stream_feed(&ps, line + cut, len - cut);
+		int rc = wgcli_stream_end(&ps);
+		CHECK_INT(rc, k - 6 > WGCLI_LINE_MAX ? -EPROTO : 0);
+		if (rc < 0)
+			CHECK_CONTAINS(err, "line 2: line longer than 1024 bytes");
+		wg_snapshot_clear(&s);
+	}
+}
+
+/* WG_MAX_PEERS peers on one interface are read; one more fails naming the limit. */
+static void test_stream_peer_limit(void)
+{
+	struct wg_snapshot s = { 0 };
+	struct wgcli_stream ps;
+	char err[200], *buf = malloc(WGCLI_READ_MAX), key[WG_KEY_B64_LEN];
+	uint8_t raw[WG_KEY_LEN] = { 0 };
+	size_t len = (size_t)sprintf(buf, "wgta\t(none)\t(none)\t0\toff\n");
+	int rc = 0;
+	wgcli_stream_init(&ps, &s, err, sizeof err);
+	for (uint32_t i = 0; i <= WG_MAX_PEERS && rc == 0; i++) {
+		memcpy(raw, &i, sizeof i);
+		key_to_base64(key, raw);
+		len += (size_t)sprintf(buf + len, "wgta\t%s\t(none)\t(none)\t(none)\t0\t0\t0\toff\n", key);
+		if (len + 120 > WGCLI_READ_MAX || i == WG_MAX_PEERS) {
+			rc = wgcli_stream_feed(&ps, buf, len);
+			len = 0;
+		}
+		if (i + 1 == WG_MAX_PEERS)
+			CHECK_INT(rc, 0);
+	}
+	CHECK_INT(rc, -E2BIG);
+	CHECK_INT(wgcli_stream_end(&ps), -E2BIG);
+	CHECK_CONTAINS(err, "line 1000002: wgta has more than 1000000 peers");
+	CHECK_INT(s.ndevs, 0);
+	wg_snapshot_clear(&s);
+	free(buf);
+}
+
 TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr,
-          test_budget_spent)
+          test_budget_spent, test_stream_cuts,
+          test_stream_line_limit, test_stream_peer_limit)

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/* The streaming UAPI reader: a reply in any pieces parses as in one, the secrets in each
+ * piece are zeroed by the time the parser returns, and every limit fails by name. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "uapi.h"
+#include "util.h"
+
+#define NOW_MS 1800000000000LL
+
+/* Two secrets and three peers, in wireguard-go's order; *n gets the length. */
+static void sample(char *buf, size_t size, size_t *n)
+{
+	char k[5][65];
+	for (unsigned i = 0; i < 5; i++)
+		for (int j = 0; j < 32; j++)
+			snprintf(k[i] + 2 * j, 3, "%02x", 0x30 + 0x11 * i);
+	int len = snprintf(buf, size,
+	         "private_key=%s\nlisten_port=51901\nfwmark=0\n"
+	         "public_key=%s\npreshared_key=%s\nprotocol_version=1\nendpoint=127.0.0.1:51902\n"
+	         "last_handshake_time_sec=1795545671\nlast_handshake_time_nsec=123456789\n"
+	         "tx_bytes=360\nrx_bytes=92\npersistent_keepalive_interval=5\n"
+	         "allowed_ip=10.99.0.2/32\n"
+	         "public_key=%s\nprotocol_version=1\nendpoint=[fe80::1%%wg0]:7\ntx_bytes=1\n"
+	         "public_key=%s\npreshared_key=%s\nrx_bytes=18446744073709551615\nerrno=0\n\n",
+	         k[0], k[1], k[4], k[2], k[3], k[4]);
+	*n = (size_t)len;
+}
+
+/* Whether buf[from..to) (bytes from..to of the reply) still holds a byte of a secret. */
+static bool secret_left(const char *reply, size_t len, const char *buf, size_t from, size_t to)
+{
+	static const char *const names[] = { "private_key=", "preshared_key=" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		for (const char *p = reply; (p = memmem(p, len - (size_t)(p - reply), names[i],
+		                                        strlen(names[i]))) != NULL; p++) {
+			size_t v = (size_t)(p - reply) + strlen(names[i]);
+			for (size_t b = v; b < v + 64; b++)
+				if (b >= from && b < to && buf[b - from] != '\0')
+					return true;
+		}
+	return false;
+}
+
+static bool same_device(const struct wg_device *a, const struct wg_device *b)
+{
+	return a->npeers == b->npeers && a->listen_port == b->listen_port &&
+	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0;
+}
+
+/* Feeds reply[0..len) in pieces ending at cuts[]; checks each piece after its parse. */
+static int feed_cut(const char *reply, size_t len, const size_t *cuts, size_t ncuts,
+                    struct wg_device *d, unsigned *leaks)
+{
+	struct uapi_stream s;
+	char err[200], piece[4096];
+	size_t from = 0, used = 0;
+	int rc = 0;
+	memset(d, 0, sizeof *d);
+	uapi_stream_init(&s, d, err, sizeof err);
+	for (size_t i = 0; i <= ncuts && rc == 0; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+		memcpy(piece, reply + from, to - from);
+		rc = uapi_stream_feed(&s, piece, to - from, &used, NOW_MS);
+		*leaks += secret_left(reply, len, piece, from, to);
+		from = to;
+	}
+	if (rc == 0)
+		rc = uapi_stream_eof(&s);
+	for (size_t i = 0; i < sizeof s.carry; i++)
+		*leaks += s.carry[i] != '\0';
+	return rc;
+}
+
+static void test_every_cut(void)
+{
+	char reply[4096], err[200];
+	size_t len;
+	struct wg_device whole = { 0 }, d;
+	unsigned leaks = 0, differ = 0, failed = 0;
+	sample(reply, sizeof reply, &len);
+	CHECK_INT(uapi_parse(reply, len, &whole, NOW_MS, err, sizeof err), 0);
+	CHECK_INT(whole.npeers, 3);
+	for (size_t cut = 0; cut <= len; cut++) {
+		failed += feed_cut(reply, len, &cut, 1, &d, &leaks) != 1;
+		differ += !same_device(&whole, &d);
+		wg_device_clear(&d);
+	}
+	/* and one byte at a time: every line, secret and peer split everywhere at once */
+	size_t cuts[4096];
+	for (size_t i = 0; i < len; i++)
+		cuts[i] = i + 1;
+	CHECK_INT(feed_cut(reply, len, cuts, len - 1, &d, &leaks), 1);
+	CHECK(same_device(&whole, &d));
+	CHECK_INT(failed, 0);
+	CHECK_INT(differ, 0);
+	CHECK_INT(leaks, 0);
+	wg_device_clear(&d);
+	wg_device_clear(&whole);
+}
+
+/* A peer whose lines arrive over three reads exists only once it is complete, and is
+ * whole at the end. */
+static void test_peer_split(void)
+{
+	const char *parts[] = { "listen_port=1\npublic_key=", "0101010101010101010101010101"
+	                        "010101010101010101010101010101010101\nrx_b", "ytes=77\ntx_bytes=5\n"
+	                        "errno=0\n\ntrailing" };
+	struct wg_device d = { 0 };
+	struct uapi_stream s;
+	char err[200], buf[256];
+	size_t used;
+	uapi_stream_init(&s, &d, err, sizeof err);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(buf, sizeof buf, "%s", parts[i]);
+		CHECK_INT(uapi_stream_feed(&s, buf, strlen(buf), &used, NOW_MS), 0);
+		CHECK_INT(used, strlen(parts[i]));
+		CHECK_INT(d.npeers, i);
+	}
+	snprintf(buf, sizeof buf, "%s", parts[2]);
+	CHECK_INT(uapi_stream_feed(&s, buf, strlen(buf), &used, NOW_MS), 1);
+	CHECK_INT(used, strlen(parts[2]) - strlen("trailing"));
+	CHECK_INT(d.npeers, 1);
+	CHECK_INT(d.peers[0].rx_bytes, 77);
+	CHECK_INT(d.peers[0].tx_bytes, 5);
+	CHECK_INT(d.peers[0].public_key[31], 1);
+	CHECK_INT(uapi_stream_eof(&s), 1);   /* complete: the daemon closing is no error */
+	wg_device_clear(&d);
+}
+
+/* A line over UAPI_LINE_MAX fails by name wherever the reads cut it. */
+static void test_line_limit_cut(void)
+{
+	char reply[1024];
+	struct wg_device d;
+	unsigned leaks = 0, wrong = 0;
+	memset(reply, 'a', sizeof reply);
+	memcpy(reply, "x=", 2);
+	memcpy(reply + 513, "\nerrno=0\n\n", 10);
+	for (size_t cut = 0; cut <= 523; cut++) {
+		wrong += feed_cut(reply, 523, &cut, 1, &d, &leaks) != -EPROTO;
+		wg_device_clear(&d);
+	}
+	CHECK_INT(wrong, 0);
+	/* 512 bytes is still fine, cut anywhere */
+	memcpy(reply + 512, "\nerrno=0\n\n", 10);
+	for (size_t cut = 0; cut <= 522; cut++) {
+		wrong += feed_cut(reply, 522, &cut, 1, &d, &leaks) != 1;
+		wg_device_clear(&d);
+	}
+	CHECK_INT(wrong, 0);
+	struct uapi_stream s;
+	char err[200], buf[600];
+	size_t used;
+	memset(&d, 0, sizeof d);
+	uapi_stream_init(&s, &d, err, sizeof err);
+	memset(buf, 'b', sizeof buf);
+	CHECK_INT(uapi_stream_feed(&s, buf, 300, &used, NOW_MS), 0);
+	CHECK_INT(uapi_stream_feed(&s, buf, 300, &used, NOW_MS), -EPROTO);
+	CHECK_CONTAINS(err, "line 1: line longer than 512 bytes");
+	CHECK_INT(uapi_stream_feed(&s, buf, 3, &used, NOW_MS), -EPROTO); /* it stays failed */
+	CHECK_INT(uapi_stream_eof(&s), -EPROTO);
+}
+
+/* WG_MAX_PEERS peers are read; one more fails naming the limit, keeping no peer. */
+static void test_peer_limit(void)
+{
+	struct wg_device d = { 0 };
+	struct uapi_stream s;
+	char err[200], *buf = malloc(UAPI_READ_MAX);
+	size_t used, len = 0;
+	int rc = 0;
+	uapi_stream_init(&s, &d, err, sizeof err);
+	for (size_t i = 0; i <= WG_MAX_PEERS && rc == 0; i++) {
+		len += (size_t)sprintf(buf + len, "public_key=%056x%08zx\n", 0, i);
+		if (len + 80 > UAPI_READ_MAX || i == WG_MAX_PEERS) {
+			rc = uapi_stream_feed(&s, buf, len, &used, NOW_MS);
+			len = 0;
+		}
+		if (i + 1 == WG_MAX_PEERS)
+			CHECK_INT(rc, 0);
+	}
+	CHECK_INT(rc, -E2BIG);
+	CHECK_CONTAINS(err, "line 1000001: more than 1000000 peers");
+	CHECK_INT(d.npeers, 0);
+	CHECK(d.peers == NULL);
+	free(buf);
+}
+
+/* The errors a complete stream can still end with, by name. */
+static void test_stream_errors(void)
+{
+	static const struct { const char *text; int rc; const char *why; } cases[] = {
+		{ "errno=0\n", -EPROTO, "line 2: reply ends without the empty line" },
+		{ "listen_port=1", -EPROTO, "last line has no newline" },
+		{ "", -EPROTO, "without errno and empty line" },
+		{ "errno=-24\n\n", -EMFILE, "errno=-24" },
+		{ "private_key=secret\nerrno=1\n\n", -EPERM, "errno=1" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct wg_device d = { 0 };
+		struct uapi_stream s;
+		char err[200], buf[64];
+		size_t used, n = (size_t)snprintf(buf, sizeof buf, "%s", cases[i].text);
+		uapi_stream_init(&s, &d, err, sizeof err);
+		int rc = uapi_stream_feed(&s, buf, n, &used, NOW_MS);
+		CHECK_INT(rc == 0 ? uapi_stream_eof(&s) : rc, cases[i].rc);
+		CHECK_CONTAINS(err, cases[i].why);
+		CHECK(memmem(buf, n, "secret", 6) == NULL);
+	}
+}
+
+TEST_MAIN(test_every_cut, test_peer_split, test_line_limit_cut, test_peer_limit,
+          test_stream_errors)
