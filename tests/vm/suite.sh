@@ -140,15 +140,14 @@ part_integration() {
 	WG_IMPL=kernel bash tests/integration/run.sh $KERNEL_TESTS
 }
 
-KERNEL_TESTS="00_infra backends baseline budget endpoint interface liveness offline_online
-oneway peers signals state status"
+KERNEL_TESTS="backends baseline budget endpoint interface liveness offline_online oneway
+peers state status"
 
 # The core scenarios again with the daemon on --backend netlink (BACKEND, read by every
 # daemon a test starts without its own --backend), beside the auto run above.
 part_integration_netlink() {
 	[ -f tests/integration/run.sh ] || { skip_because "tests/integration/run.sh absent"; return; }
-	BACKEND=netlink WG_IMPL=kernel bash tests/integration/run.sh \
-		baseline offline_online peers endpoint interface
+	BACKEND=netlink WG_IMPL=kernel bash tests/integration/run.sh baseline offline_online
 }
 
 # Prints $1 random peer public keys. Any 32 bytes configure fine (wg genkey per key is

@@ -8,7 +8,7 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 VM_CACHE=${VM_CACHE:-/var/cache/wg-monitor-vm}
-VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_TIMEOUT=${VM_TIMEOUT:-1500} # about 10 minutes on an idle 2-core host; room for a loaded one
 VM_MEM=${VM_MEM:-1024}
 VM_CPUS=${VM_CPUS:-2}
 # Space-separated names of host environment variables to pass into the guest command.
