@@ -27,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang man-lint units-check integration integration-asan vm-test deps soak fuzz demo
+.PHONY: all clean install uninstall check unit sanitize clang man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -109,6 +109,16 @@ integration-asan: sanitize
 vm-test: wg-monitor
 	@tests/vm/run.sh
 
+# The units under a real systemd: the VM boots systemd as PID 1 and runs tests/vm/service.sh
+# (install.sh, readiness, watchdog restart, reload, stop, an instance, uninstall); root and
+# qemu, about 3 minutes (7 on a loaded machine).
+vm-service: wg-monitor
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIPPED: systemd VM tests (need root)"; exit 0; fi; \
+	tests/vm/prepare.sh; rc=$$?; \
+	if [ $$rc = 3 ]; then echo "SKIPPED: systemd VM tests (no qemu or kernel, see above)"; exit 0; \
+	elif [ $$rc != 0 ]; then echo "FAIL: systemd VM tests: prepare failed"; exit 1; fi; \
+	VM_SKIP_PREPARE=1 tests/vm/vm-run.sh --systemd sh tests/vm/service.sh
+
 # Installs the Debian packages the tests need (root only; says what it installs).
 deps:
 	@tests/deps.sh
@@ -117,7 +127,7 @@ deps:
 soak: wg-monitor
 	@bench/soak.sh
 
-check: deps all clang man-lint units-check unit sanitize integration integration-asan vm-test
+check: deps all clang man-lint units-check unit sanitize integration integration-asan vm-test vm-service
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
 # The units start $(SBINDIR)/wg-monitor; the defaults file is installed only where there

@@ -112,8 +112,9 @@ build() {
 		die "no C compiler found (cc, gcc or clang): install one (Debian/Ubuntu: apt-get install gcc make)"
 	fi
 	echo "building wg-monitor ..."
-	if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && command -v runuser >/dev/null 2>&1; then
-		# Build as the user who called sudo, so the tree does not fill with root's files.
+	if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && command -v runuser >/dev/null 2>&1 &&
+	   [ "$(stat -c %U .)" = "$SUDO_USER" ]; then
+		# Build as the user who called sudo (and owns the tree), so it gets no root's files.
 		runuser -u "$SUDO_USER" -- make --no-print-directory -s all || die "the build failed"
 	else
 		make --no-print-directory -s all || die "the build failed"
