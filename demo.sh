@@ -45,6 +45,7 @@ DIR=$(mktemp -d /tmp/wg-monitor-demo.XXXXXX) || die "mktemp"
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
+# shellcheck disable=SC2016 # the single-quoted script is for the inner sh
 # ns NS CMD...: CMD in namespace NS with its own /run/wireguard (so no other WireGuard
 # socket of this host is seen, and ours are seen by no one else).
 ns() {
@@ -55,22 +56,25 @@ ns() {
 
 # wg_up NS IF ADDR: a wireguard-go link, its address, up.
 wg_up() {
-	local i
 	mkdir -p "$DIR/run-$1"
+	# shellcheck disable=SC2016
 	LOG_LEVEL=error ip netns exec "$1" /bin/sh -c 'mount --bind "$0" /run/wireguard && exec "$@"' \
 		"$DIR/run-$1" wireguard-go -f "$2" >>"$DIR/wireguard-go.log" 2>&1 &
 	PIDS+=("$!")
-	for i in $(seq 50); do [ -S "$DIR/run-$1/$2.sock" ] && break; sleep 0.1; done
+	local n=50
+	while [ ! -S "$DIR/run-$1/$2.sock" ] && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
 	[ -S "$DIR/run-$1/$2.sock" ] || die "wireguard-go made no $2"
-	ip -n "$1" addr add "$3/24" dev "$2" && ip -n "$1" link set "$2" up || die "link $2"
+	ip -n "$1" addr add "$3/24" dev "$2" || die "address on $2"
+	ip -n "$1" link set "$2" up || die "link $2 up"
 }
 
 # wait_for PATTERN SECONDS: until the daemon printed a line matching PATTERN.
 wait_for() {
-	local i
-	for i in $(seq $(($2 * 10))); do
+	local n=$(($2 * 10))
+	while [ "$n" -gt 0 ]; do
 		grep -qE -- "$1" "$DIR/events" 2>/dev/null && return 0
 		sleep 0.1
+		n=$((n - 1))
 	done
 	die "no line matching '$1' within $2 s"
 }
@@ -85,7 +89,8 @@ mkdir -m 0700 "$DIR/state" "$DIR/logs"
 A_PUB=$(wg pubkey <"$DIR/a.key"); B_PUB=$(wg pubkey <"$DIR/b.key")
 
 say "two network namespaces joined by a veth pair, a wireguard-go peer in each"
-ip netns add "$NS_A" && ip netns add "$NS_B" || die "ip netns add"
+ip netns add "$NS_A" || die "ip netns add $NS_A"
+ip netns add "$NS_B" || die "ip netns add $NS_B"
 ip link add "vd${ID}a" netns "$NS_A" type veth peer name "vd${ID}b" netns "$NS_B" || die "veth"
 ip -n "$NS_A" addr add 10.79.0.1/24 dev "vd${ID}a"; ip -n "$NS_A" link set "vd${ID}a" up
 ip -n "$NS_B" addr add 10.79.0.2/24 dev "vd${ID}b"; ip -n "$NS_B" link set "vd${ID}b" up
@@ -95,6 +100,7 @@ ns "$NS_A" wg set "$IF_A" private-key "$DIR/a.key" listen-port 51820 \
 	peer "$B_PUB" allowed-ips 10.80.0.2/32 endpoint 10.79.0.2:51821 || die "wg set"
 
 say "wg-monitor run --interval $INTERVAL --threshold $THRESHOLD (watching $IF_A; no handshake yet)"
+# shellcheck disable=SC2016
 # Not through ns(): $! must be the process that becomes the daemon (ip and sh exec it).
 ip netns exec "$NS_A" /bin/sh -c 'mount --bind "$0" /run/wireguard && exec "$@"' "$DIR/run-$NS_A" \
 	"$BIN" run --interval "$INTERVAL" --threshold "$THRESHOLD" --stats-interval 0 \

@@ -50,8 +50,9 @@ case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, not '$PREFIX
 [ -z "$DESTDIR" ] || START=0
 
 cd "$(dirname "$0")"
-[ -f src/main.c ] && [ -f systemd/wg-monitor.service ] ||
+if [ ! -f src/main.c ] || [ ! -f systemd/wg-monitor.service ]; then
 	die "run me from the wg-monitor source tree (no src/main.c or systemd/ here)"
+fi
 
 if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
 	die "needs root: run it as 'sudo ./install.sh'"
@@ -66,10 +67,7 @@ started. Use --no-start to install the files anyway, or run wg-monitor under you
 service manager: 'make install' and 'wg-monitor run'."
 fi
 
-SBINDIR=$PREFIX/sbin
-UNITDIR=$PREFIX/lib/systemd/system
 DATADIR=$PREFIX/share/wg-monitor
-MANDIR=$PREFIX/share/man
 ETC=$DESTDIR/etc
 DEFAULTS=$ETC/default/wg-monitor
 DROPINS="wg-monitor.service.d wg-monitor@.service.d"
@@ -90,7 +88,7 @@ uninstall() {
 		done
 		# Enabled instances are symlinks to the template; disable them by name too.
 		for l in "$ETC"/systemd/system/*.wants/wg-monitor@*.service; do
-			[ -L "$l" ] && systemctl disable --now "$(basename "$l")" >/dev/null 2>&1 || true
+			if [ -L "$l" ]; then systemctl disable --now "$(basename "$l")" >/dev/null 2>&1 || true; fi
 		done
 	fi
 	make --no-print-directory uninstall PREFIX="$PREFIX" DESTDIR="$DESTDIR" >/dev/null

@@ -44,8 +44,7 @@ done
 cd "$tmp" || exit 1
 for u in wg-monitor.service wg-monitor@wg0.service wg-monitor-userspace.service \
          wg-monitor@wg0-userspace.service; do
-	out=$(systemd-analyze verify --man=no "./$u" 2>&1)
-	if [ $? -ne 0 ] || [ -n "$out" ]; then
+	if ! out=$(systemd-analyze verify --man=no "./$u" 2>&1) || [ -n "$out" ]; then
 		fail "$u: systemd-analyze verify:"
 		echo "$out" | sed 's/^/  | /'
 	fi

@@ -6,7 +6,9 @@
 # it cleans up too. About 25 s.
 . "$(dirname "$0")/lib.sh"
 t_common
-command -v wireguard-go >/dev/null && [ -c /dev/net/tun ] || skip "the demo needs wireguard-go and /dev/net/tun"
+if ! command -v wireguard-go >/dev/null || [ ! -c /dev/net/tun ]; then
+	skip "the demo needs wireguard-go and /dev/net/tun"
+fi
 DEMO=$T_ROOT/demo.sh
 
 # leftovers RUN_OUTPUT: namespaces, processes and the directory of that run, if any.
@@ -14,7 +16,7 @@ leftovers() {
 	local id dir
 	id=$(sed -n 's/.*namespaces wgdemo-\([0-9]*\)-a.*/\1/p' "$1")
 	dir=$(sed -n 's/.*WireGuard links, \(\/tmp\/wg-monitor-demo\.[A-Za-z0-9]*\)).*/\1/p' "$1")
-	[ -n "$id" ] && [ -n "$dir" ] || { echo "no cleanup line"; return; }
+	if [ -z "$id" ] || [ -z "$dir" ]; then echo "no cleanup line"; return; fi
 	ip netns list | grep -E "^wgdemo-$id-" | tr '\n' ' '
 	pgrep -f "wgd${id}[ab]|$dir" | tr '\n' ' '
 	[ -e "$dir" ] && echo "$dir"

@@ -49,7 +49,7 @@ sleep 0.5 # the reader binds before the daemon's first message
 
 # The wrapper: /var/log and /var/lib of the layout (this mount namespace only), the
 # service's environment, then the uid and capabilities of the unit.
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2034 # WGM_WRAP is lib.sh's
 WGM_WRAP=(/bin/sh -c 'mount --bind "$0" /var/log && mount --bind "$1" /var/lib && shift &&
 	exec env NOTIFY_SOCKET="@$SOCK" WATCHDOG_USEC=2000000 INTERFACES="$IF" \
 	STATE_FILE="/var/lib/wg-monitor/$IF.state" setpriv --reuid="$SVC_UID" \

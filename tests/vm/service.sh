@@ -25,7 +25,10 @@ echo "=== service (systemd $(systemctl --version | sed -n '1s/systemd \([0-9]*\)
 
 # Two kernel WireGuard interfaces that handshake over loopback.
 wg genkey >/tmp/k0; wg genkey >/tmp/k1
-ip link add wgvm0 type wireguard && ip link add wgvm1 type wireguard || { echo "FAIL: no kernel WireGuard"; exit 1; }
+if ! ip link add wgvm0 type wireguard || ! ip link add wgvm1 type wireguard; then
+	echo "FAIL: no kernel WireGuard"
+	exit 1
+fi
 wg set wgvm0 private-key /tmp/k0 listen-port 51830 peer "$(wg pubkey </tmp/k1)" \
 	allowed-ips 10.93.0.2/32 endpoint 127.0.0.1:51831
 wg set wgvm1 private-key /tmp/k1 listen-port 51831 peer "$(wg pubkey </tmp/k0)" \
@@ -97,7 +100,7 @@ check "install.sh again restarts the running instance" test "$(mainpid wg-monito
 ./install.sh --uninstall >/tmp/uninstall.out 2>&1
 eq "$?" 0 "uninstall: exit status"
 eq "$(systemctl list-unit-files --no-legend 'wg-monitor*' | wc -l)" 0 "uninstall: no unit left"
-check "uninstall: the instance stopped" sh -c '[ "$(systemctl is-active wg-monitor@wgvm0)" != active ]'
+check "uninstall: the instance stopped" test "$(systemctl is-active wg-monitor@wgvm0)" != active
 check "uninstall: config kept" test -s /etc/default/wg-monitor
 check "uninstall: logs kept" test -s /var/log/wg-monitor/wgvm0.log
 
