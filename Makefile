@@ -6,6 +6,9 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/wg-monitor
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DEFAULTDIR ?= /etc/default
 DESTDIR  ?=
 
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -24,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang man-lint integration integration-asan vm-test deps soak fuzz
+.PHONY: all clean install uninstall check unit sanitize clang man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -67,6 +70,16 @@ man-lint:
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "man page: groff -ww clean"; \
 	else echo "SKIPPED: man page lint (groff not installed)"; fi
 
+# The systemd units: verify clean, nothing newer than systemd 252, exposure <= 2.0 each,
+# and a line in wg-monitor.default for every setting (skipped without systemd-analyze).
+units-check: wg-monitor
+	@tests/units_check.sh $(CURDIR)/wg-monitor
+
+# Two userspace WireGuard peers in namespaces of its own, watched in the foreground: a peer
+# goes offline and comes back. Root; everything it made is removed, also on Ctrl-C.
+demo: wg-monitor
+	@./demo.sh
+
 # libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = src/util.c src/text.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
@@ -96,6 +109,16 @@ integration-asan: sanitize
 vm-test: wg-monitor
 	@tests/vm/run.sh
 
+# The units under a real systemd: the VM boots systemd as PID 1 and runs tests/vm/service.sh
+# (install.sh, readiness, watchdog restart, reload, stop, an instance, uninstall); root and
+# qemu, about 3 minutes (7 on a loaded machine).
+vm-service: wg-monitor
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIPPED: systemd VM tests (need root)"; exit 0; fi; \
+	tests/vm/prepare.sh; rc=$$?; \
+	if [ $$rc = 3 ]; then echo "SKIPPED: systemd VM tests (no qemu or kernel, see above)"; exit 0; \
+	elif [ $$rc != 0 ]; then echo "FAIL: systemd VM tests: prepare failed"; exit 1; fi; \
+	VM_SKIP_PREPARE=1 tests/vm/vm-run.sh --systemd sh tests/vm/service.sh
+
 # Installs the Debian packages the tests need (root only; says what it installs).
 deps:
 	@tests/deps.sh
@@ -104,16 +127,33 @@ deps:
 soak: wg-monitor
 	@bench/soak.sh
 
-check: deps all clang man-lint unit sanitize integration integration-asan vm-test
+check: deps all clang man-lint units-check unit sanitize integration integration-asan vm-test vm-service
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
+# The units start $(SBINDIR)/wg-monitor; the defaults file is installed only where there
+# is none (an administrator's is never replaced; install.sh upgrades an unedited one), and
+# a pristine copy of it and the userspace drop-in go to $(DATADIR).
 install: wg-monitor
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(DEFAULTDIR)
 	install -m 0755 wg-monitor $(DESTDIR)$(SBINDIR)/wg-monitor
 	if [ -f man/wg-monitor.8 ]; then install -m 0644 man/wg-monitor.8 $(DESTDIR)$(MANDIR)/man8/; fi
+	for u in wg-monitor.service wg-monitor@.service; do \
+		sed 's|^ExecStart=/usr/local/sbin/wg-monitor|ExecStart=$(SBINDIR)/wg-monitor|' \
+			systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/wg-monitor.default $(DESTDIR)$(DATADIR)/wg-monitor.default
+	install -m 0644 systemd/wg-monitor.service.d/userspace.conf $(DESTDIR)$(DATADIR)/userspace.conf
+	[ -e $(DESTDIR)$(DEFAULTDIR)/wg-monitor ] || \
+		install -m 0644 systemd/wg-monitor.default $(DESTDIR)$(DEFAULTDIR)/wg-monitor
 
+# Keeps /etc/default/wg-monitor, logs and state.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/wg-monitor $(DESTDIR)$(MANDIR)/man8/wg-monitor.8
+	rm -f $(DESTDIR)$(SBINDIR)/wg-monitor $(DESTDIR)$(MANDIR)/man8/wg-monitor.8 \
+		$(DESTDIR)$(UNITDIR)/wg-monitor.service $(DESTDIR)$(UNITDIR)/wg-monitor@.service \
+		$(DESTDIR)$(DATADIR)/wg-monitor.default $(DESTDIR)$(DATADIR)/userspace.conf
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan wg-monitor

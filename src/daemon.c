@@ -18,6 +18,7 @@
 #include "settings_apply.h"
 #include "sink_debug.h"
 #include "sink_log.h"
+#include "sink_notify.h"
 #include "sink_state.h"
 #include "source.h"
 #include "statefile.h"
@@ -61,6 +62,7 @@ struct daemon {
 	struct sink_log log;
 	struct sink_debug debug;
 	struct sink_state state;
+	struct sink_notify notify;
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
 	struct names_book names;
@@ -141,6 +143,7 @@ static void handle_hup(struct loop *l, void *ctx)
 	struct daemon *d = ctx;
 	(void)l;
 	got_hup = 0;
+	sink_notify_reload_begin(&d->notify);
 	/* The log file first, so that what the names say goes to the new one. A failed
 	 * reopen is reported by the log file itself (log_file_error). */
 	if (d->lf && logfile_reopen(d->lf) == 0) {
@@ -151,6 +154,7 @@ static void handle_hup(struct loop *l, void *ctx)
 	names_book_reload(&d->names);
 	struct clocks now = { real_ms(), mono_ms() };
 	peers_rename(d->peers, &now, events_emit, &d->bus);
+	sink_notify_reload_end(&d->notify);
 }
 
 static void handle_stop(struct loop *l, void *ctx)
@@ -187,6 +191,10 @@ static int loop(struct daemon *d, const sigset_t *blocked)
 	loop_add_periodic(&l, t0, interval, poll_tick, d);
 	if (stats_every)
 		loop_add_periodic(&l, t0 + stats_every, stats_every, stats_tick, d);
+	/* A timer like the poll, so a poll that hangs holds the pings back. */
+	if (d->notify.n.watchdog_ms)
+		loop_add_periodic(&l, t0 + d->notify.n.watchdog_ms, d->notify.n.watchdog_ms,
+		                  sink_notify_watchdog, &d->notify);
 	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
 	loop_watch_flag(&l, &got_hup, handle_hup, d);
 	rc = loop_run(&l, blocked);
@@ -211,6 +219,8 @@ static int add_sinks(struct daemon *d, const struct statefile *state)
 		rc |= events_add_sink(&d->bus, sink_debug_event, &d->debug);
 	}
 	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
+	/* Last: READY=1 and STATUS= once the poll's lines are written. */
+	rc |= events_add_sink(&d->bus, sink_notify_event, &d->notify);
 	return rc;
 }
 
@@ -236,6 +246,7 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		return 1;
 	}
 	log_set_notice(log_notice, &d);
+	sdnotify_init(&d.notify.n); /* inert when it fails: the daemon runs unsupervised */
 	monitor_start(&d);
 	names_book_open(&d.names, s, d.peers, names_notice, &d);
 	if (state)
@@ -255,5 +266,6 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	peers_free(d.peers);
 	names_book_fini(&d.names);
 	poll_book_fini(&d.book);
+	sdnotify_fini(&d.notify.n);
 	return rc < 0 ? 1 : 0;
 }

@@ -92,7 +92,8 @@ static int check_dir(const struct walk *w, const char *dir, const struct stat *s
 {
 	char d[SHOWN_MAX];
 	sanitize(d, sizeof(d), dir, strlen(dir));
-	if (!safepath_trusted_owner(st->st_uid))
+	bool owner_free = w->pol->any_owner && rule != ON_THE_WAY;
+	if (!owner_free && !safepath_trusted_owner(st->st_uid))
 		return fail_at(w->err, w->errlen, 0, -EPERM, "\"%s\": directory \"%s\" is owned "
 		               "by uid %u, not by root or the running user", w->shown, d,
 		               (unsigned)st->st_uid);

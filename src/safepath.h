@@ -16,6 +16,8 @@ struct safepath_policy {
 	                   * (/tmp for the log file); false: not at all, sticky or not */
 	const char *what; /* the file in messages, e.g. "state file" */
 	const char *hint; /* ends the message about a directory writable by others */
+	bool any_owner;   /* reading only: the file's own directory may belong to any one
+	                   * user (root reading a service's files: DynamicUser's uid) */
 };
 
 /* The syntax every configured file path shares: not empty, shorter than PATH_MAX, no

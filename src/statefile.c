@@ -36,7 +36,7 @@
 
 /* ---- path policy, directory, lock ------------------------------------------------ */
 
-/* The file, if it exists: a regular file owned by root or us. */
+/* The file, if it exists: a regular file owned by root or us (by anyone, any_owner). */
 static int check_file(const struct statefile *sf, char *err, size_t errlen)
 {
 	struct stat st;
@@ -48,7 +48,7 @@ static int check_file(const struct statefile *sf, char *err, size_t errlen)
 		               "for the state file)", sf->shown);
 	if (!S_ISREG(st.st_mode))
 		return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", sf->shown);
-	if (!safepath_trusted_owner(st.st_uid))
+	if (!sf->any_owner && !safepath_trusted_owner(st.st_uid))
 		return fail_at(err, errlen, 0, -EPERM, "\"%s\" is owned by uid %u, not by root or "
 		               "the running user", sf->shown, (unsigned)st.st_uid);
 	return 0;
@@ -77,13 +77,23 @@ static const struct safepath_policy state_policy = {
 	.hint = "; use a private directory such as /var/lib/wg-monitor",
 };
 
-int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen)
+/* Read by root, a service's file may belong to the service's own (dynamic) user. */
+static const struct safepath_policy read_policy = {
+	.shared_dir = false,
+	.what = "state file",
+	.hint = "; use a private directory such as /var/lib/wg-monitor",
+	.any_owner = true,
+};
+
+static int open_with(struct statefile *sf, const char *path,
+                     const struct safepath_policy *pol, char *err, size_t errlen)
 {
 	memset(sf, 0, sizeof(*sf));
 	sf->lockfd = -1;
+	sf->any_owner = pol->any_owner;
 	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
 	/* Room for the ".lock" and ".tmp" siblings. */
-	int rc = safepath_open_dir(path, &state_policy, &sf->dirfd, sf->base,
+	int rc = safepath_open_dir(path, pol, &sf->dirfd, sf->base,
 	                           sizeof(sf->base) - strlen(".lock"), NULL, err, errlen);
 	if (rc == 0)
 		rc = check_file(sf, err, errlen);
@@ -92,6 +102,16 @@ int statefile_open(struct statefile *sf, const char *path, char *err, size_t err
 	if (rc < 0)
 		statefile_close(sf);
 	return rc;
+}
+
+int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen)
+{
+	return open_with(sf, path, &state_policy, err, errlen);
+}
+
+int statefile_open_read(struct statefile *sf, const char *path, char *err, size_t errlen)
+{
+	return open_with(sf, path, &read_policy, err, errlen);
 }
 
 void statefile_close(struct statefile *sf)
@@ -467,7 +487,7 @@ static int read_file(const struct statefile *sf, char **buf, size_t *len, char *
 	*len = 0;
 	if (fstat(fd, &sb) < 0)
 		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", sf->shown, strerror(errno));
-	else if (!S_ISREG(sb.st_mode) || !safepath_trusted_owner(sb.st_uid))
+	else if (!S_ISREG(sb.st_mode) || (!sf->any_owner && !safepath_trusted_owner(sb.st_uid)))
 		rc = fail_at(err, errlen, 0, -EPERM, "\"%s\" is not a regular file owned by root "
 		             "or the running user", sf->shown);
 	else if ((uint64_t)sb.st_size > STATEFILE_MAX_BYTES)

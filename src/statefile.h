@@ -8,6 +8,7 @@
 #define STATEFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,7 @@ struct statefile {
 	int lockfd;                  /* -1 until statefile_lock */
 	char base[NAME_MAX + 1];     /* the file's name in it */
 	char shown[256];             /* the path as given, sanitized, for messages */
+	bool any_owner;              /* opened for reading only (statefile_open_read) */
 };
 
 /* The path policy, then opens the directory. The path is walked one component at a
@@ -52,6 +54,10 @@ struct statefile {
  * user, and either empty or a wg-monitor state file (whatever else is there is never
  * replaced). 0, or -errno with a one-line reason in err. */
 int statefile_open(struct statefile *sf, const char *path, char *err, size_t errlen);
+/* The same for reading only (status): the file and its own directory may belong to any
+ * one user, so that root reads the files of a service running as a dynamic user. Never
+ * lock or save through it. */
+int statefile_open_read(struct statefile *sf, const char *path, char *err, size_t errlen);
 void statefile_close(struct statefile *sf);
 
 /* Takes an exclusive lock on <file>.lock (created 0600) for as long as sf is open, so

@@ -3,7 +3,10 @@
  * public key, as an aligned table or a JSON array. With a state file (the running
  * daemon's, normally) the machine first takes up where the daemon left off, so states,
  * last_heard and handshake_failing are the daemon's, advanced by this poll. */
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,16 +151,49 @@ static void names_notice(void *ctx, const char *ifname, const char *msg)
 	fprintf(stderr, "wg-monitor: %s\n", line);
 }
 
-#define SERVICE_STATE_FILE "/var/lib/wg-monitor/state"
+/* The services' state files (systemd/): wg-monitor.service's and each instance's. */
+#define SERVICE_STATE_DIR "/var/lib/wg-monitor"
 
-/* The state file to read: STATE_FILE or --state-file; unset, the service's if present. */
-static const char *state_file_of(const struct settings *s)
+/* By name, with the plain service's "state" first: its rule becomes the table's. */
+static int name_cmp(const void *a, const void *b)
 {
-	if (s->state_file[0])
-		return s->state_file;
-	if (s->origin[SET_STATE_FILE] == ORIGIN_DEFAULT && access(SERVICE_STATE_FILE, F_OK) == 0)
-		return SERVICE_STATE_FILE;
-	return NULL;
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int plain = (strcmp(y, "state") == 0) - (strcmp(x, "state") == 0);
+	return plain ? plain : strcmp(x, y);
+}
+
+size_t status_service_files(const char *dir, char files[][PATH_MAX], size_t max)
+{
+	size_t n = 0;
+	char *names[STATUS_MAX_FILES];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) && n < max && n < STATUS_MAX_FILES) {
+		size_t len = strlen(e->d_name);
+		bool instance = len > 6 && strcmp(e->d_name + len - 6, ".state") == 0;
+		if ((instance || strcmp(e->d_name, "state") == 0) && (names[n] = strdup(e->d_name)))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(files[i], PATH_MAX, "%s/%s", dir, names[i]);
+		free(names[i]);
+	}
+	return n;
+}
+
+/* The state files to read: STATE_FILE or --state-file; unset, every service's. */
+static size_t state_files_of(const struct settings *s, char files[][PATH_MAX])
+{
+	if (s->state_file[0]) {
+		snprintf(files[0], PATH_MAX, "%s", s->state_file);
+		return 1;
+	}
+	if (s->origin[SET_STATE_FILE] != ORIGIN_DEFAULT)
+		return 0;
+	return status_service_files(SERVICE_STATE_DIR, files, STATUS_MAX_FILES);
 }
 
 /* Reads the state file into st and says on stderr what status continues: a running
@@ -167,7 +203,7 @@ static int load_saved(const char *path, struct saved_state *st)
 {
 	char err[600], age[64];
 	struct statefile sf;
-	int rc = statefile_open(&sf, path, err, sizeof(err));
+	int rc = statefile_open_read(&sf, path, err, sizeof(err));
 	if (rc == 0)
 		rc = statefile_load(&sf, st, err, sizeof(err));
 	if (rc < 0) {
@@ -191,6 +227,36 @@ static int load_saved(const char *path, struct saved_state *st)
 	return 0;
 }
 
+/* Every state file that loads, into saved; the number loaded. */
+static size_t load_all(const struct settings *s, struct saved_state saved[])
+{
+	static char files[STATUS_MAX_FILES][PATH_MAX];
+	size_t n = state_files_of(s, files), loaded = 0;
+	for (size_t i = 0; i < n; i++) {
+		memset(&saved[loaded], 0, sizeof(saved[loaded]));
+		if (load_saved(files[i], &saved[loaded]) == 0)
+			loaded++;
+	}
+	return loaded;
+}
+
+/* Each saved view into t; the first file's rule is t's, others re-judge if theirs
+ * differs. 0 or -ENOMEM. */
+static int restore_all(struct peer_table *t, const struct saved_state saved[], size_t n,
+                       const struct clocks *now)
+{
+	char boot_id[BOOT_ID_SIZE];
+	statefile_boot_id(boot_id);
+	for (size_t i = 0; i < n; i++) {
+		bool same = saved[i].rule.threshold == saved[0].rule.threshold &&
+		            saved[i].rule.liveness == saved[0].rule.liveness;
+		if (peers_restore(t, saved[i].peers, saved[i].n,
+		                  statefile_elapsed_ms(&saved[i], now, boot_id), same, now) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int status_run(const struct settings *s)
 {
 	struct peers_config pc;
@@ -199,12 +265,11 @@ int status_run(const struct settings *s)
 	settings_source_config(s, &src);
 	struct wg_snapshot snap = { 0 };
 	struct source_result res;
-	struct saved_state st = { 0 };
-	const char *state = state_file_of(s);
-	bool saved = state && load_saved(state, &st) == 0;
-	if (saved) { /* judge as the daemon did */
-		pc.threshold_ms = (int64_t)st.rule.threshold * 1000;
-		pc.liveness = st.rule.liveness;
+	static struct saved_state saved[STATUS_MAX_FILES];
+	size_t nsaved = load_all(s, saved);
+	if (nsaved) { /* judge as the daemon did */
+		pc.threshold_ms = (int64_t)saved[0].rule.threshold * 1000;
+		pc.liveness = saved[0].rule.liveness;
 		if (s->origin[SET_THRESHOLD] != ORIGIN_DEFAULT ||
 		    s->origin[SET_LIVENESS] != ORIGIN_DEFAULT)
 			fputs("wg-monitor: the threshold and liveness given here are not used: "
@@ -215,10 +280,7 @@ int status_run(const struct settings *s)
 	names_book_open(&names, s, t, names_notice, NULL);
 	struct clocks now = { real_ms(), mono_ms() };
 	int rc = 1;
-	char boot_id[BOOT_ID_SIZE];
-	statefile_boot_id(boot_id);
-	if (!t || (saved && peers_restore(t, st.peers, st.n, statefile_elapsed_ms(&st, &now, boot_id),
-	                                  true, &now) < 0)) {
+	if (!t || restore_all(t, saved, nsaved, &now) < 0) {
 		fputs("wg-monitor: out of memory\n", stderr);
 		goto out;
 	}
@@ -243,7 +305,8 @@ int status_run(const struct settings *s)
 	rc = snap.ndevs && unread == snap.ndevs ? 1 : 0; /* nothing could be read */
 out:
 	wg_snapshot_clear(&snap);
-	saved_state_free(&st);
+	for (size_t i = 0; i < nsaved; i++)
+		saved_state_free(&saved[i]);
 	peers_free(t);
 	names_book_fini(&names);
 	return rc;

@@ -51,6 +51,20 @@ static void test_isolation(void)
 	child_free(&c);
 }
 
+/* The service manager's variables (SPEC §8) stay with the daemon, even if still set. */
+static void test_no_notify_env(void)
+{
+	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+	setenv("WATCHDOG_USEC", "60000000", 1);
+	setenv("WATCHDOG_PID", "1", 1);
+	CHECK_INT(sh("tr '\\0' '\\n' < /proc/$$/environ", 2000, 0, 1 << 20), 0);
+	CHECK_STR(out_str(), "PATH=/usr/bin:/usr/sbin:/bin:/sbin\nLC_ALL=C\n");
+	child_free(&c);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
 static void test_keep_and_env(void)
 {
 	int p[2];
@@ -242,5 +256,5 @@ static void test_nonblocking(void)
 	child_free(&c); /* twice is harmless */
 }
 
-TEST_MAIN(test_isolation, test_keep_and_env, test_status, test_exec_fails, test_time_limit, test_time_limit_group,
-          test_output_cap, test_stop, test_nonblocking)
+TEST_MAIN(test_isolation, test_no_notify_env, test_keep_and_env, test_status, test_exec_fails,
+          test_time_limit, test_time_limit_group, test_output_cap, test_stop, test_nonblocking)

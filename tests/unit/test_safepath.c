@@ -11,8 +11,8 @@ static char T[PATH_MAX]; /* private directory under /tmp, resolved */
 static char err[512], base[NAME_MAX + 1], res[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
 static int held = -1; /* the descriptor of the latest walk */
 
-static const struct safepath_policy private_dir = { false, "test file", "; hint" };
-static const struct safepath_policy shared_dir = { true, "test file", "" };
+static const struct safepath_policy private_dir = { false, "test file", "; hint", false };
+static const struct safepath_policy shared_dir = { true, "test file", "", false };
 
 static int walk(const char *path, const struct safepath_policy *pol)
 {

@@ -311,6 +311,44 @@ static void test_ownership(void)
 	CHECK_CONTAINS(err, "evil\" is owned by uid 65534, not by root or the running user");
 }
 
+/* DynamicUser's layout (systemd/): StateDirectory= is a root-owned symlink into a root
+ * 0700 private/, to a directory of the dynamic uid. Root's status reads it (read
+ * policy); nothing else about the walk is relaxed, and root never writes there. */
+static void test_dynamic_user_read(void)
+{
+	char err[512], p[PATH_MAX], q[PATH_MAX], priv[PATH_MAX], svc[PATH_MAX];
+	struct statefile f;
+	struct saved_state st = { 0 };
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIPPED: test_statefile DynamicUser layout (need root to chown)\n");
+		return;
+	}
+	CHECK(mkdir(tpath(priv, dir, "private"), 0700) == 0);
+	CHECK(mkdir(tpath(svc, priv, "wg-monitor"), 0700) == 0 && chown(svc, 61234, 61234) == 0);
+	CHECK(symlink("private/wg-monitor", tpath(p, dir, "wg-monitor")) == 0);
+	CHECK(twrite(tpath(q, svc, "wg0.state"), "wg-monitor-state 1\nwritten 1795643712000 boot "
+	             "- 5000000 threshold 60 liveness handshake\nend 0\n") && chown(q, 61234, 61234) == 0);
+	tpath(q, p, "wg0.state");
+	CHECK_INT(statefile_open(&f, q, err, sizeof(err)), -EPERM); /* never to write */
+	CHECK_CONTAINS(err, "is owned by uid 61234");
+	CHECK_INT(statefile_open_read(&f, q, err, sizeof(err)), 0);
+	CHECK_INT(statefile_load(&f, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.rule.threshold, 60);
+	CHECK_INT(statefile_in_use(&f), 0);
+	statefile_close(&f);
+	saved_state_free(&st);
+	/* Only the file's own directory may be someone else's, and only without group or
+	 * other write; the file must still be a regular file. */
+	CHECK(mkdir(tpath(p, svc, "inner"), 0700) == 0);
+	CHECK_INT(statefile_open_read(&f, tpath(q, p, "state"), err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "is owned by uid 61234");
+	CHECK(chmod(svc, 0770) == 0);
+	CHECK_INT(statefile_open_read(&f, tpath(q, svc, "wg0.state"), err, sizeof(err)), -EPERM);
+	CHECK_CONTAINS(err, "writable by others");
+	CHECK(chmod(svc, 0700) == 0 && symlink("wg0.state", tpath(q, svc, "link.state")) == 0);
+	CHECK_INT(statefile_open_read(&f, q, err, sizeof(err)), -ELOOP);
+}
+
 static void test_path_and_lock(void)
 {
 	char err[512], p[PATH_MAX], sub[PATH_MAX];
@@ -930,7 +968,7 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_ownership,
-          test_path_and_lock,
+          test_dynamic_user_read, test_path_and_lock,
           test_restart_quiet, test_restart_offline_for, test_restart_reboot,
           test_restart_failing, test_restart_forget, test_restart_activity,
           test_restart_clock_back, test_restart_stamp_skew, test_restart_details,

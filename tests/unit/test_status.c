@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "peerfix.h"
 #include "status.h"
+#include "tmpdir.h"
 
 static char *render(const struct peer_table *t, const struct clocks *now, bool json)
 {
@@ -110,4 +111,22 @@ static void test_status_reason(void)
 	peers_free(t);
 }
 
-TEST_MAIN(test_status_output, test_status_reason)
+/* The services' state files status finds by itself: the plain service's first. */
+static void test_service_files(void)
+{
+	char d[PATH_MAX], p[PATH_MAX], files[8][PATH_MAX];
+	CHECK(tdir_make(d, "/tmp"));
+	const char *names[] = { "wg0.state", "state", "a.state", "wg0.state.lock", "state.tmp",
+	                        "other", ".state" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		CHECK(twrite(tpath(p, d, names[i]), ""));
+	CHECK_INT(status_service_files(d, files, 8), 3);
+	CHECK_STR(files[0], tpath(p, d, "state"));
+	CHECK_STR(files[1], tpath(p, d, "a.state"));
+	CHECK_STR(files[2], tpath(p, d, "wg0.state"));
+	CHECK_INT(status_service_files(d, files, 2), 2);
+	CHECK_INT(status_service_files("/nonexistent/wgm", files, 8), 0);
+	tdir_remove(d);
+}
+
+TEST_MAIN(test_status_output, test_status_reason, test_service_files)

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/* The native sd_notify client and its sink against datagram sockets this test binds (a
+ * path and an abstract name): the environment read and removed, each message as sent,
+ * WATCHDOG_PID of another process (no watchdog), an unreachable or full socket (no
+ * error that stops anything, never a stall), and no ping while a poll is running. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "loop.h"
+#include "sdnotify.h"
+#include "sink_notify.h"
+#include "tmpdir.h"
+#include "util.h"
+
+static char dir[PATH_MAX];
+
+/* A bound receiving socket; name is "/path" or "@abstract" as NOTIFY_SOCKET says it. */
+static int bind_receiver(const char *name)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t len = strlen(name);
+	memcpy(a.sun_path, name, len);
+	if (name[0] == '@')
+		a.sun_path[0] = '\0';
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a,
+	                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The next datagram, or "" when none is waiting. */
+static const char *next_msg(int fd)
+{
+	static char buf[512];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void set_env(const char *sock, const char *usec, const char *pid)
+{
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	if (sock)
+		setenv("NOTIFY_SOCKET", sock, 1);
+	if (usec)
+		setenv("WATCHDOG_USEC", usec, 1);
+	if (pid)
+		setenv("WATCHDOG_PID", pid, 1);
+}
+
+static void check_roundtrip(const char *name)
+{
+	int rx = bind_receiver(name);
+	CHECK(rx >= 0);
+	struct sdnotify n;
+	set_env(name, "3000000", NULL);
+	CHECK_INT(sdnotify_init(&n), 0);
+	CHECK(getenv("NOTIFY_SOCKET") == NULL); /* never passed on to a child */
+	CHECK(getenv("WATCHDOG_USEC") == NULL);
+	CHECK_INT(n.watchdog_ms, 1500);
+	CHECK_INT(sdnotify_send(&n, "READY=1\nSTATUS=x"), 0);
+	CHECK_STR(next_msg(rx), "READY=1\nSTATUS=x");
+	CHECK_STR(next_msg(rx), "");
+	sdnotify_fini(&n);
+	close(rx);
+}
+
+static void test_path_and_abstract(void)
+{
+	char path[PATH_MAX + 16], abstract[64];
+	snprintf(path, sizeof(path), "%s/notify", dir);
+	snprintf(abstract, sizeof(abstract), "@wgm-test-notify-%d", (int)getpid());
+	check_roundtrip(path);
+	check_roundtrip(abstract);
+}
+
+static void test_environment(void)
+{
+	struct sdnotify n;
+	char me[16], other[16];
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	snprintf(other, sizeof(other), "%d", (int)getppid());
+	set_env("@x-wgm", "1000000", me);
+	sdnotify_init(&n);
+	CHECK_INT(n.watchdog_ms, 500);
+	CHECK(getenv("WATCHDOG_PID") == NULL);
+	sdnotify_fini(&n);
+	set_env("@x-wgm", "1000000", other); /* meant for another process: no pings */
+	sdnotify_init(&n);
+	CHECK_INT(n.watchdog_ms, 0);
+	CHECK(getenv("WATCHDOG_PID") == NULL && getenv("WATCHDOG_USEC") == NULL);
+	sdnotify_fini(&n);
+	set_env("@x-wgm", "soon", NULL);
+	sdnotify_init(&n);
+	CHECK_INT(n.watchdog_ms, 0);
+	sdnotify_fini(&n);
+	set_env(NULL, "1000000", NULL); /* a watchdog without a socket to ping */
+	sdnotify_init(&n);
+	CHECK_INT(n.fd, -1);
+	CHECK_INT(n.watchdog_ms, 0);
+	CHECK_INT(sdnotify_send(&n, "READY=1"), 0);
+	CHECK(getenv("WATCHDOG_USEC") == NULL);
+	set_env("relative/sock", NULL, NULL); /* neither a path nor @name: ignored */
+	sdnotify_init(&n);
+	CHECK_INT(n.fd, -1);
+	sdnotify_fini(&n);
+}
+
+static void test_unreachable_and_full(void)
+{
+	struct sdnotify n;
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/nobody-listens", dir);
+	set_env(path, NULL, NULL);
+	CHECK_INT(sdnotify_init(&n), 0);
+	CHECK_INT(sdnotify_send(&n, "READY=1"), -ENOENT);
+	CHECK_INT(n.failed, 1);
+	sdnotify_fini(&n);
+	/* a receiver that never reads: sends fail fast with EAGAIN, none blocks */
+	snprintf(path, sizeof(path), "%s/full", dir);
+	int rx = bind_receiver(path);
+	set_env(path, NULL, NULL);
+	sdnotify_init(&n);
+	int64_t t0 = mono_ms();
+	int rc = 0;
+	for (int i = 0; i < 100000 && rc == 0; i++)
+		rc = sdnotify_send(&n, "WATCHDOG=1");
+	CHECK_INT(rc, -EAGAIN);
+	CHECK(mono_ms() - t0 < 2000);
+	CHECK(n.sent > 0);
+	close(rx); /* gone now: refused, still only counted */
+	CHECK(sdnotify_send(&n, "STOPPING=1") < 0);
+	sdnotify_fini(&n);
+}
+
+static struct event poll_event(size_t online, size_t peers, int64_t ms)
+{
+	struct event ev = event_new(EV_POLL, real_ms(), NULL);
+	ev.poll.counts.online = online;
+	ev.poll.counts.peers = peers;
+	ev.poll.poll_ms = ms;
+	return ev;
+}
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void test_sink_messages(void)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/sink", dir);
+	int rx = bind_receiver(path);
+	struct sink_notify s = { 0 };
+	set_env(path, NULL, NULL);
+	sdnotify_init(&s.n);
+	sink_notify_reload_begin(&s); /* a SIGHUP before the first poll */
+	uint64_t before = mono_usec();
+	unsigned long long usec = 0;
+	CHECK(sscanf(next_msg(rx), "RELOADING=1\nMONOTONIC_USEC=%llu", &usec) == 1);
+	CHECK(usec > 0 && usec <= before);
+	sink_notify_reload_end(&s);
+	CHECK_STR(next_msg(rx), ""); /* readiness waits for the first poll */
+	struct event ev = poll_event(12, 14, 3);
+	sink_notify_event(&s, &ev);
+	CHECK_STR(next_msg(rx), "READY=1\nSTATUS=12/14 peers online, last poll 3 ms");
+	ev = poll_event(0, 0, 1250);
+	sink_notify_event(&s, &ev);
+	CHECK_STR(next_msg(rx), "STATUS=0/0 peers online, last poll 1250 ms");
+	sink_notify_reload_begin(&s);
+	CHECK_CONTAINS(next_msg(rx), "RELOADING=1\nMONOTONIC_USEC=");
+	sink_notify_reload_end(&s);
+	CHECK_STR(next_msg(rx), "READY=1");
+	ev = event_new(EV_STATS, real_ms(), NULL);
+	sink_notify_event(&s, &ev);
+	CHECK_STR(next_msg(rx), "");
+	ev = event_new(EV_MONITOR_STOP, real_ms(), NULL);
+	sink_notify_event(&s, &ev);
+	CHECK_STR(next_msg(rx), "STOPPING=1");
+	sdnotify_fini(&s.n);
+	close(rx);
+}
+
+/* A "poll" that runs long: while it runs, no ping may arrive. */
+static struct { int rx, polls, pings_in_poll; struct loop *l; } wd;
+
+static void slow_poll(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	while (next_msg(wd.rx)[0])
+		;
+	struct timespec ts = { 0, 120 * 1000000 }; /* six watchdog periods */
+	nanosleep(&ts, NULL);
+	wd.pings_in_poll += next_msg(wd.rx)[0] != '\0';
+	if (++wd.polls == 3)
+		loop_stop(l);
+}
+
+static void test_no_ping_inside_a_poll(void)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/watchdog", dir);
+	wd.rx = bind_receiver(path);
+	struct sink_notify s = { 0 };
+	set_env(path, "40000", NULL); /* 40 ms: a ping every 20 ms */
+	sdnotify_init(&s.n);
+	CHECK_INT(s.n.watchdog_ms, 20);
+	struct loop l;
+	sigset_t none;
+	sigemptyset(&none);
+	CHECK_INT(loop_init(&l), 0);
+	int64_t t0 = mono_ms();
+	loop_add_periodic(&l, t0 + 50, 150, slow_poll, NULL);
+	loop_add_periodic(&l, t0 + s.n.watchdog_ms, s.n.watchdog_ms, sink_notify_watchdog, &s);
+	CHECK_INT(loop_run(&l, &none), 0);
+	loop_fini(&l);
+	CHECK_INT(wd.polls, 3);
+	CHECK_INT(wd.pings_in_poll, 0);
+	CHECK(s.n.sent >= 3); /* between the polls the pings went on */
+	sdnotify_fini(&s.n);
+	close(wd.rx);
+}
+
+static void setup(void)
+{
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+}
+
+static void teardown(void)
+{
+	tdir_remove(dir);
+}
+
+TEST_MAIN(setup, test_path_and_abstract, test_environment, test_unreachable_and_full,
+          test_sink_messages, test_no_ping_inside_a_poll, teardown)
