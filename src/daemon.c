@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "events.h"
+#include "http.h"
 #include "log.h"
 #include "logfile.h"
 #include "loop.h"
@@ -17,6 +18,7 @@
 #include "settings_apply.h"
 #include "sink_debug.h"
 #include "sink_log.h"
+#include "sink_metrics.h"
 #include "sink_state.h"
 #include "source.h"
 #include "statefile.h"
@@ -61,6 +63,8 @@ struct daemon {
 	struct sink_log log;
 	struct sink_debug debug;
 	struct sink_state state;
+	struct sink_metrics metrics;
+	struct http_server http;      /* listening when metrics are on */
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
 	char interfaces[SETTINGS_MAX_INTERFACES * WG_IFNAME_SIZE];
@@ -157,11 +161,31 @@ static void poll_once(struct daemon *d)
 	emit(d, &ev);
 }
 
+/* SIGHUP: the token file again; a bad one keeps the old token, said once, never shown. */
+static void reload_token(struct daemon *d)
+{
+	char tok[HTTP_TOKEN_MAX + 1], err[300];
+	size_t len;
+	if (!d->s->metrics_listen[0] || !d->s->metrics_token_file[0])
+		return;
+	if (http_read_token(d->s->metrics_token_file, tok, &len, err, sizeof(err)) == 0) {
+		http_set_token(&d->http, tok, len);
+	} else {
+		struct logline line;
+		logline_begin(&line, LVL_WARNING, "metrics_token_error");
+		logline_str(&line, "message", err);
+		logline_str(&line, "action", "kept the previous token");
+		log_emit(&line);
+	}
+	explicit_bzero(tok, sizeof(tok));
+}
+
 static void handle_hup(struct loop *l, void *ctx)
 {
 	struct daemon *d = ctx;
 	(void)l;
 	got_hup = 0;
+	reload_token(d);
 	/* A failed reopen is reported by the log file itself (log_file_error). */
 	if (!d->lf || logfile_reopen(d->lf) < 0)
 		return;
@@ -206,7 +230,10 @@ static int loop(struct daemon *d, const sigset_t *blocked)
 		loop_add_periodic(&l, t0 + stats_every, stats_every, stats_tick, d);
 	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
 	loop_watch_flag(&l, &got_hup, handle_hup, d);
-	rc = loop_run(&l, blocked);
+	rc = d->s->metrics_listen[0] ? http_attach(&d->http, &l) : 0;
+	if (rc == 0)
+		rc = loop_run(&l, blocked);
+	http_detach(&d->http);
 	loop_fini(&l);
 	return rc;
 }
@@ -227,8 +254,36 @@ static int add_sinks(struct daemon *d, const struct statefile *state)
 		d->debug = (struct sink_debug){ d->peers, sink_log_event, &d->log };
 		rc |= events_add_sink(&d->bus, sink_debug_event, &d->debug);
 	}
+	if (s->metrics_listen[0]) {
+		sink_metrics_init(&d->metrics, d->peers, &d->snap, &d->totals, s->metrics_compat,
+		                  s->interval);
+		rc |= events_add_sink(&d->bus, sink_metrics_event, &d->metrics);
+	}
 	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
 	return rc;
+}
+
+/* The listeners and the token, before anything starts: a port in use or a bad token
+ * file stops the start with a message (exit 2). */
+static int metrics_open(struct daemon *d)
+{
+	const struct settings *s = d->s;
+	struct http_addr addrs[HTTP_MAX_LISTEN];
+	char err[400], tok[HTTP_TOKEN_MAX + 1];
+	size_t n, len = 0;
+	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", err);
+		return rc;
+	}
+	rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wg-monitor: %s: %s\n", settings_name(s, SET_METRICS_LISTEN), err);
+		return rc;
+	}
+	http_set_token(&d->http, tok, len);
+	explicit_bzero(tok, sizeof(tok));
+	return 0;
 }
 
 int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
@@ -248,7 +303,12 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
+	if (s->metrics_listen[0] && metrics_open(&d) < 0) {
+		peers_free(d.peers);
+		return 2;
+	}
 	if (add_sinks(&d, state) < 0) {
+		http_close(&d.http);
 		peers_free(d.peers);
 		return 1;
 	}
@@ -268,6 +328,8 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	ev.stop.signal = got_stop;
 	emit(&d, &ev);
 	log_set_notice(NULL, NULL);
+	http_close(&d.http);
+	sink_metrics_fini(&d.metrics);
 	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);
