@@ -389,13 +389,11 @@ static int listen_one(const struct http_addr *a, char *err, size_t errlen)
 int http_open(struct http_server *h, const struct http_addr *addrs, size_t n,
               http_handler *handler, void *ctx, char *err, size_t errlen)
 {
-	memset(h, 0, offsetof(struct http_server, conns));
+	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
-		h->conns[i] = (struct http_conn){ .fd = -1, .st = HC_FREE };
+		h->conns[i].fd = -1;
 	h->handler = handler;
 	h->ctx = ctx;
-	h->timer = 0;
-	h->timer_due = 0;
 	for (size_t i = 0; i < n && i < HTTP_MAX_LISTEN; i++) {
 		int fd = listen_one(&addrs[i], err, errlen);
 		if (fd < 0) {
