@@ -161,23 +161,22 @@ static void poll_once(struct daemon *d)
 	emit(d, &ev);
 }
 
-/* SIGHUP: the token file again; a bad one keeps the old token, said once, never shown. */
+/* SIGHUP: the token file again; a bad one keeps the old token, which is never shown. */
 static void reload_token(struct daemon *d)
 {
-	char tok[HTTP_TOKEN_MAX + 1], err[300];
+	char tok[HTTP_TOKEN_MAX + 1], err[300], msg[400];
 	size_t len;
 	if (!d->s->metrics_listen[0] || !d->s->metrics_token_file[0])
 		return;
-	if (http_read_token(d->s->metrics_token_file, tok, &len, err, sizeof(err)) == 0) {
+	int rc = http_read_token(d->s->metrics_token_file, tok, &len, err, sizeof(err));
+	if (rc == 0)
 		http_set_token(&d->http, tok, len);
-	} else {
-		struct logline line;
-		logline_begin(&line, LVL_WARNING, "metrics_token_error");
-		logline_str(&line, "message", err);
-		logline_str(&line, "action", "kept the previous token");
-		log_emit(&line);
-	}
 	explicit_bzero(tok, sizeof(tok));
+	if (rc == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s; the previous token stays", err);
+	struct event ev = event_message(EV_METRICS_TOKEN_ERROR, real_ms(), NULL, rc, msg);
+	emit(d, &ev);
 }
 
 static void handle_hup(struct loop *l, void *ctx)

@@ -37,6 +37,7 @@ static const struct {
 	[EV_LOG_FILE_ERROR] = { "log_file_error", EVL_ERROR },
 	[EV_LOG_FILE_RECOVERED] = { "log_file_recovered", EVL_INFO },
 	[EV_LOOP_ERROR] = { "loop_error", EVL_ERROR },
+	[EV_METRICS_TOKEN_ERROR] = { "metrics_token_error", EVL_WARNING },
 };
 
 static const char *const removal_words[] = {

@@ -22,6 +22,7 @@ enum event_type {
 	EV_MONITOR_START, EV_MONITOR_STOP, EV_POLL, EV_POLL_ERROR, EV_POLL_RECOVERED, EV_STATS,
 	EV_STATE_RESTORED, EV_STATE_IGNORED, EV_STATE_WRITE_FAILED, EV_STATE_WRITE_RECOVERED,
 	EV_LOG_REOPENED, EV_LOG_FILE_ERROR, EV_LOG_FILE_RECOVERED, EV_LOOP_ERROR,
+	EV_METRICS_TOKEN_ERROR,
 	EV__COUNT
 };
 
@@ -78,7 +79,8 @@ struct event {
 	union {
 		struct ev_peer peer;
 		struct { size_t npeers; } iface;
-		/* poll_error, poll_recovered, state_ignored, state_write_*, log_*, loop_error */
+		/* poll_error, poll_recovered, state_ignored, state_write_*, log_*, loop_error,
+		 * metrics_token_error */
 		struct {
 			int err;                /* -errno, 0 = none */
 			uint64_t repeats;       /* poll_*: occurrences not logged */

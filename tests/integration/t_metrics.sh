@@ -103,6 +103,11 @@ assert_eq "$(cat "$T_DIR/code")" 401 "after SIGHUP the old token is refused"
 AUTH=(-H "Authorization: Bearer $NEW")
 scrape "$M" "${AUTH[@]}" >/dev/null
 assert_eq "$(cat "$T_DIR/code")" 200 "after SIGHUP the new token works"
+: >"$T_DIR/token"   # an empty file: no token; the one in force stays
+kill -HUP "$PID"
+expect_log "a bad token file at SIGHUP is reported" 'WARNING event=metrics_token_error ' 5
+scrape "$M" "${AUTH[@]}" >/dev/null
+assert_eq "$(cat "$T_DIR/code")" 200 "and the token in force stays"
 check "the token is never logged" sh -c "! grep -qF -e '$TOKEN' -e '$NEW' '${WGM_ERR[m]}'"
 
 # ------------------------------------------------------------------ slow clients
