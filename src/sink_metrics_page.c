@@ -29,20 +29,20 @@ static void html_str(struct http_buf *b, const char *s, size_t size)
 	html(b, s, strnlen(s, size));
 }
 
-/* An age as "3d 4h", "5m 2s", "12s"; "never" when unknown. */
+/* An age as "3d 4h ago", "5m 2s ago", "12s ago"; "never" when unknown. */
 static void age(struct http_buf *b, int64_t ms)
 {
 	int64_t s = ms / 1000;
 	if (ms < 0)
 		http_printf(b, "never");
 	else if (s >= 86400)
-		http_printf(b, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
+		http_printf(b, "%" PRId64 "d %" PRId64 "h ago", s / 86400, s % 86400 / 3600);
 	else if (s >= 3600)
-		http_printf(b, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
+		http_printf(b, "%" PRId64 "h %" PRId64 "m ago", s / 3600, s % 3600 / 60);
 	else if (s >= 60)
-		http_printf(b, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
+		http_printf(b, "%" PRId64 "m %" PRId64 "s ago", s / 60, s % 60);
 	else
-		http_printf(b, "%" PRId64 "s", s);
+		http_printf(b, "%" PRId64 "s ago", s);
 }
 
 static int rank(enum peer_state s)

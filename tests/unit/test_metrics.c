@@ -277,6 +277,9 @@ static void test_page(void)
 	const char *on = strstr(b.p, "<tr class=\"online\">");
 	CHECK(off && never && on && off < never && never < on);
 	CHECK_CONTAINS(b.p, "<p>3 peers.</p>");
+	CHECK_CONTAINS(b.p, "<td>offline</td><td>5m 10s ago</td><td>10m 0s ago</td>");
+	CHECK_CONTAINS(b.p, "<td>online</td><td>5s ago</td><td>5s ago</td>");
+	CHECK_CONTAINS(b.p, "<td>never</td><td>never</td><td>never</td>");
 	http_buf_free(&b);
 	const char *ctype = NULL;
 	CHECK_INT(metrics_http(&f.m, "/metrics", 8, &b, &ctype), 200);
