@@ -147,12 +147,15 @@ SLOW=$!
 T_PIDS+=("$SLOW")
 sleep 2
 worst=0
+codes=""
 for i in 1 2 3 4 5 6; do
-	t=$(in_n curl -sS -o /dev/null -w '%{time_total}' --max-time 5 "${AUTH[@]}" "$M" 2>/dev/null)
-	worst=$(awk -v a="$worst" -v b="${t:-9}" 'BEGIN{print (b > a) ? b : a}')
+	r=$(in_n curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "${AUTH[@]}" "$M" 2>/dev/null)
+	codes="$codes${r%% *} "
+	worst=$(awk -v a="$worst" -v b="${r#* }" 'BEGIN{print (b + 0 > a) ? b + 0 : a}')
 	sleep 1
 done
-assert_range "$worst" 0 1 "fresh scrapes during the storm answered within a second (worst)"
+assert_eq "$codes" "200 200 200 200 200 200 " "fresh scrapes during the storm"
+assert_range "$worst" 0 1 "answered within a second (worst, s)"
 wait "$SLOW"
 log_note "slow clients: $(cat "$T_DIR/slow.out")"
 # Poll cadence through the storm: the gaps between consecutive poll lines.
@@ -166,6 +169,48 @@ for i in $(seq 40); do [ "$(fds)" -le "$FD0" ] && break; sleep 0.25; done
 assert_eq "$(fds)" "$FD0" "the daemon's fds after the storm"
 assert_range "$(( $(rss) - RSS0 ))" -100000 2048 "memory growth through the storm (KiB)"
 check "the daemon is still running" wgm_alive m
+
+# 1,000 connections at once (held open, silent) while a fresh scrape is made.
+in_n "$PY" - "$PORT" 1000 >"$T_DIR/flood.out" 2>&1 <<'PYEOF' &
+import resource, socket, sys, time
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+port, n = int(sys.argv[1]), int(sys.argv[2])
+cs = []
+for _ in range(n):
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex(("127.0.0.1", port))
+    cs.append(s)
+time.sleep(4)
+print("opened", len(cs))
+PYEOF
+FLOOD=$!
+T_PIDS+=("$FLOOD")
+sleep 1.5
+r=$(in_n curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "${AUTH[@]}" "$M" 2>/dev/null)
+assert_eq "${r%% *}" 200 "a scrape during a flood of 1,000 connections"
+assert_range "${r#* }" 0 1 "answered within a second (s)"
+wait "$FLOOD"
+for i in $(seq 40); do [ "$(fds)" -le "$FD0" ] && break; sleep 0.25; done
+assert_eq "$(fds)" "$FD0" "the daemon's fds after the flood"
+
+# 1,000 more peers: the exposition still passes promtool, one series per peer and family.
+"$PY" -c '
+import base64, os, sys
+for i in range(1000):
+    print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.79.%d.%d/32\n"
+          % (base64.b64encode(os.urandom(32)).decode(), i // 250, i % 250 + 1))
+' >"$T_DIR/peers.conf"
+in_n wg addconf "$IF_N" "$T_DIR/peers.conf" || die "wg addconf"
+wait_for_count 'event=peer_initial' 1002 10 || bad "the 1,000 peers were not polled"
+scrape "$M" "${AUTH[@]}" >"$T_DIR/metrics1000.txt"
+if promtool check metrics <"$T_DIR/metrics1000.txt" >"$T_DIR/promtool1000.out" 2>&1; then
+	ok "promtool check metrics accepts the output for 1,002 peers"
+else
+	bad "promtool check metrics (1,002 peers): $(head -5 "$T_DIR/promtool1000.out")"
+fi
+assert_eq "$(grep -c '^wg_monitor_peer_up{' "$T_DIR/metrics1000.txt")" 1002 "one peer_up series per peer"
+assert_eq "$(grep -c '^wg_monitor_peer_state{' "$T_DIR/metrics1000.txt")" 3006 "three state series per peer"
 
 # A port in use stops the start: exit 2 with the address named.
 in_n "$WGM_BIN" run --metrics-listen "127.0.0.1:$PORT" --log-path "" --state-file "" \
