@@ -187,6 +187,12 @@ static int handler(void *ctx, const char *path, size_t len, struct http_buf *bod
 {
 	(void)ctx;
 	handled++;
+	if (len == 4 && memcmp(path, "/big", 4) == 0) {
+		static char mb[1 << 20];
+		memset(mb, 'x', sizeof(mb));
+		http_append(body, mb, sizeof(mb));
+		return 200;
+	}
 	if (len != 8 || memcmp(path, "/metrics", 8) != 0)
 		return 404;
 	*ctype = "text/plain";
@@ -383,6 +389,41 @@ static void test_server_cap(void)
 	srv_stop(&s);
 }
 
+/* Every slot busy writing a big answer to a client that does not read: a newcomer gets a
+ * 503 at once, and nobody is dropped for it. */
+static void test_server_busy(void)
+{
+	struct srv s;
+	static char out[16384];
+	int stuck[HTTP_MAX_CONNS], small = 4096;
+	srv_start(&s, NULL);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
+		stuck[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		setsockopt(stuck[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		connect(stuck[i], (struct sockaddr *)&s.addr, sizeof(s.addr));
+		pump(&s, 5);
+		for (size_t j = 0; j < HTTP_MAX_CONNS; j++)   /* so 1 MiB cannot all be sent */
+			if (s.h.conns[j].st != HC_FREE)
+				setsockopt(s.h.conns[j].fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+		if (send(stuck[i], "GET /big HTTP/1.0\r\n\r\n", 22, MSG_NOSIGNAL) != 22)
+			abort();
+		pump(&s, 5);
+	}
+	int writing = 0;
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		writing += s.h.conns[i].st == HC_WRITE;
+	CHECK_INT(writing, HTTP_MAX_CONNS);
+	int fd = client(&s);
+	exchange(&s, fd, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 503 Service Unavailable\r\n");
+	CHECK_INT(s.h.refused, 1);
+	CHECK_INT(s.h.evicted, 0);
+	close(fd);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		close(stuck[i]);
+	srv_stop(&s);
+}
+
 TEST_MAIN(test_parse_ok, test_parse_incomplete, test_parse_refused, test_parse_too_large,
           test_token_equal, test_listen, test_token_file, test_server_basics,
-          test_server_token, test_server_too_large, test_server_cap)
+          test_server_token, test_server_too_large, test_server_cap, test_server_busy)
