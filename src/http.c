@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -120,7 +121,8 @@ static void conn_close(struct http_server *h, struct http_conn *c)
 {
 	loop_del_fd(h->loop, c->fd);
 	close(c->fd);
-	http_buf_free(&c->out);
+	http_buf_free(&c->head);
+	http_buf_free(&c->body);
 	c->fd = -1;
 	c->st = HC_FREE;
 	c->inlen = 0;
@@ -141,23 +143,25 @@ static void on_deadline(struct loop *l, void *ctx)
 
 /* ------------------------------------------------------------------ responses */
 
-static void respond(struct http_conn *c, int status, const char *ctype,
-                    const struct http_buf *body, bool head)
+/* The head for body into c->head; the connection takes the body over (HEAD: drops it). */
+static void respond(struct http_conn *c, int status, const char *ctype, struct http_buf *body,
+                    bool head)
 {
-	struct http_buf *o = &c->out;
-	size_t blen = body ? body->len : 0;
+	struct http_buf *o = &c->head;
 	o->len = 0;
 	o->failed = false;
 	http_printf(o, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-	            status, reason(status), ctype, blen);
+	            status, reason(status), ctype, body->len);
 	if (status == 401)
 		http_printf(o, "WWW-Authenticate: Bearer realm=\"wg-monitor\"\r\n");
 	if (status == 405)
 		http_printf(o, "Allow: GET, HEAD\r\n");
 	http_printf(o, "Connection: %s\r\n\r\n", c->close_after ? "close" : "keep-alive");
-	if (body && !head)
-		http_append(o, body->p, body->len);
+	if (head)
+		http_buf_free(body);
+	c->body = *body;
+	*body = (struct http_buf){ 0 };
 	c->outpos = 0;
 }
 
@@ -172,7 +176,7 @@ static int check(const struct http_server *h, const struct http_request *req)
 	return req->method == HTTP_OTHER ? 405 : 0;
 }
 
-/* Builds the answer to req into c->out. */
+/* Builds the answer to req into c->head and c->body. */
 static void answer(struct http_server *h, struct http_conn *c, const struct http_request *req)
 {
 	int st = req->status ? req->status : check(h, req);
@@ -185,13 +189,12 @@ static void answer(struct http_server *h, struct http_conn *c, const struct http
 	if (body.failed) {
 		st = 500;
 		ctype = text_plain;
-		body.len = 0;
+		http_buf_free(&body);   /* also clears failed, so the short text fits */
 	}
 	if (st != 200 && body.len == 0)
 		http_printf(&body, "%d %s\n", st, reason(st));
 	c->close_after |= st >= 400;
 	respond(c, st, ctype, &body, req->method == HTTP_HEAD && st == 200);
-	http_buf_free(&body);
 }
 
 /* ------------------------------------------------------------------ a connection's I/O */
@@ -206,18 +209,36 @@ static void linger(struct http_server *h, struct http_conn *c)
 {
 	shutdown(c->fd, SHUT_WR);
 	c->st = HC_LINGER;
+	c->since = 0;   /* done: the first to go when a newcomer needs the slot */
 	c->deadline = mono_ms() + HTTP_LINGER_MS;
 	loop_mod_fd(h->loop, c->fd, POLLIN);
 }
 
+/* Sends what is left of head + body without blocking; n, or -errno. */
+static ssize_t send_rest(const struct http_conn *c)
+{
+	struct iovec iov[2];
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
+	size_t off = c->outpos;
+	if (off < c->head.len) {
+		iov[msg.msg_iovlen++] = (struct iovec){ c->head.p + off, c->head.len - off };
+		off = 0;
+	} else {
+		off -= c->head.len;
+	}
+	if (off < c->body.len)
+		iov[msg.msg_iovlen++] = (struct iovec){ c->body.p + off, c->body.len - off };
+	ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return n < 0 ? -errno : n;
+}
+
 static void flush(struct http_server *h, struct http_conn *c)
 {
-	while (c->outpos < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->outpos, c->out.len - c->outpos,
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
+	while (c->outpos < c->head.len + c->body.len) {
+		ssize_t n = send_rest(c);
+		if (n == -EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n == -EAGAIN || n == -EWOULDBLOCK) {
 			loop_mod_fd(h->loop, c->fd, POLLOUT);
 			return;
 		}
@@ -227,7 +248,8 @@ static void flush(struct http_server *h, struct http_conn *c)
 		}
 		c->outpos += (size_t)n;
 	}
-	http_buf_free(&c->out);
+	http_buf_free(&c->head);
+	http_buf_free(&c->body);
 	if (c->close_after)
 		linger(h, c);
 	else

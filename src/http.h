@@ -91,8 +91,8 @@ struct http_conn {
 	int fd;
 	enum http_conn_state st;
 	size_t inlen;
-	struct http_buf out;         /* the response being written, freed after */
-	size_t outpos;
+	struct http_buf head, body;  /* the response being written (the body not copied) */
+	size_t outpos;               /* bytes of head + body written */
 	int64_t deadline;            /* mono_ms */
 	int64_t since;               /* when its current request (or idle wait) began */
 	unsigned served;
