@@ -194,7 +194,7 @@ static void answer(struct http_server *h, struct http_conn *c, const struct http
 	if (st != 200 && body.len == 0)
 		http_printf(&body, "%d %s\n", st, reason(st));
 	c->close_after |= st >= 400;
-	respond(c, st, ctype, &body, req->method == HTTP_HEAD && st == 200);
+	respond(c, st, ctype, &body, req->method == HTTP_HEAD);   /* a HEAD answer has no body */
 }
 
 /* ------------------------------------------------------------------ a connection's I/O */

@@ -187,6 +187,11 @@ static int handler(void *ctx, const char *path, size_t len, struct http_buf *bod
 {
 	(void)ctx;
 	handled++;
+	if (len == 5 && memcmp(path, "/fail", 5) == 0) {
+		http_printf(body, "half a body");
+		body->failed = true;   /* as when memory runs out while rendering */
+		return 200;
+	}
 	if (len == 4 && memcmp(path, "/big", 4) == 0) {
 		static char mb[1 << 20];
 		memset(mb, 'x', sizeof(mb));
@@ -309,6 +314,18 @@ static void test_server_basics(void)
 	CHECK_CONTAINS(out, "HTTP/1.1 405 Method Not Allowed\r\n");
 	CHECK_CONTAINS(out, "Allow: GET, HEAD\r\n");
 	CHECK_CONTAINS(out, "Connection: close\r\n");
+	close(fd);
+	fd = client(&s);
+	exchange(&s, fd, "GET /fail HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 500 Internal Server Error\r\n");
+	CHECK_CONTAINS(out, "\r\n\r\n500 Internal Server Error\n");
+	CHECK(!strstr(out, "half a body"));
+	close(fd);
+	fd = client(&s);
+	exchange(&s, fd, "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 404 Not Found\r\n");
+	CHECK_CONTAINS(out, "Content-Length: 14\r\n");
+	CHECK(strstr(out, "\r\n\r\n") && strstr(out, "\r\n\r\n")[4] == '\0');   /* no body */
 	close(fd);
 	srv_stop(&s);
 }
