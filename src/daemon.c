@@ -273,16 +273,14 @@ static int metrics_open(struct daemon *d)
 	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "wg-monitor: %s\n", err);
-		return rc;
-	}
-	rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err, sizeof(err));
-	if (rc < 0) {
+	} else if ((rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err,
+	                           sizeof(err))) < 0) {
 		fprintf(stderr, "wg-monitor: %s: %s\n", settings_name(s, SET_METRICS_LISTEN), err);
-		return rc;
+	} else {
+		http_set_token(&d->http, tok, len);
 	}
-	http_set_token(&d->http, tok, len);
 	explicit_bzero(tok, sizeof(tok));
-	return 0;
+	return rc;
 }
 
 int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
