@@ -85,10 +85,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS = src/util.c src/text.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
             src/source_netlink_parse.c src/netlink.c src/statefile.c src/safepath.c \
             src/logfile_path.c src/kinds.c src/events.c src/liveness.c \
-            src/peers.c src/peers_restore.c src/peers_view.c src/peertab.c src/names.c
+            src/peers.c src/peers_restore.c src/peers_view.c src/peertab.c src/names.c src/http_parse.c
 fuzz:
 	mkdir -p build-fuzz
-	for f in uapi wgcli netlink statefile names; do \
+	for f in uapi wgcli netlink statefile names http; do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
 			-o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(FUZZ_SRCS) || exit 1; \
 		mkdir -p build-fuzz/corpus_$$f; \

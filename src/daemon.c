@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "events.h"
+#include "http.h"
 #include "log.h"
 #include "logfile.h"
 #include "loop.h"
@@ -18,6 +19,7 @@
 #include "settings_apply.h"
 #include "sink_debug.h"
 #include "sink_log.h"
+#include "sink_metrics.h"
 #include "sink_notify.h"
 #include "sink_state.h"
 #include "source.h"
@@ -63,6 +65,8 @@ struct daemon {
 	struct sink_debug debug;
 	struct sink_state state;
 	struct sink_notify notify;
+	struct sink_metrics metrics;
+	struct http_server http;      /* listening when metrics are on */
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
 	struct names_book names;
@@ -138,12 +142,31 @@ static void poll_once(struct daemon *d)
 	poll_apply(&d->book, d->peers, &d->snap, &res, t1 - t0, &now, events_emit, &d->bus);
 }
 
+/* SIGHUP: the token file again; a bad one keeps the old token, which is never shown. */
+static void reload_token(struct daemon *d)
+{
+	char tok[HTTP_TOKEN_MAX + 1], err[300], msg[400];
+	size_t len;
+	if (!d->s->metrics_listen[0] || !d->s->metrics_token_file[0])
+		return;
+	int rc = http_read_token(d->s->metrics_token_file, tok, &len, err, sizeof(err));
+	if (rc == 0)
+		http_set_token(&d->http, tok, len);
+	explicit_bzero(tok, sizeof(tok));
+	if (rc == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s; the previous token stays", err);
+	struct event ev = event_message(EV_METRICS_TOKEN_ERROR, real_ms(), NULL, rc, msg);
+	emit(d, &ev);
+}
+
 static void handle_hup(struct loop *l, void *ctx)
 {
 	struct daemon *d = ctx;
 	(void)l;
 	got_hup = 0;
 	sink_notify_reload_begin(&d->notify);
+	reload_token(d);
 	/* The log file first, so that what the names say goes to the new one. A failed
 	 * reopen is reported by the log file itself (log_file_error). */
 	if (d->lf && logfile_reopen(d->lf) == 0) {
@@ -197,7 +220,10 @@ static int loop(struct daemon *d, const sigset_t *blocked)
 		                  sink_notify_watchdog, &d->notify);
 	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
 	loop_watch_flag(&l, &got_hup, handle_hup, d);
-	rc = loop_run(&l, blocked);
+	rc = d->s->metrics_listen[0] ? http_attach(&d->http, &l) : 0;
+	if (rc == 0)
+		rc = loop_run(&l, blocked);
+	http_detach(&d->http);
 	loop_fini(&l);
 	return rc;
 }
@@ -218,9 +244,35 @@ static int add_sinks(struct daemon *d, const struct statefile *state)
 		d->debug = (struct sink_debug){ d->peers, sink_log_event, &d->log };
 		rc |= events_add_sink(&d->bus, sink_debug_event, &d->debug);
 	}
+	if (s->metrics_listen[0]) {
+		sink_metrics_init(&d->metrics, d->peers, &d->snap, &d->book.totals, s->metrics_compat,
+		                  s->interval);
+		rc |= events_add_sink(&d->bus, sink_metrics_event, &d->metrics);
+	}
 	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
 	/* Last: READY=1 and STATUS= once the poll's lines are written. */
 	rc |= events_add_sink(&d->bus, sink_notify_event, &d->notify);
+	return rc;
+}
+
+/* The listeners and the token, before anything starts: a port in use or a bad token
+ * file stops the start with a message (exit 2). */
+static int metrics_open(struct daemon *d)
+{
+	const struct settings *s = d->s;
+	struct http_addr addrs[HTTP_MAX_LISTEN];
+	char err[400], tok[HTTP_TOKEN_MAX + 1];
+	size_t n, len = 0;
+	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", err);
+	} else if ((rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err,
+	                           sizeof(err))) < 0) {
+		fprintf(stderr, "wg-monitor: %s: %s\n", settings_name(s, SET_METRICS_LISTEN), err);
+	} else {
+		http_set_token(&d->http, tok, len);
+	}
+	explicit_bzero(tok, sizeof(tok));
 	return rc;
 }
 
@@ -241,7 +293,12 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 		fprintf(stderr, "wg-monitor: out of memory\n");
 		return 1;
 	}
+	if (s->metrics_listen[0] && metrics_open(&d) < 0) {
+		peers_free(d.peers);
+		return 2;
+	}
 	if (add_sinks(&d, state) < 0) {
+		http_close(&d.http);
 		peers_free(d.peers);
 		return 1;
 	}
@@ -261,6 +318,8 @@ int daemon_run(const struct settings *s, struct logfile *lf, const struct statef
 	ev.stop.signal = got_stop;
 	emit(&d, &ev);
 	log_set_notice(NULL, NULL);
+	http_close(&d.http);
+	sink_metrics_fini(&d.metrics);
 	events_fini(&d.bus);
 	wg_snapshot_clear(&d.snap);
 	peers_free(d.peers);

@@ -25,6 +25,7 @@ enum event_type {
 	/* names (SPEC §9): a peer's name changed on SIGHUP (ev->peer); a bad line or an
 	 * unreadable names file or config (the error member) */
 	EV_PEER_RENAMED, EV_NAMES_WARNING,
+	EV_METRICS_TOKEN_ERROR,
 	EV__COUNT
 };
 
@@ -84,7 +85,8 @@ struct event {
 	union {
 		struct ev_peer peer;
 		struct { size_t npeers; } iface;
-		/* poll_error, poll_recovered, state_ignored, state_write_*, log_*, loop_error */
+		/* poll_error, poll_recovered, state_ignored, state_write_*, log_*, loop_error,
+		 * metrics_token_error */
 		struct {
 			int err;                /* -errno, 0 = none */
 			uint64_t repeats;       /* poll_*: occurrences not logged */

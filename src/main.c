@@ -8,6 +8,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "settings.h"
+#include "sink_metrics.h"
 #include "statefile.h"
 #include "status.h"
 #include "util.h"
@@ -40,6 +41,10 @@ static int check_paths(const struct settings *s)
 {
 	char resolved[PATH_MAX], err[512];
 	struct statefile sf;
+	if (metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", err);
+		return -1;
+	}
 	if (s->log_path[0] &&
 	    logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
 		log_path_error(s, err);

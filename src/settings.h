@@ -14,6 +14,10 @@
 
 #define SETTINGS_MAX_INTERFACES 64
 
+/* METRICS_COMPAT: which exporters' families /metrics serves besides its own. */
+enum metrics_compat { MC_BOTH = 0, MC_MDLAYHER, MC_MINDFLAVOR, MC_NONE };
+extern const char *const metrics_compat_names[];   /* in sink_metrics.c */
+
 enum command { CMD_RUN = 0, CMD_STATUS, CMD_CHECK_CONFIG, CMD_HELP, CMD_VERSION };
 enum origin { ORIGIN_DEFAULT = 0, ORIGIN_ENV, ORIGIN_FLAG };
 
@@ -44,6 +48,9 @@ struct settings {
 	char state_file[PATH_MAX];       /* "" = no state file */
 	char peer_names[PATH_MAX];       /* the names file; "" = none */
 	char wg_config_dir[PATH_MAX];    /* configs read for names; "" = none */
+	char metrics_listen[256];        /* "" = off; validated by metrics_check() */
+	enum metrics_compat metrics_compat;
+	char metrics_token_file[PATH_MAX]; /* "" = no token */
 	enum origin origin[SET__COUNT];
 };
 

@@ -86,3 +86,22 @@ SETTING(WG_CONFIG_DIR, .var = "WG_CONFIG_DIR", .flag = "--wg-config-dir", .metav
 	"or empty for none",
 	.help = "peer names from the comments of DIR/<if>.conf\n(wg-quick configs); empty: "
 	"not read")
+SETTING(METRICS_LISTEN, .var = "METRICS_LISTEN", .flag = "--metrics-listen",
+	.metavar = "ADDR:PORT", .kind = SK_PATH, FIELD(metrics_listen), .dflt = NULL,
+	.empty_note = "off", .empty_word = "off",
+	.allowed = "expected ADDR:PORT or [ADDR6]:PORT, comma-separated, at most 255 bytes",
+	.help = "serve /metrics (Prometheus) and a status page\nat / here: 127.0.0.1:9586, "
+	"[::1]:9586, several\ncomma-separated; empty: off")
+SETTING(METRICS_COMPAT, .var = "METRICS_COMPAT", .flag = "--metrics-compat",
+	.metavar = "FAMILIES", .kind = SK_WORD, .words = metrics_compat_names,
+	FIELD(metrics_compat), .dflt = "mdlayher,mindflavor",
+	.allowed = "expected mdlayher,mindflavor, mdlayher, mindflavor or none",
+	.help = "the exporters' metric names served besides\nwg-monitor's own: "
+	"mdlayher,mindflavor (both),\nmdlayher, mindflavor or none")
+SETTING(METRICS_TOKEN_FILE, .var = "METRICS_TOKEN_FILE", .flag = "--metrics-token-file",
+	.metavar = "PATH", .kind = SK_PATH, FIELD(metrics_token_file), .dflt = NULL,
+	.empty_note = "no token required",
+	.allowed = "expected a path of at most 4095 bytes without control characters, "
+	"or empty for none",
+	.help = "requests must carry Authorization: Bearer\nwith the token in this file "
+	"(re-read at\nSIGHUP); empty: none")

@@ -67,7 +67,8 @@ static void test_env(void)
 	          "BACKEND=UAPI", "LOG_FORMAT=json", "LOG_MAX_BYTES=8192", "LOG_BACKUPS=0",
 	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state",
 	          "POLL_TIMEOUT=6", "PEER_NAMES=/etc/wg-monitor/names",
-	          "WG_CONFIG_DIR=/etc/wg")), 0);
+	          "WG_CONFIG_DIR=/etc/wg", "METRICS_LISTEN=127.0.0.1:9586", "METRICS_COMPAT=None",
+	          "METRICS_TOKEN_FILE=/etc/wg-monitor/token")), 0);
 	CHECK_STR(s.log_path, "/tmp/x.log");
 	CHECK_INT(s.interval, 7);
 	CHECK_INT(s.poll_timeout, 6);
@@ -82,6 +83,9 @@ static void test_env(void)
 	CHECK_INT(s.log_backups, 0);
 	CHECK_INT(s.liveness, LIVENESS_HANDSHAKE);
 	CHECK_STR(s.state_file, "/var/lib/wg-monitor/state");
+	CHECK_STR(s.metrics_listen, "127.0.0.1:9586");
+	CHECK_INT(s.metrics_compat, MC_NONE);
+	CHECK_STR(s.metrics_token_file, "/etc/wg-monitor/token");
 	for (int i = 0; i < SET__COUNT; i++)
 		CHECK_INT(s.origin[i], ORIGIN_ENV);
 	/* An empty variable counts as unset, except the paths ("no such file"). */

@@ -235,11 +235,11 @@ static void test_poll_timeout_shown(void)
 	char *out = print_text(&s);
 	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=5 ");
 	CHECK_CONTAINS(out, "\nPOLL_TIMEOUT=5 ");
-	CHECK_CONTAINS(out, "\nPOLL_TIMEOUT=5                (origin: default)\n");
+	CHECK_CONTAINS(out, "\nPOLL_TIMEOUT=5                      (origin: default)\n");
 	free(out);
 	CHECK_INT(load(&s, ARGV("--poll-timeout=3"), ENV("CHECK_INTERVAL=5", "LOG_PATH=")), 0);
 	out = print_text(&s);
-	CHECK_CONTAINS(out, "\nPOLL_TIMEOUT=3                (origin: flag --poll-timeout)\n");
+	CHECK_CONTAINS(out, "\nPOLL_TIMEOUT=3                      (origin: flag --poll-timeout)\n");
 	free(out);
 }
 

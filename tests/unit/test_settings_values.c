@@ -228,9 +228,9 @@ static void test_print(void)
 	free(out);
 	CHECK_INT(load(&s, no_args, NULL), 0);
 	out = capture(settings_print, &s);
-	CHECK_CONTAINS(out, "LOG_PATH=/var/log/wg_monitor.log  (origin: default)\n");
+	CHECK_CONTAINS(out, "LOG_PATH=/var/log/wg_monitor.log    (origin: default)\n");
 	CHECK_CONTAINS(out, "(all interfaces; origin: default)\n");
-	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30                 (origin: default)\n");
+	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30                   (origin: default)\n");
 	free(out);
 	/* One very long value does not push every other origin far to the right. */
 	char path[128] = "LOG_PATH=/tmp/";
@@ -239,7 +239,7 @@ static void test_print(void)
 	CHECK_INT(load(&s, no_args, ENV(path)), 0);
 	out = capture(settings_print, &s);
 	CHECK_CONTAINS(out, "ppp  (origin: environment)\n");
-	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30             (origin: default)\n");
+	CHECK_CONTAINS(out, "\nCHECK_INTERVAL=30                   (origin: default)\n");
 	free(out);
 }
 

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+/* The HTTP request parser (statuses, keep-alive, the bearer token), the token compare,
+ * METRICS_LISTEN addresses and the token file, then the server on loopback inside a real
+ * loop: pipelining, 401, oversized heads, HEAD, and the cap on connections. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "http.h"
+#include "tmpdir.h"
+#include "util.h"
+
+static int parse(const char *s, struct http_request *req)
+{
+	return http_parse(s, strlen(s), HTTP_REQ_MAX, req);
+}
+
+static int status_of(const char *s)
+{
+	struct http_request req;
+	return parse(s, &req) == 1 ? req.status : -1;
+}
+
+static void test_parse_ok(void)
+{
+	struct http_request r;
+	const char *get = "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nAuthorization: bearer  t0k\r\n\r\nGET";
+	CHECK_INT(parse(get, &r), 1);
+	CHECK_INT(r.status, 0);
+	CHECK_INT(r.method, HTTP_GET);
+	CHECK_INT(r.path_len, 8);
+	CHECK(memcmp(r.path, "/metrics", 8) == 0);
+	CHECK(r.keep_alive);
+	CHECK(r.token && r.token_len == 3 && memcmp(r.token, "t0k", 3) == 0);
+	CHECK_INT(r.head_len, strlen(get) - 3);   /* the next, pipelined request is left */
+	CHECK_INT(parse("HEAD / HTTP/1.0\n\n", &r), 1);   /* bare LF is accepted */
+	CHECK_INT(r.method, HTTP_HEAD);
+	CHECK(!r.keep_alive);
+	CHECK_INT(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &r), 1);
+	CHECK(r.keep_alive);
+	CHECK_INT(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n", &r), 1);
+	CHECK(!r.keep_alive);
+	CHECK_INT(parse("DELETE / HTTP/1.1\r\nHost: a\r\n\r\n", &r), 1);
+	CHECK_INT(r.method, HTTP_OTHER);
+	CHECK_INT(r.status, 0);   /* the server answers 405 */
+	CHECK_INT(parse("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n", &r), 1);
+	CHECK(r.token == NULL);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"), 0);
+}
+
+static void test_parse_incomplete(void)
+{
+	struct http_request r;
+	CHECK_INT(parse("", &r), 0);
+	CHECK_INT(parse("GET / HTTP/1.1\r\nHost: a\r\n", &r), 0);
+	CHECK_INT(parse("GET / HTTP/1.1\r\nHost: a\r\n\r", &r), 0);
+	CHECK_INT(parse("G", &r), 0);
+}
+
+static void test_parse_refused(void)
+{
+	CHECK_INT(status_of("\r\n"), 400);
+	CHECK_INT(status_of("GET\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\n\r\n"), 400);               /* no Host */
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.0\r\n\r\n"), 0);                 /* 1.0: no Host needed */
+	CHECK_INT(status_of("GET metrics HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1 \r\nHost: a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
+	CHECK_INT(status_of("GET / HTTP/1.2\r\nHost: a\r\n\r\n"), 505);
+	CHECK_INT(status_of("GET / FTP/1.1\r\nHost: a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"), 413);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), 501);
+	CHECK_INT(status_of("GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+	CHECK_INT(status_of("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer a\r\n"
+	                    "Authorization: Bearer b\r\n\r\n"), 400);
+	struct http_request r;
+	CHECK_INT(parse("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer x\r\nX : y\r\n\r\n", &r), 1);
+	CHECK_INT(r.status, 400);
+	CHECK(r.token == NULL && !r.keep_alive);   /* a refused request carries nothing on */
+}
+
+static void test_parse_too_large(void)
+{
+	static char buf[HTTP_REQ_MAX];
+	struct http_request r;
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "GET /", 5);
+	CHECK_INT(http_parse(buf, sizeof(buf), sizeof(buf), &r), 1);
+	CHECK_INT(r.status, 414);
+	CHECK_INT(r.head_len, sizeof(buf));
+	memcpy(buf, "GET / HTTP/1.1\r\nX-A: ", 21);
+	CHECK_INT(http_parse(buf, sizeof(buf), sizeof(buf), &r), 1);
+	CHECK_INT(r.status, 431);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(http_parse(buf, sizeof(buf), sizeof(buf), &r), 1);
+	CHECK_INT(r.status, 400);
+	CHECK_INT(http_parse(buf, sizeof(buf) - 1, sizeof(buf), &r), 0);
+}
+
+static void test_token_equal(void)
+{
+	CHECK(http_token_equal("abc", 3, "abc", 3));
+	CHECK(!http_token_equal("abc", 3, "abd", 3));
+	CHECK(!http_token_equal("abc", 3, "abcd", 4));
+	CHECK(!http_token_equal("abcd", 4, "abc", 3));
+	CHECK(!http_token_equal("", 0, "", 0));
+	CHECK(!http_token_equal("a", 1, "", 0));
+}
+
+static void test_listen(void)
+{
+	struct http_addr a[HTTP_MAX_LISTEN];
+	size_t n;
+	char err[200];
+	CHECK_INT(http_parse_listen("127.0.0.1:9586", a, HTTP_MAX_LISTEN, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(a[0].ss.ss_family, AF_INET);
+	CHECK_INT(ntohs(((struct sockaddr_in *)&a[0].ss)->sin_port), 9586);
+	CHECK_INT(http_parse_listen("127.0.0.1:1, [::1]:65535 ,", a, HTTP_MAX_LISTEN, &n, err,
+	                            sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(a[1].ss.ss_family, AF_INET6);
+	CHECK_INT(ntohs(((struct sockaddr_in6 *)&a[1].ss)->sin6_port), 65535);
+	const char *bad[] = { "", ",", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+		"localhost:80", "::1:80", "[::1]80", "[127.0.0.1]:80", "[::1]:", "1.2.3.4:+80",
+		"1.1.1.1:1,1.1.1.1:2,1.1.1.1:3,1.1.1.1:4,1.1.1.1:5", "[::1:80" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		CHECK_INT(http_parse_listen(bad[i], a, HTTP_MAX_LISTEN, &n, err, sizeof(err)),
+		          -EINVAL);
+		CHECK(err[0] != '\0');
+	}
+}
+
+static void write_file(const char *path, const char *s, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, s, len) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+static void test_token_file(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX], tok[HTTP_TOKEN_MAX + 1], err[200];
+	size_t len;
+	CHECK(tdir_make(dir, "/tmp"));
+	tpath(path, dir, "token");
+	write_file(path, "s3cret-Token_1 \r\nsecond line\n", 29);
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), 0);
+	CHECK_STR(tok, "s3cret-Token_1");
+	CHECK_INT(len, 14);
+	write_file(path, "two words\n", 10);
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), -EINVAL);
+	CHECK(!strstr(err, "two"));   /* the token is never in a message */
+	write_file(path, "\n", 1);
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), -EINVAL);
+	static char big[HTTP_TOKEN_MAX + 2];
+	memset(big, 'x', sizeof(big));
+	write_file(path, big, sizeof(big));
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), -EINVAL);
+	write_file(path, big, HTTP_TOKEN_MAX);
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), 0);
+	CHECK_INT(len, HTTP_TOKEN_MAX);
+	unlink(path);
+	CHECK_INT(http_read_token(path, tok, &len, err, sizeof(err)), -ENOENT);
+	tdir_remove(dir);
+}
+
+/* ------------------------------------------------------------------ the server */
+
+static int handled;
+
+static int handler(void *ctx, const char *path, size_t len, struct http_buf *body,
+                   const char **ctype)
+{
+	(void)ctx;
+	handled++;
+	if (len == 5 && memcmp(path, "/fail", 5) == 0) {
+		http_printf(body, "half a body");
+		body->failed = true;   /* as when memory runs out while rendering */
+		return 200;
+	}
+	if (len == 4 && memcmp(path, "/big", 4) == 0) {
+		static char mb[1 << 20];
+		memset(mb, 'x', sizeof(mb));
+		http_append(body, mb, sizeof(mb));
+		return 200;
+	}
+	if (len != 8 || memcmp(path, "/metrics", 8) != 0)
+		return 404;
+	*ctype = "text/plain";
+	http_printf(body, "up 1\n");
+	return 200;
+}
+
+struct srv {
+	struct loop l;
+	struct http_server h;
+	struct sockaddr_in addr;
+	sigset_t none;
+};
+
+static void srv_start(struct srv *s, const char *token)
+{
+	struct http_addr a;
+	size_t n;
+	char err[200];
+	sigemptyset(&s->none);
+	if (loop_init(&s->l) < 0 ||
+	    http_parse_listen("127.0.0.1:1", &a, 1, &n, err, sizeof(err)) < 0)
+		abort();
+	((struct sockaddr_in *)&a.ss)->sin_port = 0;   /* any free port */
+	if (http_open(&s->h, &a, 1, handler, NULL, err, sizeof(err)) < 0 ||
+	    http_attach(&s->h, &s->l) < 0)
+		abort();
+	socklen_t len = sizeof(s->addr);
+	getsockname(s->h.lfd[0], (struct sockaddr *)&s->addr, &len);
+	if (token)
+		http_set_token(&s->h, token, strlen(token));
+}
+
+static void srv_stop(struct srv *s)
+{
+	http_close(&s->h);
+	loop_fini(&s->l);
+}
+
+static int client(struct srv *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (connect(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 && errno != EINPROGRESS)
+		abort();
+	return fd;
+}
+
+static void noop(struct loop *l, void *ctx)
+{
+	(void)l;
+	(void)ctx;
+}
+
+/* Runs the loop for ms. */
+static void pump(struct srv *s, int64_t ms)
+{
+	int64_t end = mono_ms() + ms;
+	int id = loop_add_timer(&s->l, end, noop, NULL);
+	while (mono_ms() < end)
+		loop_run_once(&s->l, &s->none);
+	loop_del_timer(&s->l, id);
+}
+
+/* Runs the loop until fd has `want` bytes containing `until`, or closed, or 2 s pass. */
+static size_t exchange(struct srv *s, int fd, const char *req, char *out, size_t size,
+                       const char *until)
+{
+	size_t got = 0;
+	if (req && send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+		abort();
+	int64_t end = mono_ms() + 2000;
+	out[0] = '\0';
+	while (mono_ms() < end) {
+		int id = loop_add_timer(&s->l, mono_ms() + 20, noop, NULL);
+		loop_run_once(&s->l, &s->none);
+		loop_del_timer(&s->l, id);
+		ssize_t n = recv(fd, out + got, size - 1 - got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0) {
+			got += (size_t)n;
+			out[got] = '\0';
+			if (until && strstr(out, until))
+				break;
+		}
+	}
+	return got;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_server_basics(void)
+{
+	struct srv s;
+	static char out[16384];
+	srv_start(&s, NULL);
+	int fd = client(&s);
+	exchange(&s, fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nHEAD /metrics HTTP/1.1\r\n"
+	         "Host: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), "404");
+	CHECK_INT(count(out, "HTTP/1.1 200 OK\r\n"), 2);
+	CHECK_INT(count(out, "up 1\n"), 1);              /* HEAD: the length, no body */
+	CHECK_INT(count(out, "Content-Length: 5\r\n"), 2);
+	CHECK_CONTAINS(out, "HTTP/1.1 404 Not Found\r\n");
+	CHECK_CONTAINS(out, "Connection: keep-alive\r\n");
+	close(fd);
+	fd = client(&s);
+	exchange(&s, fd, "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 405 Method Not Allowed\r\n");
+	CHECK_CONTAINS(out, "Allow: GET, HEAD\r\n");
+	CHECK_CONTAINS(out, "Connection: close\r\n");
+	close(fd);
+	fd = client(&s);
+	exchange(&s, fd, "GET /fail HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 500 Internal Server Error\r\n");
+	CHECK_CONTAINS(out, "\r\n\r\n500 Internal Server Error\n");
+	CHECK(!strstr(out, "half a body"));
+	close(fd);
+	fd = client(&s);
+	exchange(&s, fd, "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 404 Not Found\r\n");
+	CHECK_CONTAINS(out, "Content-Length: 14\r\n");
+	CHECK(strstr(out, "\r\n\r\n") && strstr(out, "\r\n\r\n")[4] == '\0');   /* no body */
+	close(fd);
+	srv_stop(&s);
+}
+
+static void test_server_token(void)
+{
+	struct srv s;
+	static char out[16384];
+	srv_start(&s, "sesame");
+	const char *reqs[] = { "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sesam\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sesame2\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic sesame\r\n\r\n" };
+	handled = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(reqs); i++) {
+		int fd = client(&s);
+		exchange(&s, fd, reqs[i], out, sizeof(out), NULL);
+		CHECK_CONTAINS(out, "HTTP/1.1 401 Unauthorized\r\n");
+		CHECK_CONTAINS(out, "WWW-Authenticate: Bearer realm=\"wg-monitor\"\r\n");
+		close(fd);
+	}
+	CHECK_INT(handled, 0);
+	int fd = client(&s);
+	exchange(&s, fd, "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sesame\r\n\r\n",
+	         out, sizeof(out), "up 1");
+	CHECK_CONTAINS(out, "HTTP/1.1 200 OK\r\n");
+	close(fd);
+	srv_stop(&s);
+}
+
+static void test_server_too_large(void)
+{
+	struct srv s;
+	static char out[16384], big[3 * HTTP_REQ_MAX];
+	srv_start(&s, NULL);
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+	int fd = client(&s);
+	exchange(&s, fd, big, out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 431 ");   /* read although the rest was never read */
+	close(fd);
+	memcpy(big, "GET /aaaaaaaaaaaaaaaaaaa", 24);
+	fd = client(&s);
+	exchange(&s, fd, big, out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 414 ");
+	close(fd);
+	srv_stop(&s);
+}
+
+/* Every slot taken by a client that sends half a request: a newcomer still gets its
+ * answer, and the client that waited longest is the one dropped. */
+static void test_server_cap(void)
+{
+	struct srv s;
+	static char out[16384];
+	int slow[HTTP_MAX_CONNS];
+	srv_start(&s, NULL);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
+		slow[i] = client(&s);
+		if (send(slow[i], "GET /met", 8, 0) != 8)
+			abort();
+		pump(&s, 10);
+	}
+	int open_conns = 0;
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		open_conns += s.h.conns[i].st != HC_FREE;
+	CHECK_INT(open_conns, HTTP_MAX_CONNS);
+	int fd = client(&s);
+	exchange(&s, fd, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out), "up 1");
+	CHECK_CONTAINS(out, "HTTP/1.1 200 OK\r\n");
+	CHECK_INT(s.h.evicted, 1);
+	char c;
+	CHECK_INT(recv(slow[0], &c, 1, MSG_DONTWAIT), 0);        /* the oldest: closed */
+	CHECK_INT(recv(slow[1], &c, 1, MSG_DONTWAIT), -1);       /* the next: still open */
+	close(fd);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		close(slow[i]);
+	srv_stop(&s);
+}
+
+/* Every slot busy writing a big answer to a client that does not read: a newcomer gets a
+ * 503 at once, and nobody is dropped for it. */
+static void test_server_busy(void)
+{
+	struct srv s;
+	static char out[16384];
+	int stuck[HTTP_MAX_CONNS], small = 4096;
+	srv_start(&s, NULL);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
+		stuck[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		setsockopt(stuck[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		connect(stuck[i], (struct sockaddr *)&s.addr, sizeof(s.addr));
+		pump(&s, 5);
+		for (size_t j = 0; j < HTTP_MAX_CONNS; j++)   /* so 1 MiB cannot all be sent */
+			if (s.h.conns[j].st != HC_FREE)
+				setsockopt(s.h.conns[j].fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+		if (send(stuck[i], "GET /big HTTP/1.0\r\n\r\n", 22, MSG_NOSIGNAL) != 22)
+			abort();
+		pump(&s, 5);
+	}
+	int writing = 0;
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		writing += s.h.conns[i].st == HC_WRITE;
+	CHECK_INT(writing, HTTP_MAX_CONNS);
+	int fd = client(&s);
+	exchange(&s, fd, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out), NULL);
+	CHECK_CONTAINS(out, "HTTP/1.1 503 Service Unavailable\r\n");
+	CHECK_INT(s.h.refused, 1);
+	CHECK_INT(s.h.evicted, 0);
+	close(fd);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		close(stuck[i]);
+	srv_stop(&s);
+}
+
+TEST_MAIN(test_parse_ok, test_parse_incomplete, test_parse_refused, test_parse_too_large,
+          test_token_equal, test_listen, test_token_file, test_server_basics,
+          test_server_token, test_server_too_large, test_server_cap, test_server_busy)

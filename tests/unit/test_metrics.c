@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/* The metrics sink and its renderers on a real peer table: every line well-formed text
+ * format 0.0.4 (hostile endpoints included), the families METRICS_COMPAT picks, the values'
+ * semantics (handshake as a Unix time, 0 = never), transitions counted from events, a
+ * removed peer's series gone at the next scrape, and the status page escaped and sorted. */
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "peerfix.h"
+#include "sink_metrics.h"
+#include "util.h"
+
+#define T0 1795643712000LL   /* real ms of the first poll */
+
+/* One label list {a="x",b="y"}: names, '=', quoted values with only \\ \" \n escapes. */
+static bool labels_ok(const char **p)
+{
+	const char *s = *p + 1;
+	while (*s != '}') {
+		if (!(isalpha((unsigned char)*s) || *s == '_'))
+			return false;
+		while (isalnum((unsigned char)*s) || *s == '_')
+			s++;
+		if (*s++ != '=' || *s++ != '"')
+			return false;
+		for (; *s != '"'; s++) {
+			if (!*s || *s == '\n')
+				return false;
+			if (*s == '\\' && !strchr("\\\"n", *++s))
+				return false;
+		}
+		s++;
+		if (*s == ',')
+			s++;
+		else if (*s != '}')
+			return false;
+	}
+	*p = s + 1;
+	return true;
+}
+
+/* Every line a comment, or NAME[{labels}] VALUE. */
+static bool exposition_ok(const char *text)
+{
+	for (const char *s = text; *s;) {
+		const char *nl = strchr(s, '\n');
+		if (!nl)
+			return false;   /* the last line ends with a newline too */
+		if (strncmp(s, "# HELP ", 7) && strncmp(s, "# TYPE ", 7)) {
+			const char *p = s;
+			if (!(isalpha((unsigned char)*p) || *p == '_'))
+				return false;
+			while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
+				p++;
+			if (*p == '{' && !labels_ok(&p))
+				return false;
+			if (*p++ != ' ' || p >= nl || strspn(p, "0123456789.-e") != (size_t)(nl - p))
+				return false;
+		}
+		s = nl + 1;
+	}
+	return true;
+}
+
+/* Whether every line that holds needle is a series of an _info family. */
+static bool only_on_info(const char *text, const char *needle)
+{
+	size_t lines = 0;
+	for (const char *s = text; (s = strstr(s, needle)); s++) {
+		const char *bol = s;
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		const char *brace = strchr(bol, '{');
+		if (!brace || brace - bol < 5 || memcmp(brace - 5, "_info", 5) != 0)
+			return false;
+		lines++;
+	}
+	return lines > 0;
+}
+
+struct fixture {
+	struct peer_table *t;
+	struct wg_snapshot snap;
+	struct ev_totals totals;
+	struct sink_metrics m;
+	struct clocks now;
+	char k1[WG_KEY_B64_LEN], k2[WG_KEY_B64_LEN], k3[WG_KEY_B64_LEN];
+};
+
+static const char hostile[] = "\"}\n# HELP x\\";
+
+/* wg0: peer 1 handshake 10 s ago, peer 2 never (a hostile endpoint), peer 3 on wg1. */
+static void fixture_snapshot(struct fixture *f, int64_t hs1_ago_s, bool with2)
+{
+	wg_snapshot_clear(&f->snap);
+	struct wg_peer *p = fix_peer(&f->snap, "wg0", 1);
+	p->last_handshake_sec = T0 / 1000 - hs1_ago_s;
+	p->rx_bytes = 1234;
+	p->tx_bytes = 5678;
+	snprintf(p->endpoint, sizeof(p->endpoint), "192.0.2.1:51820");
+	struct wg_device *d = wg_snapshot_find(&f->snap, "wg0");
+	d->has_public_key = true;
+	memset(d->public_key, 9, WG_KEY_LEN);
+	if (with2) {
+		p = fix_peer(&f->snap, "wg0", 2);
+		memcpy(p->endpoint, hostile, sizeof(hostile));
+	}
+	p = fix_peer(&f->snap, "wg1", 3);
+	p->last_handshake_sec = f->now.real_ms / 1000 - 5;
+}
+
+/* One poll: the table updated, its events and the poll event to the sink. */
+static void fixture_poll(struct fixture *f, int64_t hs1_ago_s, bool with2)
+{
+	fixture_snapshot(f, hs1_ago_s, with2);
+	CHECK_INT(peers_update(f->t, &f->snap, &f->now, sink_metrics_event, &f->m), 0);
+	f->totals.polls++;
+	struct event ev = event_new(EV_POLL, f->now.real_ms, NULL);
+	ev.poll.poll_ms = 12;
+	ev.poll.mono_ms = f->now.mono_ms;
+	sink_metrics_event(&f->m, &ev);
+}
+
+static void fixture_init(struct fixture *f, enum metrics_compat compat)
+{
+	memset(f, 0, sizeof(*f));
+	struct peers_config cfg = { 180000, 30000, LIVENESS_HANDSHAKE };
+	f->t = peers_new(&cfg);
+	f->now = (struct clocks){ T0, 5000000 };
+	sink_metrics_init(&f->m, f->t, &f->snap, &f->totals, compat, 30);
+	uint8_t k[WG_KEY_LEN];
+	memset(k, 1, sizeof(k));
+	key_to_base64(f->k1, k);
+	memset(k, 2, sizeof(k));
+	key_to_base64(f->k2, k);
+	memset(k, 3, sizeof(k));
+	key_to_base64(f->k3, k);
+	fixture_poll(f, 10, true);
+}
+
+static void fixture_fini(struct fixture *f)
+{
+	sink_metrics_fini(&f->m);
+	wg_snapshot_clear(&f->snap);
+	peers_free(f->t);
+}
+
+static char *render(const struct fixture *f)
+{
+	struct http_buf b = { 0 };
+	metrics_render(&f->m, &f->now, &b);
+	CHECK(!b.failed);
+	return b.p;
+}
+
+/* Whether text holds the line NAME{LABELS} VALUE with public_key KEY. */
+static bool has(const char *text, const char *name, const char *pre, const char *key,
+                const char *post)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "\n%s{%spublic_key=\"%s\"%s\n", name, pre, key, post);
+	return strstr(text, line) != NULL;
+}
+
+static void test_both_families(void)
+{
+	struct fixture f;
+	fixture_init(&f, MC_BOTH);
+	char *out = render(&f);
+	CHECK(exposition_ok(out));
+	CHECK(has(out, "wireguard_peer_receive_bytes_total", "device=\"wg0\",", f.k1, "} 1234"));
+	CHECK(has(out, "wireguard_peer_transmit_bytes_total", "device=\"wg0\",", f.k1, "} 5678"));
+	CHECK(has(out, "wireguard_sent_bytes_total", "interface=\"wg0\",", f.k1, "} 5678"));
+	CHECK(has(out, "wireguard_received_bytes_total", "interface=\"wg0\",", f.k1, "} 1234"));
+	CHECK(has(out, "wireguard_peer_last_handshake_seconds", "device=\"wg0\",", f.k1,
+	          "} 1795643702"));
+	CHECK(has(out, "wireguard_latest_handshake_seconds", "interface=\"wg0\",", f.k2, "} 0"));
+	CHECK(has(out, "wg_monitor_peer_up", "device=\"wg0\",", f.k1, "} 1"));
+	CHECK(has(out, "wg_monitor_peer_up", "device=\"wg0\",", f.k2, "} 0"));
+	CHECK(has(out, "wg_monitor_peer_state", "device=\"wg0\",", f.k2, ",state=\"never\"} 1"));
+	CHECK(has(out, "wg_monitor_peer_state", "device=\"wg0\",", f.k2, ",state=\"online\"} 0"));
+	CHECK(has(out, "wg_monitor_peer_last_heard_seconds", "device=\"wg0\",", f.k2, "} 0.000"));
+	CHECK(has(out, "wg_monitor_peer_handshake_failing", "device=\"wg0\",", f.k1, "} 0"));
+	CHECK(has(out, "wg_monitor_peer_transitions_total", "device=\"wg0\",", f.k1, "} 0"));
+	CHECK_CONTAINS(out, "\nwg_monitor_peers{device=\"wg0\",state=\"online\"} 1\n");
+	CHECK_CONTAINS(out, "\nwg_monitor_peers{device=\"wg0\",state=\"never\"} 1\n");
+	CHECK_CONTAINS(out, "\nwg_monitor_peers{device=\"wg1\",state=\"online\"} 1\n");
+	CHECK_CONTAINS(out, "\nwg_monitor_poll_duration_seconds 0.012\n");
+	CHECK_CONTAINS(out, "\nwg_monitor_last_poll_timestamp_seconds 1795643712.000\n");
+	CHECK_CONTAINS(out, "\nwg_monitor_polls_total 1\n");
+	CHECK_CONTAINS(out, "wg_monitor_build_info{version=\"" WG_MONITOR_VERSION "\"} 1\n");
+	CHECK_CONTAINS(out, "wireguard_device_info{device=\"wg0\",public_key=\"CQkJ");
+	CHECK_CONTAINS(out, "# TYPE wireguard_peer_receive_bytes_total counter\n");
+	CHECK_CONTAINS(out, "# HELP wg_monitor_peer_up 1 if the peer is online");
+	CHECK_CONTAINS(out, "a scrape never polls.\n");
+	/* The endpoint only on the _info series, escaped: the label cannot end early. */
+	CHECK(has(out, "wireguard_peer_info", "device=\"wg0\",", f.k2,
+	          ",endpoint=\"\\\"}\\\\x0a# HELP x\\\\x5c\",name=\"\"} 1"));
+	CHECK(has(out, "wg_monitor_peer_info", "device=\"wg0\",", f.k1,
+	          ",endpoint=\"192.0.2.1:51820\",name=\"\"} 1"));
+	CHECK(only_on_info(out, "192.0.2.1"));
+	CHECK(only_on_info(out, "# HELP x"));
+	free(out);
+	fixture_fini(&f);
+}
+
+static void test_compat(void)
+{
+	static const struct { enum metrics_compat c; bool mdl, mf; } cases[] = {
+		{ MC_MDLAYHER, true, false }, { MC_MINDFLAVOR, false, true }, { MC_NONE, false, false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct fixture f;
+		fixture_init(&f, cases[i].c);
+		char *out = render(&f);
+		CHECK(exposition_ok(out));
+		CHECK(!!strstr(out, "\nwireguard_peer_info{") == cases[i].mdl);
+		CHECK(!!strstr(out, "\nwireguard_device_info{") == cases[i].mdl);
+		CHECK(!!strstr(out, "\nwireguard_peer_last_handshake_seconds{") == cases[i].mdl);
+		CHECK(!!strstr(out, "\nwireguard_sent_bytes_total{") == cases[i].mf);
+		CHECK(!!strstr(out, "\nwireguard_latest_handshake_seconds{") == cases[i].mf);
+		CHECK_CONTAINS(out, "\nwg_monitor_peer_up{");
+		free(out);
+		fixture_fini(&f);
+	}
+}
+
+/* Peer 1 goes offline, then peer 2 leaves its interface: a transition counted from the
+ * event, and peer 2's every series gone at the next scrape. */
+static void test_transition_and_removal(void)
+{
+	struct fixture f;
+	fixture_init(&f, MC_BOTH);
+	f.now.real_ms += 300000;
+	f.now.mono_ms += 300000;
+	fixture_poll(&f, 300, true);
+	char *out = render(&f);
+	CHECK(has(out, "wg_monitor_peer_up", "device=\"wg0\",", f.k1, "} 0"));
+	CHECK(has(out, "wg_monitor_peer_transitions_total", "device=\"wg0\",", f.k1, "} 1"));
+	CHECK(has(out, "wg_monitor_peer_state_since_seconds", "device=\"wg0\",", f.k1,
+	          "} 1795643592.000"));   /* offline since its handshake (T0 - 300 s) + 180 s */
+	uint8_t key[WG_KEY_LEN];
+	memset(key, 1, sizeof(key));
+	CHECK_INT(sink_metrics_transitions(&f.m, "wg0", key), 1);
+	CHECK_INT(sink_metrics_transitions(&f.m, "wg1", key), 0);
+	CHECK(strstr(out, f.k2) != NULL);
+	free(out);
+	f.now.real_ms += 30000;
+	f.now.mono_ms += 30000;
+	fixture_poll(&f, 330, false);
+	out = render(&f);
+	CHECK(exposition_ok(out));
+	CHECK(strstr(out, f.k2) == NULL);
+	CHECK(strstr(out, f.k1) != NULL);
+	CHECK_CONTAINS(out, "\nwg_monitor_peers{device=\"wg0\",state=\"never\"} 0\n");
+	free(out);
+	fixture_fini(&f);
+}
+
+static void test_page(void)
+{
+	struct fixture f;
+	fixture_init(&f, MC_BOTH);
+	f.now.real_ms += 300000;
+	f.now.mono_ms += 300000;
+	fixture_poll(&f, 300, true);
+	struct http_buf b = { 0 };
+	metrics_page(&f.m, &f.now, &b);
+	CHECK(!b.failed);
+	CHECK(b.p && !strstr(b.p, "<script"));
+	CHECK_CONTAINS(b.p, "<meta http-equiv=\"refresh\" content=\"30\">");
+	CHECK_CONTAINS(b.p, "<a href=\"/metrics\">");
+	CHECK_CONTAINS(b.p, "<td>&quot;}\\x0a# HELP x\\x5c</td>");
+	const char *off = strstr(b.p, "<tr class=\"offline\">");
+	const char *never = strstr(b.p, "<tr class=\"never\">");
+	const char *on = strstr(b.p, "<tr class=\"online\">");
+	CHECK(off && never && on && off < never && never < on);
+	CHECK_CONTAINS(b.p, "<p>3 peers.</p>");
+	CHECK_CONTAINS(b.p, "<td>offline</td><td>5m 10s ago</td><td>10m 0s ago</td>");
+	CHECK_CONTAINS(b.p, "<td>online</td><td>5s ago</td><td>5s ago</td>");
+	CHECK_CONTAINS(b.p, "<td>never</td><td>never</td><td>never</td>");
+	http_buf_free(&b);
+	const char *ctype = NULL;
+	CHECK_INT(metrics_http(&f.m, "/metrics", 8, &b, &ctype), 200);
+	CHECK_STR(ctype, "text/plain; version=0.0.4; charset=utf-8");
+	http_buf_free(&b);
+	CHECK_INT(metrics_http(&f.m, "/", 1, &b, &ctype), 200);
+	CHECK_STR(ctype, "text/html; charset=utf-8");
+	http_buf_free(&b);
+	CHECK_INT(metrics_http(&f.m, "/metrics/", 9, &b, &ctype), 404);
+	http_buf_free(&b);
+	fixture_fini(&f);
+}
+
+TEST_MAIN(test_both_families, test_compat, test_transition_and_removal, test_page)
