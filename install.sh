@@ -47,6 +47,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, not '$PREFIX'" ;; esac
+# The Makefile's recipes and sed take these as plain words.
+case "$PREFIX$DESTDIR" in *[[:space:]\|\&]*) die "--prefix and --destdir may not hold spaces, | or &" ;; esac
+# systemd looks for units under /usr and /usr/local only (or /etc): elsewhere, stage.
+case "$PREFIX" in /usr|/usr/local) ;; *)
+	[ -n "$DESTDIR" ] || die "--prefix $PREFIX: systemd would not find the units there; use /usr or /usr/local, or stage with --destdir" ;;
+esac
 [ -z "$DESTDIR" ] || START=0
 
 cd "$(dirname "$0")"

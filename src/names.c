@@ -238,6 +238,8 @@ int names_parse_file(struct names *nm, const char *buf, size_t len, names_warn_f
 			warn(&p, l.no, why);
 		else
 			add(&p, key, name, l.no);
+		/* a private key file given as the names file decodes as keys: leave none */
+		explicit_bzero(key, sizeof(key));
 	}
 	return finish(&p);
 }

@@ -110,7 +110,9 @@ static void load(struct reading *r, const struct safepath_policy *pol, bool quie
 		close(fd);
 	if (dirfd >= 0)
 		close(dirfd);
-	if (rc == -ENOENT && quiet_missing)
+	/* In the default directory a missing config is normal (an interface not made by
+	 * wg-quick), and so is a root-only one for the service's unprivileged user. */
+	if ((rc == -ENOENT || rc == -EACCES) && quiet_missing)
 		return;
 	if (rc < 0)
 		say(r, "%s: not read, its names are not used: %s", r->path, err);

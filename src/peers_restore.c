@@ -52,7 +52,7 @@ int peers_restore(struct peer_table *t, const struct peer_view *saved, size_t n,
                   int64_t elapsed_ms, bool same_rule, const struct clocks *now)
 {
 	int count = 0;
-	t->restore_rejudge = !same_rule;
+	t->restore_rejudge |= !same_rule; /* one file of several under another rule: all */
 	for (size_t i = 0; i < n; i++) {
 		const struct peer_view *r = &saved[i];
 		if (peertab_find(&t->tab, r->ifname, r->key))

@@ -81,7 +81,9 @@ static char read_buf[UAPI_READ_MAX];
  * -errno (the parser's error is already in r->msg). */
 static int read_some(struct uapi_req *r)
 {
-	for (;;) {
+	/* A few reads, then back to the poll: a socket that never stops sending cannot hold
+	 * the poll past its deadline, which is checked between rounds. */
+	for (int reads = 0; reads < 16; reads++) {
 		ssize_t n = recv(r->fd, read_buf, sizeof read_buf, 0);
 		if (n == 0)
 			return uapi_stream_eof(&r->parse);
@@ -93,6 +95,7 @@ static int read_some(struct uapi_req *r)
 		if (rc != 0)
 			return rc;
 	}
+	return 0;
 }
 
 /* Sends what fits: 0 to go on (phase moves to UQ_READING once all is sent), -errno. */

@@ -94,7 +94,8 @@ static char read_buf[WGCLI_READ_MAX];
  * error only ends the parse: wg is still read to its end. */
 static int read_out(struct child *c, struct wgcli_stream *ps)
 {
-	for (;;) {
+	/* A few reads, then back to the poll and its deadline (as for a UAPI socket). */
+	for (int reads = 0; reads < 16; reads++) {
 		ssize_t n = read(c->out, read_buf, sizeof read_buf);
 		if (n > 0) {
 			wgcli_stream_feed(ps, read_buf, (size_t)n);
@@ -107,6 +108,7 @@ static int read_out(struct child *c, struct wgcli_stream *ps)
 		}
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	}
+	return 0;
 }
 
 /* One poll() over wg's pipes, until child_reap is next due. */

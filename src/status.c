@@ -154,7 +154,8 @@ static void names_notice(void *ctx, const char *ifname, const char *msg)
 /* The services' state files (systemd/): wg-monitor.service's and each instance's. */
 #define SERVICE_STATE_DIR "/var/lib/wg-monitor"
 
-/* By name, with the plain service's "state" first: its rule becomes the table's. */
+/* By name, with the plain service's "state" first (load_all then puts the live and the
+ * newest first). */
 static int name_cmp(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
@@ -199,7 +200,7 @@ static size_t state_files_of(const struct settings *s, char files[][PATH_MAX])
 /* Reads the state file into st and says on stderr what status continues: a running
  * daemon's view, or the last view of one that has stopped. A problem is said too, and
  * status goes on with its own poll alone. 0 when st holds the saved view. */
-static int load_saved(const char *path, struct saved_state *st)
+static int load_saved(const char *path, struct saved_state *st, bool *held_now)
 {
 	char err[600], age[64];
 	struct statefile sf;
@@ -218,6 +219,7 @@ static int load_saved(const char *path, struct saved_state *st)
 	else
 		snprintf(age, sizeof(age), "saved %" PRId64 " s in the future by this clock", -ago);
 	int held = statefile_in_use(&sf);
+	*held_now = held == 1;
 	fprintf(stderr, "wg-monitor: %s %s (%s; threshold %u s, liveness %s)\n",
 	        held == 1 ? "continuing the running daemon's view in"
 	        : held == 0 ? "no wg-monitor holds it now; continuing the last view in"
@@ -227,15 +229,29 @@ static int load_saved(const char *path, struct saved_state *st)
 	return 0;
 }
 
-/* Every state file that loads, into saved; the number loaded. */
+/* Every state file that loads, into saved; the number loaded. Those a running daemon
+ * holds come first, then the newest: a peer in two files (a plain service stopped for
+ * per-interface instances, say) takes the live view, and the first file's rule is the
+ * table's. */
 static size_t load_all(const struct settings *s, struct saved_state saved[])
 {
 	static char files[STATUS_MAX_FILES][PATH_MAX];
+	bool held[STATUS_MAX_FILES];
 	size_t n = state_files_of(s, files), loaded = 0;
 	for (size_t i = 0; i < n; i++) {
 		memset(&saved[loaded], 0, sizeof(saved[loaded]));
-		if (load_saved(files[i], &saved[loaded]) == 0)
-			loaded++;
+		if (load_saved(files[i], &saved[loaded], &held[loaded]) != 0)
+			continue;
+		for (size_t j = loaded; j > 0 && (held[j] > held[j - 1] || (held[j] == held[j - 1] &&
+		     saved[j].written_ms > saved[j - 1].written_ms)); j--) {
+			struct saved_state st = saved[j];
+			bool h = held[j];
+			saved[j] = saved[j - 1];
+			held[j] = held[j - 1];
+			saved[j - 1] = st;
+			held[j - 1] = h;
+		}
+		loaded++;
 	}
 	return loaded;
 }
