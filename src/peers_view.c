@@ -36,6 +36,8 @@ void peers_view_of(const struct peer_table *t, const struct peer *p, const struc
 	v->rx_bytes = p->rx_bytes;
 	v->tx_bytes = p->tx_bytes;
 	v->keepalive = p->keepalive;
+	v->session_ms = -1; /* sessions are not tracked yet (SPEC §12) */
+	v->session_rx_bytes = v->session_tx_bytes = 0;
 	v->restored = p->restored;
 	v->read = p->seen_gen == t->gen && !p->restored;
 	v->deferred = p->pending_initial;
