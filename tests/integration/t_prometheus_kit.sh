@@ -154,8 +154,13 @@ for p in panels(dash["panels"]):
     ts = [t.get("expr", "") for t in p.get("targets", [])]
     if not ts or not all(ts):
         print("ERR panel-without-a-query", p.get("title"))
+    if {p["datasource"]["uid"]} | {t["datasource"]["uid"] for t in p["targets"]} != {"${datasource}"}:
+        print("ERR panel-not-on-the-datasource-variable", p.get("title"))
     exprs += ts
-for v in dash["templating"]["list"]:
+vs = dash["templating"]["list"]
+if not [v for v in vs if v["type"] == "datasource" and v["query"] == "prometheus"]:
+    print("ERR no-prometheus-datasource-variable -")
+for v in vs:
     if v["type"] == "query":
         m = re.fullmatch(r"label_values\((.*), *(\w+)\)", v["definition"])
         if not m:
