@@ -5,12 +5,12 @@
 # Prometheus's HTTP API: the target is up, wg_monitor_peer_up goes 1 -> 0 when the far side
 # stops and back to 1 when it returns, and the names join (SPEC §10).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/prom.sh"
 t_common
 command -v prometheus >/dev/null || skip "prometheus not installed (Debian package prometheus)"
 command -v curl >/dev/null || skip "curl not installed"
 
 PORT=9586
-PROM=127.0.0.1:9090
 head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$T_DIR/token"
 chmod 600 "$T_DIR/token"
 cat >"$T_DIR/prometheus.yml" <<EOF
@@ -32,39 +32,8 @@ wgm_start m --interval 1 --liveness activity --threshold 3 --state-file "" \
 	--metrics-listen "127.0.0.1:$PORT" --metrics-token-file "$T_DIR/token"
 wait_for_log 'event=peer_initial' 10 || die "the daemon does not poll"
 
-mkdir -p "$T_DIR/tsdb"
-# $! must be Prometheus itself: ip and sh exec it.
-ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" prometheus \
-	--config.file="$T_DIR/prometheus.yml" --storage.tsdb.path="$T_DIR/tsdb" \
-	--web.listen-address="$PROM" --log.level=warn \
-	</dev/null >"$T_DIR/prometheus.stdout" 2>"$T_DIR/prometheus.stderr" &
-T_PIDS+=("$!")
-for i in $(seq 60); do
-	in_n curl -sf "http://$PROM/-/ready" >/dev/null 2>&1 && break
-	sleep 0.5
-done
-in_n curl -sf "http://$PROM/-/ready" >/dev/null 2>&1 || die "Prometheus did not start"
+prom_start "$T_DIR/prometheus.yml"
 
-# query PROMQL: the first result's value, or "none".
-query() {
-	in_n curl -sS --max-time 5 "http://$PROM/api/v1/query" --data-urlencode "query=$1" 2>/dev/null |
-		"$PY" -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)["data"]["result"]
-    print(r[0]["value"][1] if r else "none")
-except Exception:
-    print("none")'
-}
-# wait_value PROMQL VALUE TIMEOUT: until the query gives VALUE; false on timeout.
-wait_value() {
-	local end=$((SECONDS + $3))
-	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(query "$1")" = "$2" ] && return 0
-		sleep 0.5
-	done
-	return 1
-}
 UP="wg_monitor_peer_up{public_key=\"$FAR_PUB\"}"
 
 check "Prometheus scrapes wg-monitor with the token (up == 1)" \

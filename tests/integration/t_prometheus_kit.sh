@@ -7,6 +7,7 @@
 # data; every rule evaluates cleanly; WgMonitorPeerDown fires, by name, for a stopped far
 # side (the test's copy of the rules has for: 1s, to fit in the test) and clears when it returns.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/prom.sh"
 t_common
 command -v prometheus >/dev/null || skip "prometheus not installed (Debian package prometheus)"
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
@@ -15,7 +16,6 @@ command -v curl >/dev/null || skip "curl not installed"
 
 KIT=$T_ROOT/contrib/prometheus
 PORT=9586
-PROM=127.0.0.1:9090
 
 # ---------------------------------------------------------------- the rules, offline
 # quietly NAME CMD...: CMD with its output in $T_DIR/NAME.stderr (shown if the test fails).
@@ -24,7 +24,7 @@ check "promtool check rules: the shipped rules" \
 	quietly check-rules promtool check rules "$KIT/wg-monitor.rules.yml"
 check "promtool test rules: each alert fires and stays quiet as its unit test says" \
 	quietly test-rules promtool test rules "$KIT/wg-monitor.rules.test.yml"
-# The unit tests can fail: without its for: durations every alert fires too early.
+# The unit tests can fail: without their for: durations the alerts that have one fire too early.
 mkdir -p "$T_DIR/nofor"
 cp "$KIT/wg-monitor.rules.test.yml" "$T_DIR/nofor/"
 sed '/^ *for:/d' "$KIT/wg-monitor.rules.yml" >"$T_DIR/nofor/wg-monitor.rules.yml"
@@ -62,39 +62,7 @@ wgm_start m --interval 1 --liveness activity --threshold 3 --state-file "" \
 	--names "$T_DIR/names" --metrics-listen "127.0.0.1:$PORT" --metrics-token-file "$T_DIR/token"
 wait_for_log 'event=peer_initial' 10 || die "the daemon does not poll"
 
-mkdir -p "$T_DIR/tsdb"
-# $! must be Prometheus itself: ip and sh exec it.
-ip netns exec "$NS_N" /bin/sh -c "$NS_VIEW_SH" "$VIEW_N" prometheus \
-	--config.file="$T_DIR/prometheus.yml" --storage.tsdb.path="$T_DIR/tsdb" \
-	--web.listen-address="$PROM" --log.level=warn \
-	</dev/null >"$T_DIR/prometheus.stdout" 2>"$T_DIR/prometheus.stderr" &
-T_PIDS+=("$!")
-for _ in $(seq 60); do
-	in_n curl -sf "http://$PROM/-/ready" >/dev/null 2>&1 && break
-	sleep 0.5
-done
-in_n curl -sf "http://$PROM/-/ready" >/dev/null 2>&1 || die "Prometheus did not start"
-
-# query PROMQL [LABEL]: the first result's value (or its LABEL), "none" if there is none.
-query() {
-	in_n curl -sS --max-time 5 "http://$PROM/api/v1/query" --data-urlencode "query=$1" 2>/dev/null |
-		"$PY" -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)["data"]["result"]
-    print((r[0]["metric"].get(sys.argv[1], "") if sys.argv[1] else r[0]["value"][1]) if r else "none")
-except Exception:
-    print("none")' "${2:-}"
-}
-# wait_value PROMQL VALUE TIMEOUT [LABEL]: until the query gives VALUE; false on timeout.
-wait_value() {
-	local end=$((SECONDS + $3))
-	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(query "$1" "${4:-}")" = "$2" ] && return 0
-		sleep 0.5
-	done
-	return 1
-}
+prom_start "$T_DIR/prometheus.yml"
 
 check "Prometheus scrapes wg-monitor with the shipped job and the token (up == 1)" \
 	wait_value 'up{job="wg-monitor"}' 1 15
