@@ -82,7 +82,9 @@ for n in a h; do
 		t_on=$(ts_epoch "$WAIT_LINE")
 		wait_for_log "$(peer_re peer_offline "$FAR_PUB")" 1 "$f"
 		t_off=$(ts_epoch "$WAIT_LINE")
-		# Offline from the peer_offline line until this peer_online line.
+		# Offline since the crossing (heard + threshold), which the peer_offline poll saw
+		# up to an interval later: offline_for = trunc(d + [0, INT]), d between the two
+		# lines; the 0.5 s past (d - 1, d + INT] on either side is poll lateness.
 		assert_range "${of:-x}" "$(fsub "$(fsub "$t_on" "$t_off")" 1.5)" \
 			"$(fsub "$(fsub "$t_on" "$t_off")" -1.5)" "$n: offline_for matches the time since peer_offline"
 	else

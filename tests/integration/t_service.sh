@@ -45,7 +45,11 @@ with open(sys.argv[2], "a", buffering=1) as out:
         out.write(s.recv(4096).decode().replace("\n", "|") + "\n")
 ' "$SOCK" "$NOTES" &
 T_PIDS+=("$!")
-sleep 0.5 # the reader binds before the daemon's first message
+# The reader must be bound before the daemon's first message (a datagram to an abstract
+# name nobody holds is lost): its name shows in the namespace's /proc/net/unix.
+notify_bound() { ip netns exec "$NS_N" grep -q "@$SOCK\$" /proc/net/unix; }
+for i in $(seq 100); do notify_bound && break; sleep 0.1; done
+notify_bound || die "the notify reader did not bind @$SOCK within 10 s"
 
 # The wrapper: /var/log and /var/lib of the layout (this mount namespace only), the
 # service's environment, then the uid and capabilities of the unit.
@@ -88,8 +92,17 @@ check "SIGHUP: RELOADING=1 with MONOTONIC_USEC, then READY=1" \
 		sed 's/USEC=[0-9]*$/USEC/' | tr '\n' ' ')" = "RELOADING=1|MONOTONIC_USEC READY=1 "
 
 kill -STOP "$PID"
+# A ping sent just before the stop may still be in the reader's queue: a marker sent once
+# the daemon is stopped comes after it (one socket's datagrams are read in order), so the
+# pings before the marker are all those the daemon sent before it froze.
+for i in $(seq 50); do [ "$(awk '{print $3}' "/proc/$PID/stat")" = T ] && break; sleep 0.1; done
+ip netns exec "$NS_N" "$PY" -c '
+import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"MARK=frozen", "\0" + sys.argv[1])
+' "$SOCK" || die "marker datagram"
+wait_for_log '^MARK=frozen$' 5 "$NOTES" || die "the reader did not record the marker"
 n0=$(grep -c 'WATCHDOG=1' "$NOTES")
-sleep 2.5
+sleep 2.5 # the observation window: more than one ping period (1 s) of a frozen daemon
 n1=$(grep -c 'WATCHDOG=1' "$NOTES")
 kill -CONT "$PID"
 assert_eq "$n1" "$n0" "a frozen daemon sends no watchdog ping"

@@ -29,6 +29,14 @@ file_ok() {
 	assert_eq "$(printf '%s' "$out" | cut -d' ' -f1-2)" "ok 2" "$1: state file parses, 2 peers"
 	check "$1: no $SF.tmp left" test ! -e "$SF.tmp"
 }
+# The durations in peer_initial/peer_online are whole seconds, truncated, of the daemon's
+# steady clock; the lines' stamps are its wall clock, and a restart passes the saved ages on
+# through the file's written time. Each of the (at most 4) wall/steady clock pairs involved
+# is read to the ms separately (1 ms each), and NTP may slew the wall clock (at most 500
+# ppm: 10 ms over these gaps of under 20 s): a duration d measured between two stamps is
+# within CLK s of the daemon's own, so its truncation lies in (d - 1 - CLK, d + CLK].
+CLK=0.02
+ONE_CLK=$(fsub 1 "-$CLK") # 1 + CLK
 # wait_new_handshake OLD TIMEOUT: until the near side's handshake with the far peer is
 # newer than OLD (Unix seconds).
 wait_new_handshake() {
@@ -110,7 +118,10 @@ C1=${WGM_ERR[c1]}
 if wait_for_log "$INIT_RE" 5 "$C1"; then
 	assert_eq "$(field "$WAIT_LINE" state)" offline "c1: initial state, still offline"
 	d=$(fsub "$(ts_epoch "$WAIT_LINE")" "$t_off")
-	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$d" 1)" "$(fsub "$d" -3)" \
+	# Offline since the crossing (heard + threshold), which the peer_offline poll saw at
+	# most one interval later: state_for = trunc(d + [0, 1] s), so from d - 1 - CLK (the
+	# upper bound leaves 2 s for late polls).
+	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$d" "$ONE_CLK")" "$(fsub "$d" -3)" \
 		"c1: state_for = time since peer_offline before the restart (s)"
 else
 	bad "c1: no peer_initial"
@@ -129,7 +140,8 @@ C2=${WGM_ERR[c2]}
 if wait_for_log "$ON_RE" 5 "$C2"; then
 	t_on=$(ts_epoch "$WAIT_LINE")
 	d=$(fsub "$t_on" "$t_off")
-	assert_range "$(field "$WAIT_LINE" offline_for)" "$(fsub "$d" 1)" "$(fsub "$d" -3)" \
+	# As c1: offline since the crossing, up to an interval before the peer_offline line.
+	assert_range "$(field "$WAIT_LINE" offline_for)" "$(fsub "$d" "$ONE_CLK")" "$(fsub "$d" -3)" \
 		"c2: offline_for spans the restarts (s since peer_offline)"
 else
 	bad "c2: no peer_online for the returned peer"
@@ -156,7 +168,8 @@ C3=${WGM_ERR[c3]}
 if wait_for_log "$INIT_RE" 5 "$C3"; then
 	assert_eq "$(field "$WAIT_LINE" state)" online "c3: initial state"
 	d=$(fsub "$(ts_epoch "$WAIT_LINE")" "$t_on")
-	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$d" 1)" "$(fsub "$d" -1)" \
+	# Online since the very poll that logged peer_online: state_for = trunc(d +- CLK).
+	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$d" "$ONE_CLK")" "$(fsub "$d" "-$CLK")" \
 		"c3: state_for = time since c2's peer_online (s)"
 else
 	bad "c3: no peer_initial"
@@ -196,9 +209,9 @@ C4=${WGM_ERR[c4b]}
 if wait_for_log "$INIT_RE" 5 "$C4"; then
 	assert_eq "$(field "$WAIT_LINE" state)" offline "c4: initial state, offline again"
 	t=$(ts_epoch "$WAIT_LINE")
-	# offline since hs + threshold, hs in [hs1, hs1 + 1)
-	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$(fsub "$t" "$hs1")" 5)" \
-		"$(fsub "$(fsub "$t" "$hs1")" 3)" "c4: state_for counts from the handshake of the gap (s)"
+	# offline since hs + threshold, hs in [hs1, hs1 + 1): trunc(t - hs1 - 3 - [0, 1) +- CLK)
+	assert_range "$(field "$WAIT_LINE" state_for)" "$(fsub "$(fsub "$t" "$hs1")" "$(fsub 5 "-$CLK")")" \
+		"$(fsub "$(fsub "$t" "$hs1")" "$(fsub 3 "$CLK")")" "c4: state_for counts from the handshake of the gap (s)"
 else
 	bad "c4: no peer_initial"
 fi
