@@ -17,6 +17,10 @@ chmod 600 "$T_DIR/token"
 
 wg_pair 1
 wait_handshake n "$FAR_PUB" 10 || die "no handshake"
+# The storm below bounds the daemon's memory growth. Under ASan (make integration-asan) the
+# allocator's quarantine keeps every freed connection buffer resident, about 4 KiB per
+# connection accepted, which measures ASan, not the daemon: off for this run only.
+WGM_WRAP=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0")
 wgm_start m --interval 1 --debug --threshold 60 --state-file "" \
 	--metrics-listen "127.0.0.1:$PORT,[::1]:$PORT" --metrics-token-file "$T_DIR/token"
 wait_for_count 'event=poll ' 2 10 || die "the daemon does not poll"
