@@ -4,7 +4,8 @@
 # uapi or netlink backend, and the `wg` fallback): one wireguard_peer_allowed_ips_info
 # series per allowed IP with its family, MindFlavor's allowed_ips label exactly as
 # `wg show dump` prints the list, a peer with 100 allowed IPs cut at the bound of 64 and
-# counted, a changed list followed at the next poll; promtool accepts every exposition.
+# counted, a changed list followed at the next poll; promtool accepts every exposition;
+# `status --json` lists them as wg does.
 . "$(dirname "$0")/lib.sh"
 t_common
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
@@ -67,6 +68,19 @@ scrape 9586 "$B1"
 scrape 9587 wg
 check_all "$B1"
 check_all wg
+
+# status --json lists them too, as wg does, with the count where the list was cut.
+for b in "$B1" wg; do
+	in_n "$WGM_BIN" status --json --state-file "" --backend $b >"$T_DIR/status-$b.json" 2>/dev/null
+	got=$("$PY" -c '
+import json, sys
+rows = {r["public_key"]: r for r in json.load(open(sys.argv[1]))}
+far, big = rows[sys.argv[2]], rows[sys.argv[3]]
+print(",".join(far["allowed_ips"]), "allowed_ips_total" in far,
+      len(big["allowed_ips"]), big.get("allowed_ips_total"))' "$T_DIR/status-$b.json" "$FAR_PUB" "$BIG")
+	assert_eq "$got" "$(wg_ips "$FAR_PUB") False 64 100" \
+		"status --json --backend $b: allowed_ips as wg lists them, the cut counted"
+done
 
 # A list changed: the next poll's scrape follows it, the dropped series gone.
 in_n wg set "$IF_N" peer "$FAR_PUB" allowed-ips "$FAR_TUN/32,fd77:1::/64" || die "wg set"
