@@ -49,7 +49,7 @@ static bool same_device(const struct wg_device *a, const struct wg_device *b)
 {
 	return a->npeers == b->npeers && a->listen_port == b->listen_port &&
 	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0 &&
-	       a->nips == b->nips && memcmp(a->ips, b->ips, a->nips * sizeof *a->ips) == 0;
+	       a->nips == b->nips && (!a->nips || memcmp(a->ips, b->ips, a->nips * sizeof *a->ips) == 0);
 }
 
 /* Feeds reply[0..len) in pieces ending at cuts[]; checks each piece after its parse. */

@@ -266,7 +266,7 @@ static bool same_snapshot(const struct wg_snapshot *a, const struct wg_snapshot 
 		if (strcmp(x->name, y->name) != 0 || x->npeers != y->npeers ||
 		    x->listen_port != y->listen_port ||
 		    memcmp(x->peers, y->peers, x->npeers * sizeof *x->peers) != 0 ||
-		    x->nips != y->nips || memcmp(x->ips, y->ips, x->nips * sizeof *x->ips) != 0)
+		    x->nips != y->nips || (x->nips && memcmp(x->ips, y->ips, x->nips * sizeof *x->ips)))
 			return false;
 	}
 	return true;
