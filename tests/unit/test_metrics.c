@@ -273,6 +273,14 @@ static void test_allowed_ips_bound(void)
 	          ",allowed_ips=\"10.0.0.1/32\"} 5678"));
 	CHECK_CONTAINS(out, "\nwg_monitor_peers_allowed_ips_truncated 0\n");
 	free(out);
+	/* peer 1 removed and added again (handshake back to 0): its history goes, its
+	 * allowed IPs are this reading's (no leak of the old copy: ASan) */
+	fixture_snapshot(&f, T0 / 1000, true);
+	CHECK_INT(peers_update(f.t, &f.snap, &f.now, sink_metrics_event, &f.m), 0);
+	out = render(&f);
+	CHECK(has(out, "wireguard_latest_handshake_seconds", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32,fd00::/64\"} 0"));
+	free(out);
 	fixture_fini(&f);
 }
 
