@@ -82,7 +82,7 @@ demo: wg-monitor
 
 # libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/util.c src/text.c src/wg.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
+FUZZ_SRCS = src/util.c src/text.c src/wg.c src/allowedips.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
             src/source_netlink_parse.c src/netlink.c src/statefile.c src/safepath.c \
             src/logfile_path.c src/kinds.c src/events.c src/liveness.c \
             src/peers.c src/peers_restore.c src/peers_view.c src/peertab.c src/names.c src/http_parse.c

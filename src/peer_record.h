@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "allowedips.h"
 #include "peerview.h"
 #include "wg.h"
 
@@ -15,6 +16,7 @@ struct peer {
 	uint8_t key[WG_KEY_LEN];
 	char name[PEER_NAME_SIZE];        /* "" until names exist (SPEC §9) */
 	char endpoint[WG_ENDPOINT_SIZE];
+	struct allowed_ips ips;           /* owned; as of the last poll that read the peer */
 	enum peer_state state;
 	int64_t hs_real_ms;               /* latest handshake, Unix ms; 0 = never */
 	int64_t hs_mono_ms;               /* the same instant on the daemon's clock (mono_ms) */

@@ -36,6 +36,8 @@ void peers_free(struct peer_table *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; i < t->tab.n; i++)
+		allowed_ips_free(&t->tab.recs[i].ips);
 	peertab_fini(&t->tab);
 	free(t->ifs);
 	free(t);
@@ -308,6 +310,7 @@ void peers_clear_history(struct peer *p)
 	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
 	memcpy(fresh.key, p->key, sizeof(fresh.key));
 	memcpy(fresh.name, p->name, sizeof(fresh.name));
+	fresh.ips = p->ips; /* configuration, not history: replaced by this poll's */
 	*p = fresh;
 }
 
@@ -379,6 +382,7 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 			p->seen_gen = t->gen;
 			peers_update_peer(t, p, w, em, false);
 		}
+		allowed_ips_copy(&p->ips, d, w); /* on ENOMEM the count shows them missing */
 	}
 	return 0;
 }
@@ -389,6 +393,7 @@ void peers_remove(struct peer_table *t, size_t i, enum removal why, const struct
 	emit_removed(em, &t->tab.recs[i], why);
 	if (t->tab.recs[i].restored)
 		t->nrestored--;
+	allowed_ips_free(&t->tab.recs[i].ips);
 	peertab_remove(&t->tab, i);
 	t->changes++;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "allowedips.h"
 #include "events.h"
 #include "kinds.h"
 #include "peerview.h"
@@ -50,6 +51,9 @@ int peers_restore(struct peer_table *t, const struct peer_view *saved, size_t n,
 /* The i-th peer (unordered) as of now; false past the end. */
 bool peers_view(const struct peer_table *t, size_t i, const struct clocks *now,
                 struct peer_view *v);
+/* The i-th peer's allowed IPs, as peers_view's i; NULL past the end. Valid until the next
+ * update. Kept apart so that a peer_view, copied into every event, stays small. */
+const struct allowed_ips *peers_allowed_ips(const struct peer_table *t, size_t i);
 /* Counts over all peers, or one interface (ifname != NULL); restored peers not yet seen
  * are not counted. */
 struct peer_counts peers_count(const struct peer_table *t, const char *ifname);

@@ -52,6 +52,11 @@ bool peers_view(const struct peer_table *t, size_t i, const struct clocks *now,
 	return true;
 }
 
+const struct allowed_ips *peers_allowed_ips(const struct peer_table *t, size_t i)
+{
+	return i < t->tab.n ? &t->tab.recs[i].ips : NULL;
+}
+
 uint64_t peers_changes(const struct peer_table *t)
 {
 	return t->changes;

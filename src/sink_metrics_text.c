@@ -67,14 +67,27 @@ static void header(struct http_buf *b, const char *name, const char *type, const
 	http_printf(b, "# HELP %s %s" AS_OF "\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* device="wg0",public_key="..." (or interface=, for MindFlavor's). */
-static void peer_labels(char *out, size_t size, const struct peer_view *v, enum fam_labels lb)
+/* Labels of a peer's series: 64 allowed IPs joined, a name escaped, and the rest. */
+#define LABELS_SIZE (WG_ALLOWEDIPS_KEEP * ALLOWEDIP_TEXT_SIZE + 4 * PEER_NAME_SIZE + 256)
+
+/* device="wg0",public_key="..." (or, for MindFlavor's, interface=, public_key=, then
+ * allowed_ips= as wg(8) prints them, and friendly_name= when the peer has a name). */
+static void peer_labels(char *out, size_t size, const struct peer_view *v,
+                        const struct allowed_ips *ips, enum fam_labels lb)
 {
 	char key[WG_KEY_B64_LEN], dev[2 * WG_IFNAME_SIZE + 3];
 	key_to_base64(key, v->key);
 	text_label(dev, sizeof(dev), v->ifname, strnlen(v->ifname, sizeof(v->ifname)));
 	int n = snprintf(out, size, "%s=%s,public_key=\"%s\"",
 	                 lb == LB_DEVICE ? "device" : "interface", dev, key);
+	if (lb == LB_INTERFACE && n > 0 && (size_t)n + 16 < size) {
+		/* addresses need no escaping: digits, hex letters, '.', ':', '/' and ',' */
+		memcpy(out + n, ",allowed_ips=\"", 14);
+		n += 14;
+		n += (int)allowed_ips_join(out + n, size - (size_t)n - 1, ips);
+		out[n++] = '"';
+		out[n] = '\0';
+	}
 	if (lb == LB_INTERFACE && v->name[0] && n > 0 && (size_t)n < size) {
 		char name[4 * PEER_NAME_SIZE + 3];
 		text_label(name, sizeof(name), v->name, strnlen(v->name, sizeof(v->name)));
@@ -119,15 +132,49 @@ static void peer_family(const struct sink_metrics *m, const struct clocks *now,
                         const struct family *f, struct http_buf *b)
 {
 	struct peer_view v;
-	char labels[640], val[48];
+	char labels[LABELS_SIZE], val[48];
 	bool more = true;
 	header(b, f->name, f->type, f->help);
 	for (size_t i = 0; more; i++) {
 		if (!shown(m, i, now, &v, &more) || !peer_value(m, now, &v, f->value, val, sizeof(val)))
 			continue;
-		peer_labels(labels, sizeof(labels), &v, f->labels);
+		peer_labels(labels, sizeof(labels), &v, peers_allowed_ips(m->peers, i), f->labels);
 		http_printf(b, "%s{%s} %s\n", f->name, labels, val);
 	}
+}
+
+/* wireguard_peer_allowed_ips_info: one series per allowed IP kept (wg.h's bound). */
+static void allowed_ips_family(const struct sink_metrics *m, const struct clocks *now,
+                               struct http_buf *b)
+{
+	struct peer_view v;
+	char labels[LABELS_SIZE], ip[ALLOWEDIP_TEXT_SIZE];
+	bool more = true;
+	header(b, "wireguard_peer_allowed_ips_info", "gauge", "Metadata about each of a peer's "
+	       "allowed IP subnets for a given device (the first 64 of a peer).");
+	for (size_t i = 0; more; i++) {
+		if (!shown(m, i, now, &v, &more))
+			continue;
+		const struct allowed_ips *ips = peers_allowed_ips(m->peers, i);
+		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
+		for (uint32_t j = 0; j < ips->n; j++) {
+			allowedip_text(ip, &ips->v[j]);
+			http_printf(b, "wireguard_peer_allowed_ips_info{%s,allowed_ips=\"%s\","
+			            "family=\"%s\"} 1\n", labels, ip, allowedip_family(&ips->v[j]));
+		}
+	}
+}
+
+/* Peers whose allowed IPs were more than the series above list. */
+static void allowed_ips_truncated(const struct sink_metrics *m, struct http_buf *b)
+{
+	const struct allowed_ips *ips;
+	size_t n = 0;
+	for (size_t i = 0; (ips = peers_allowed_ips(m->peers, i)); i++)
+		n += ips->total > ips->n;
+	header(b, "wg_monitor_peers_allowed_ips_truncated", "gauge",
+	       "Peers with more allowed IPs than the 64 that allowed_ips labels list.");
+	http_printf(b, "wg_monitor_peers_allowed_ips_truncated %zu\n", n);
 }
 
 /* wireguard_peer_info / wg_monitor_peer_info: the names and endpoints, value 1. */
@@ -135,13 +182,13 @@ static void info_family(const struct sink_metrics *m, const struct clocks *now,
                         const char *name, const char *help, struct http_buf *b)
 {
 	struct peer_view v;
-	char labels[640], ep[4 * WG_ENDPOINT_SIZE + 3], nm[4 * PEER_NAME_SIZE + 3];
+	char labels[LABELS_SIZE], ep[4 * WG_ENDPOINT_SIZE + 3], nm[4 * PEER_NAME_SIZE + 3];
 	bool more = true;
 	header(b, name, "gauge", help);
 	for (size_t i = 0; more; i++) {
 		if (!shown(m, i, now, &v, &more))
 			continue;
-		peer_labels(labels, sizeof(labels), &v, LB_DEVICE);
+		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
 		text_label(ep, sizeof(ep), v.endpoint, strnlen(v.endpoint, sizeof(v.endpoint)));
 		text_label(nm, sizeof(nm), v.name, strnlen(v.name, sizeof(v.name)));
 		http_printf(b, "%s{%s,endpoint=%s,name=%s} 1\n", name, labels, ep, nm);
@@ -152,14 +199,14 @@ static void state_family(const struct sink_metrics *m, const struct clocks *now,
                          struct http_buf *b)
 {
 	struct peer_view v;
-	char labels[640];
+	char labels[LABELS_SIZE];
 	bool more = true;
 	header(b, "wg_monitor_peer_state", "gauge",
 	       "1 for the peer's state (never, online, offline), 0 for the others.");
 	for (size_t i = 0; more; i++) {
 		if (!shown(m, i, now, &v, &more))
 			continue;
-		peer_labels(labels, sizeof(labels), &v, LB_DEVICE);
+		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
 		for (int s = 0; s < PEER_STATES; s++)
 			http_printf(b, "wg_monitor_peer_state{%s,state=\"%s\"} %d\n", labels,
 			            peer_state_words[s], (int)v.state == s);
@@ -218,6 +265,7 @@ static void poll_errors(const struct sink_metrics *m, struct http_buf *b)
 static void daemon_families(const struct sink_metrics *m, struct http_buf *b)
 {
 	peers_by_state(m, b);
+	allowed_ips_truncated(m, b);
 	poll_errors(m, b);
 	header(b, "wg_monitor_polls_total", "counter", "Polls since wg-monitor started.");
 	http_printf(b, "wg_monitor_polls_total %" PRIu64 "\n", m->totals ? m->totals->polls : 0);
@@ -240,6 +288,7 @@ void metrics_render(const struct sink_metrics *m, const struct clocks *now, stru
 		info_family(m, now, "wireguard_peer_info", "Metadata about a peer. The public_key "
 		            "label on peer metrics refers to the peer's public key; not the "
 		            "device's public key.", b);
+		allowed_ips_family(m, now, b);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(peer_families); i++)
 		if (set & peer_families[i].set)

@@ -34,6 +34,10 @@ enum {
 	WGPEER_A_LAST_HANDSHAKE_TIME, WGPEER_A_RX_BYTES, WGPEER_A_TX_BYTES,
 	WGPEER_A_ALLOWEDIPS, WGPEER_A_PROTOCOL_VERSION,
 };
+enum {
+	WGALLOWEDIP_A_UNSPEC, WGALLOWEDIP_A_FAMILY, WGALLOWEDIP_A_IPADDR,
+	WGALLOWEDIP_A_CIDR_MASK, WGALLOWEDIP_A_FLAGS,
+};
 
 /* rtnetlink link listing (linux/rtnetlink.h, linux/if_link.h). */
 #define WGNL_RTM_NEWLINK           16
@@ -56,9 +60,10 @@ struct wgnl_dump {
 /* Parses one received datagram of a GET_DEVICE dump into dev (name preset by the caller).
  * Payload lengths must be exact (u16 2, u32 4, u64 8, key 32, timespec 16 or 8, endpoint
  * 16/AF_INET or 28/AF_INET6); a known attribute of another length is -EPROTO, an unknown
- * attribute is ignored. A peer element whose key equals the previous peer's is a
- * continuation and only contributes allowed IPs (not kept); a non-adjacent duplicate is
- * -EPROTO (checked at DONE). Private and preshared keys are never read. Returns 0 or
+ * attribute is ignored. A peer's allowed IPs (family, address of 4 or 16 bytes, cidr in
+ * range: else -EPROTO) are kept up to the bounds of wg.h, and counted. A peer element
+ * whose key equals the previous peer's is a continuation and only adds allowed IPs; a
+ * non-adjacent duplicate is -EPROTO (checked at DONE). Private and preshared keys are never read. Returns 0 or
  * -errno; d->st.err holds the kernel's error. Peers beyond WG_MAX_PEERS: -E2BIG. */
 int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,
                            struct wg_device *dev);

@@ -111,17 +111,80 @@ static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 	case WGPEER_A_TX_BYTES:
 		return nl_get_u64(v, len, &p->tx_bytes) ? 0 : -EPROTO;
 	default:
-		/* PRESHARED_KEY is a secret and stays unread; ALLOWEDIPS, FLAGS, PROTOCOL_VERSION
-		 * are not monitored; type 0 is the kernel's u64 alignment padding. */
+		/* PRESHARED_KEY is a secret and stays unread; ALLOWEDIPS are read once the peer
+		 * is known (peer_ips); FLAGS, PROTOCOL_VERSION are not monitored; type 0 is the
+		 * kernel's u64 alignment padding. */
 		return 0;
 	}
 }
 
+struct ip_parse {
+	struct wg_allowedip a;
+	bool have_family, have_addr, have_cidr;
+	size_t addr_len;
+};
+
+static int allowedip_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
+{
+	struct ip_parse *ip = arg;
+	uint16_t family;
+	switch (type) {
+	case WGALLOWEDIP_A_FAMILY:
+		if (!nl_get_u16(v, len, &family) || (family != AF_INET && family != AF_INET6))
+			return -EPROTO;
+		ip->a.family = family == AF_INET6 ? 6 : 4;
+		ip->have_family = true;
+		return 0;
+	case WGALLOWEDIP_A_IPADDR:
+		if (len != 4 && len != 16)
+			return -EPROTO;
+		memcpy(ip->a.addr, v, len);
+		ip->addr_len = len;
+		ip->have_addr = true;
+		return 0;
+	case WGALLOWEDIP_A_CIDR_MASK:
+		if (len != 1)
+			return -EPROTO;
+		ip->a.cidr = v[0];
+		ip->have_cidr = true;
+		return 0;
+	default:
+		return 0;   /* FLAGS: only meaningful in a SET */
+	}
+}
+
+struct ips_ctx {
+	struct wg_device *dev;
+	struct wg_peer *peer;
+};
+
+/* One element of WGPEER_A_ALLOWEDIPS: every part present, the lengths agreeing. */
+static int allowedip_elem(uint16_t type, const uint8_t *v, size_t len, void *arg)
+{
+	struct ips_ctx *c = arg;
+	struct ip_parse ip = { .addr_len = 0 };
+	(void)type;   /* array index */
+	int err = nl_attr_walk(v, len, allowedip_attr, &ip);
+	if (err < 0)
+		return err;
+	if (!ip.have_family || !ip.have_addr || !ip.have_cidr ||
+	    ip.addr_len != (ip.a.family == 6 ? 16u : 4u) || ip.a.cidr > ip.addr_len * 8)
+		return -EPROTO;
+	return wg_peer_add_allowedip(c->dev, c->peer, &ip.a);
+}
+
+static int peer_ips(uint16_t type, const uint8_t *v, size_t len, void *arg)
+{
+	return type == WGPEER_A_ALLOWEDIPS ? nl_attr_walk(v, len, allowedip_elem, arg) : 0;
+}
+
 /* One element of WGDEVICE_A_PEERS. A fragment repeating the previous peer's key is the
- * rest of that peer's allowed IPs: it must neither add a peer nor touch its counters. */
+ * rest of that peer's allowed IPs: it must neither add a peer nor touch its counters.
+ * The allowed IPs are read in a second walk, once the peer they belong to is known. */
 static int peer_elem(uint16_t type, const uint8_t *v, size_t len, void *arg)
 {
-	struct wg_device *dev = arg;
+	struct ips_ctx c = { .dev = arg };
+	struct wg_device *dev = c.dev;
 	struct peer_parse pp = { .p.hs_kind = WG_HS_TIME };
 	(void)type;   /* array index: always 0 from the kernel, not meaningful */
 	int err = nl_attr_walk(v, len, peer_attr, &pp);
@@ -130,15 +193,16 @@ static int peer_elem(uint16_t type, const uint8_t *v, size_t len, void *arg)
 	if (!pp.have_key)
 		return -EPROTO;
 	if (dev->npeers > 0 &&
-	    memcmp(dev->peers[dev->npeers - 1].public_key, pp.p.public_key, WG_KEY_LEN) == 0)
-		return 0;
+	    memcmp(dev->peers[dev->npeers - 1].public_key, pp.p.public_key, WG_KEY_LEN) == 0) {
+		c.peer = &dev->peers[dev->npeers - 1];
+		return nl_attr_walk(v, len, peer_ips, &c);
+	}
 	if (!pp.have_hs)
 		pp.p.hs_kind = WG_HS_UNKNOWN;
-	struct wg_peer *np = wg_device_add_peer(dev);
-	if (!np)
+	if (!(c.peer = wg_device_add_peer(dev)))
 		return errno == E2BIG ? -E2BIG : -ENOMEM;
-	*np = pp.p;
-	return 0;
+	*c.peer = pp.p;
+	return nl_attr_walk(v, len, peer_ips, &c);
 }
 
 static int dev_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)

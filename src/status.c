@@ -23,6 +23,7 @@
 struct row {
 	struct peer_view v;
 	char key[WG_KEY_B64_LEN];
+	const struct allowed_ips *ips;
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -50,6 +51,20 @@ static void json_str(FILE *out, const char *s)
 	fputs(esc, out);
 }
 
+/* "allowed_ips":["10.0.0.2/32",...], and "allowed_ips_total" when more were listed. */
+static void print_json_ips(FILE *out, const struct allowed_ips *ips)
+{
+	fputs(",\"allowed_ips\":[", out);
+	for (uint32_t i = 0; i < ips->n; i++) {
+		char t[ALLOWEDIP_TEXT_SIZE];
+		allowedip_text(t, &ips->v[i]);
+		fprintf(out, "%s\"%s\"", i ? "," : "", t);
+	}
+	fputc(']', out);
+	if (ips->total > ips->n)
+		fprintf(out, ",\"allowed_ips_total\":%" PRIu32, ips->total);
+}
+
 static void print_json_row(FILE *out, const struct row *r)
 {
 	const struct peer_view *p = &r->v;
@@ -64,6 +79,7 @@ static void print_json_row(FILE *out, const struct row *r)
 	        p->handshake_ms / 1000, secs(p->handshake_age_ms));
 	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_ms / 1000);
 	json_str(out, p->endpoint);
+	print_json_ips(out, r->ips);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
 	        p->keepalive, reason_of(p));
@@ -114,6 +130,7 @@ void status_print(const struct peer_table *t, const struct clocks *now, bool jso
 		if (v.restored)
 			continue; /* saved, but not in this poll: nothing live to show */
 		rows[n].v = v;
+		rows[n].ips = peers_allowed_ips(t, i);
 		key_to_base64(rows[n++].key, v.key);
 	}
 	qsort(rows, n, sizeof(*rows), row_cmp);

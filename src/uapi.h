@@ -37,7 +37,9 @@ void uapi_stream_init(struct uapi_stream *s, struct wg_device *dev, char *err, s
  * preshared_key value in buf with zero bytes as it passes it (a line cut at the end of buf
  * is moved out of buf, which then holds no secret). Returns 0 to wait for more, 1 once the
  * empty line ended the reply (*used: the bytes of buf up to it), or -errno: -EPROTO for a
- * malformed reply, -E2BIG past WG_MAX_PEERS, the daemon's errno; dev then has no peers.
+ * malformed reply (an allowed_ip that is not a numeric addr/cidr included), -E2BIG past
+ * WG_MAX_PEERS, -ENOMEM, the daemon's errno; dev then has no peers. Allowed IPs are kept
+ * up to the bounds of wg.h and counted past them.
  * Handshake ages (boringtun) become wall-clock times relative to now_real_ms. */
 int uapi_stream_feed(struct uapi_stream *s, char *buf, size_t len, size_t *used,
                      int64_t now_real_ms);

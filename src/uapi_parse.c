@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allowedips.h"
 #include "endpoint.h"
 #include "uapi.h"
 #include "util.h"
@@ -116,6 +117,17 @@ static int handshake_key(struct uapi_stream *st, enum key_id id, const char *v, 
 	return 0;
 }
 
+/* One allowed_ip line: kept in the device's bounded list, or only counted. */
+static int allowed_ip(struct uapi_stream *st, const char *v, size_t vlen)
+{
+	struct wg_allowedip a;
+	if (!allowedip_parse(&a, v, vlen))
+		return fail(st, -EPROTO, "allowed_ip is not a numeric addr/cidr");
+	if (wg_peer_add_allowedip(st->dev, st->peer, &a) < 0)
+		return fail(st, -ENOMEM, "cannot keep an allowed IP: out of memory");
+	return 0;
+}
+
 static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
 {
 	struct wg_peer *p = st->peer;
@@ -143,7 +155,10 @@ static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_
 		rc = parse_num(st, id, v, vlen, UINT16_MAX, &n);
 		p->persistent_keepalive = (uint16_t)n;
 		break;
-	default: /* preshared_key (secret, skipped), allowed_ip (not monitored) */
+	case K_ALLOWED_IP:
+		rc = allowed_ip(st, v, vlen);
+		break;
+	default: /* preshared_key: a secret, skipped */
 		break;
 	}
 	return rc;

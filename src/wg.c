@@ -31,6 +31,23 @@ struct wg_peer *wg_device_add_peer(struct wg_device *d)
 	return p;
 }
 
+int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct wg_allowedip *a)
+{
+	if (p->ips_total < UINT32_MAX)
+		p->ips_total++;
+	if (p->nips == 0)
+		p->ips_at = (uint32_t)d->nips;
+	if (p->nips >= WG_ALLOWEDIPS_KEEP || p->ips_at + p->nips != d->nips)
+		return 0;   /* over the bound, or not the last peer: counted only */
+	void *arr = d->ips;
+	if (!array_grow(&arr, &d->ipcap, d->nips, sizeof(*d->ips), WG_DEV_ALLOWEDIPS_KEEP))
+		return errno == E2BIG ? 0 : -ENOMEM;
+	d->ips = arr;
+	d->ips[d->nips++] = *a;
+	p->nips++;
+	return 0;
+}
+
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndevs; i++)
@@ -44,6 +61,9 @@ void wg_device_clear(struct wg_device *d)
 	free(d->peers);
 	d->peers = NULL;
 	d->npeers = d->cap = 0;
+	free(d->ips);
+	d->ips = NULL;
+	d->nips = d->ipcap = 0;
 }
 
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i)

@@ -32,6 +32,18 @@ enum wg_source_kind {
 	WG_SRC_WGCLI,      /* `wg show all dump` */
 };
 
+/* Allowed IPs kept per peer, and per device: past either, an allowed IP is only counted
+ * (wg_peer.ips_total), so a peer with thousands costs 1.1 KiB and a device at most
+ * 18 MiB (65,536 peers with 16 each) however large its routing table. */
+#define WG_ALLOWEDIPS_KEEP     64u
+#define WG_DEV_ALLOWEDIPS_KEEP (1u << 20)
+
+struct wg_allowedip {
+	uint8_t addr[16];                 /* network order; IPv4 in the first 4 bytes */
+	uint8_t family;                   /* 4 or 6 */
+	uint8_t cidr;                     /* <= 32 or <= 128 */
+};
+
 struct wg_peer {
 	uint8_t public_key[WG_KEY_LEN];
 	char endpoint[WG_ENDPOINT_SIZE];  /* "" = unknown; numeric host:port, else the raw text
@@ -43,6 +55,9 @@ struct wg_peer {
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
 	uint16_t persistent_keepalive;    /* seconds, 0 = off */
+	/* Its allowed IPs, in the source's order: dev->ips[ips_at .. ips_at + nips); ips_total
+	 * counts every one the source listed (saturating), nips < ips_total past a bound. */
+	uint32_t ips_at, nips, ips_total;
 };
 
 struct wg_device {
@@ -57,6 +72,8 @@ struct wg_device {
 	char errmsg[WG_ERRMSG_SIZE];
 	struct wg_peer *peers;
 	size_t npeers, cap;
+	struct wg_allowedip *ips;         /* every peer's, each peer's contiguous */
+	size_t nips, ipcap;
 };
 
 struct wg_snapshot {
@@ -74,6 +91,9 @@ struct wg_snapshot {
 struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name);
 /* Appends a zeroed peer; NULL + errno on ENOMEM or when the device holds WG_MAX_PEERS. */
 struct wg_peer *wg_device_add_peer(struct wg_device *d);
+/* Counts a, an allowed IP of p, and keeps it unless a bound is reached. p must be the
+ * last peer given allowed IPs, so that its own stay contiguous. 0 or -ENOMEM. */
+int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct wg_allowedip *a);
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name);
 /* Removes devs[i], keeping the order of the rest. */
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i);

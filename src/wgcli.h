@@ -14,8 +14,20 @@
 #define WGCLI_FIELD4_KEEP 64        /* of a line's 5th field (allowed IPs, or the fwmark)
                                      * cut by the end of a read, the bytes kept */
 
+#define WGCLI_IP_TEXT_MAX 64        /* one entry of the allowed-IPs field */
+
+/* A peer line's allowed IPs, parsed as they pass (a cut line's are not carried whole):
+ * the first WG_ALLOWEDIPS_KEEP kept, all counted. */
+struct wgcli_ips {
+	struct wg_allowedip v[WG_ALLOWEDIPS_KEEP];
+	uint32_t n, total;
+	size_t entries, len;
+	bool none, bad;              /* "(none)" seen; an entry was malformed */
+	char ent[WGCLI_IP_TEXT_MAX]; /* the entry being read */
+};
+
 /* The parse of one `wg show all dump` output, fed piece by piece: only the line cut by
- * the end of a piece is kept (a peer's allowed IPs, never used, shortened). */
+ * the end of a piece is kept (a peer's allowed IPs parsed on the way, not kept as text). */
 struct wgcli_stream {
 	struct wg_snapshot *snap;
 	size_t first;                /* devices from index first on come from this output */
@@ -28,6 +40,7 @@ struct wgcli_stream {
 	size_t errlen;
 	size_t carry_len, carry_tabs, carry_f4;
 	char carry[WGCLI_LINE_MAX + WGCLI_FIELD4_KEEP + 1];
+	struct wgcli_ips ips;        /* the current line's */
 };
 
 /* Starts parsing output into snap, after the devices it holds; err (size errlen) will

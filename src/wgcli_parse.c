@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allowedips.h"
 #include "endpoint.h"
 #include "uapi.h"
 #include "util.h"
@@ -87,6 +88,59 @@ static int peer_numbers(struct wgcli_stream *st, struct wg_peer *p, const struct
 	return 0;
 }
 
+/* ---- the allowed-IPs field: "a/n,b/m" or "(none)", read a byte at a time ---------- */
+
+static void ips_reset(struct wgcli_ips *ips)
+{
+	ips->n = ips->total = 0;
+	ips->entries = ips->len = 0;
+	ips->none = ips->bad = false;
+}
+
+static void ips_entry(struct wgcli_ips *ips)
+{
+	struct wg_allowedip a;
+	ips->entries++;
+	if (ips->len == 6 && memcmp(ips->ent, "(none)", 6) == 0)
+		ips->none = true;
+	else if (!allowedip_parse(&a, ips->ent, ips->len))
+		ips->bad = true;
+	else if (ips->n < WG_ALLOWEDIPS_KEEP)
+		ips->v[ips->n++] = a;
+	if (!ips->none && !ips->bad && ips->total < UINT32_MAX)
+		ips->total++;
+	ips->len = 0;
+}
+
+static void ips_feed(struct wgcli_ips *ips, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == ',')
+			ips_entry(ips);
+		else if (ips->len < sizeof ips->ent)
+			ips->ent[ips->len++] = p[i];
+		else
+			ips->bad = true;
+	}
+}
+
+/* The field is complete: "(none)" alone, or entries that all parsed. */
+static bool ips_end(struct wgcli_ips *ips)
+{
+	ips_entry(ips);
+	return !ips->bad && !(ips->none && ips->entries != 1);
+}
+
+static int attach_ips(struct wgcli_stream *st, struct wg_peer *p)
+{
+	struct wg_device *d = &st->snap->devs[st->cur];
+	for (uint32_t i = 0; i < st->ips.n; i++)
+		if (wg_peer_add_allowedip(d, p, &st->ips.v[i]) < 0)
+			return fail(st, -ENOMEM, "cannot keep an allowed IP: out of memory");
+	p->ips_total = st->ips.total;
+	return 0;
+}
+
 static int peer_line(struct wgcli_stream *st, struct field *f)
 {
 	wipe(&f[2]); /* preshared key */
@@ -99,6 +153,8 @@ static int peer_line(struct wgcli_stream *st, struct field *f)
 	uint8_t key[WG_KEY_LEN];
 	if (!key_from_base64(key, f[1].s, f[1].len))
 		return fail(st, -EPROTO, "bad peer public key");
+	if (!ips_end(&st->ips))
+		return fail(st, -EPROTO, "bad allowed IPs");
 	struct wg_peer *p = wg_device_add_peer(&st->snap->devs[st->cur]);
 	if (!p && errno == E2BIG)
 		return fail(st, -E2BIG, "%s has more than %u peers", st->cur_name, WG_MAX_PEERS);
@@ -107,7 +163,8 @@ static int peer_line(struct wgcli_stream *st, struct field *f)
 	memcpy(p->public_key, key, WG_KEY_LEN);
 	if (!field_is(&f[3], "(none)"))
 		endpoint_normalize(p->endpoint, sizeof p->endpoint, f[3].s, f[3].len);
-	return peer_numbers(st, p, f);
+	int rc = peer_numbers(st, p, f);
+	return rc < 0 ? rc : attach_ips(st, p);
 }
 
 static int cmp_peer(const void *a, const void *b)
@@ -130,12 +187,18 @@ static int check_duplicates(struct wgcli_stream *st)
 	return 0;
 }
 
-/* One whole line (no '\n'); the bound leaves out field 5, a peer's allowed IPs. */
-static int one_line(struct wgcli_stream *st, char *line, size_t len)
+/* One whole line (no '\n'); the bound leaves out field 5, a peer's allowed IPs, which
+ * the carry parsed already when the line was cut (carried). */
+static int one_line(struct wgcli_stream *st, char *line, size_t len, bool carried)
 {
 	struct field f[MAX_FIELDS];
 	st->lineno++;
 	size_t n = split_fields(line, len, '\t', f, MAX_FIELDS);
+	if (!carried) {
+		ips_reset(&st->ips);
+		if (n == 9)
+			ips_feed(&st->ips, f[4].s, f[4].len);
+	}
 	if (len - (n >= 5 ? f[4].len : 0) > WGCLI_LINE_MAX)
 		return fail(st, -EPROTO, "line longer than %d bytes (not counting allowed IPs)",
 		            WGCLI_LINE_MAX);
@@ -144,14 +207,18 @@ static int one_line(struct wgcli_stream *st, char *line, size_t len)
 	            "more than " : "", n > MAX_FIELDS ? (size_t)MAX_FIELDS : n);
 }
 
-/* Appends the start of a cut line to carry; of field 5, only what tells a fwmark apart. */
+/* Appends the start of a cut line to carry; field 5 is parsed as allowed IPs on the way,
+ * and of its text only what tells a fwmark apart is kept. */
 static int carry_append(struct wgcli_stream *st, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\t')
+		if (p[i] == '\t') {
 			st->carry_tabs++;
-		else if (st->carry_tabs == 4 && st->carry_f4++ >= WGCLI_FIELD4_KEEP)
-			continue;
+		} else if (st->carry_tabs == 4) {
+			ips_feed(&st->ips, &p[i], 1);
+			if (st->carry_f4++ >= WGCLI_FIELD4_KEEP)
+				continue;
+		}
 		if (st->carry_len == sizeof st->carry) {
 			st->lineno++;
 			return fail(st, -EPROTO, "line longer than %d bytes (not counting allowed "
@@ -166,6 +233,7 @@ static void carry_clear(struct wgcli_stream *st)
 {
 	explicit_bzero(st->carry, st->carry_len);
 	st->carry_len = st->carry_tabs = st->carry_f4 = 0;
+	ips_reset(&st->ips);
 }
 
 /* Completes the carried line with buf up to its newline (*pos: the bytes taken). */
@@ -178,7 +246,7 @@ static int finish_cut(struct wgcli_stream *st, char *buf, size_t len, size_t *po
 	*pos = nl ? n + 1 : len;
 	if (rc < 0 || !nl)
 		return rc;
-	rc = one_line(st, st->carry, st->carry_len);
+	rc = one_line(st, st->carry, st->carry_len, true);
 	carry_clear(st);
 	return rc;
 }
@@ -189,12 +257,13 @@ static int feed_lines(struct wgcli_stream *st, char *buf, size_t len, size_t pos
 	while (pos < len) {
 		char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
 		if (!nl) {
+			ips_reset(&st->ips); /* a cut line starts: its allowed IPs are read as they come */
 			int rc = carry_append(st, line, len - pos);
 			explicit_bzero(line, len - pos);
 			return rc;
 		}
 		pos += (size_t)(nl - line) + 1;
-		int rc = one_line(st, line, (size_t)(nl - line));
+		int rc = one_line(st, line, (size_t)(nl - line), false);
 		if (rc < 0)
 			return rc;
 	}

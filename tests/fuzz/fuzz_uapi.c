@@ -2,7 +2,8 @@
 /* libFuzzer harness for the UAPI reply parser, whole and streamed in pieces whose size
  * the first input byte picks:
  * clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_uapi.c \
- *       src/uapi_parse.c src/endpoint.c src/util.c src/text.c src/wg.c -o fuzz_uapi */
+ *       src/uapi_parse.c src/endpoint.c src/util.c src/text.c src/wg.c src/allowedips.c \
+ *       -o fuzz_uapi */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* libFuzzer harness for the `wg show all dump` parser (whole, and streamed in pieces whose
  * size the first input byte picks) and wg's stderr reader:
  * clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_wgcli.c \
- *       src/wgcli_parse.c src/uapi_parse.c src/endpoint.c src/util.c src/text.c src/wg.c \
+ *       src/wgcli_parse.c src/uapi_parse.c src/endpoint.c src/util.c src/text.c src/wg.c src/allowedips.c \
  *       -o fuzz_wgcli */
 #include <stdint.h>
 #include <stdlib.h>

@@ -50,10 +50,10 @@ assert_eq "$(grep_line "wg_monitor_peer_up{device=\"$IF_N\",public_key=\"$ABSENT
 assert_eq "$(grep_line "wireguard_peer_info{device=\"$IF_N\",public_key=\"$FAR_PUB\",endpoint=\"$FAR_IP:$PORT_F\",name=\"\"} 1")" 1 \
 	"wireguard_peer_info carries the endpoint"
 hs=$(hs_of n "$FAR_PUB")
-got=$(grep -F "wireguard_latest_handshake_seconds{interface=\"$IF_N\",public_key=\"$FAR_PUB\"} " \
+got=$(grep -F "wireguard_latest_handshake_seconds{interface=\"$IF_N\",public_key=\"$FAR_PUB\",allowed_ips=\"$FAR_TUN/32\"} " \
 	"$T_DIR/metrics.txt" | awk '{print $NF}')
 assert_range "${got:-x}" $((hs - 2)) $((hs + 2)) "MindFlavor's handshake is the Unix time of wg's"
-assert_eq "$(grep_line "wireguard_latest_handshake_seconds{interface=\"$IF_N\",public_key=\"$ABSENT_PUB\"} 0")" 1 \
+assert_eq "$(grep_line "wireguard_latest_handshake_seconds{interface=\"$IF_N\",public_key=\"$ABSENT_PUB\",allowed_ips=\"10.78.0.99/32\"} 0")" 1 \
 	"never: handshake 0"
 assert_eq "$(grep -c "^wg_monitor_last_poll_timestamp_seconds " "$T_DIR/metrics.txt")" 1 \
 	"the last poll's timestamp is served"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allowedips.h"
 #include "peers.h"
 #include "wg.h"
 
@@ -76,6 +77,15 @@ static inline struct wg_peer *fix_peer(struct wg_snapshot *s, const char *ifname
 	struct wg_peer *p = wg_device_add_peer(d);
 	memset(p->public_key, id, WG_KEY_LEN);
 	return p;
+}
+
+/* Gives p (the last peer of ifname with allowed IPs) the allowed IP "addr/cidr". */
+static inline void fix_allowed(struct wg_snapshot *s, const char *ifname, struct wg_peer *p,
+                               const char *text)
+{
+	struct wg_allowedip a;
+	if (allowedip_parse(&a, text, strlen(text)))
+		wg_peer_add_allowedip(wg_snapshot_find(s, ifname), p, &a);
 }
 
 #endif

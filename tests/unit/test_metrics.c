@@ -90,7 +90,8 @@ struct fixture {
 
 static const char hostile[] = "\"}\n# HELP x\\";
 
-/* wg0: peer 1 handshake 10 s ago, peer 2 never (a hostile endpoint), peer 3 on wg1. */
+/* wg0: peer 1 handshake 10 s ago (two allowed IPs), peer 2 never (a hostile endpoint, no
+ * allowed IPs), peer 3 on wg1. */
 static void fixture_snapshot(struct fixture *f, int64_t hs1_ago_s, bool with2)
 {
 	wg_snapshot_clear(&f->snap);
@@ -99,6 +100,8 @@ static void fixture_snapshot(struct fixture *f, int64_t hs1_ago_s, bool with2)
 	p->rx_bytes = 1234;
 	p->tx_bytes = 5678;
 	snprintf(p->endpoint, sizeof(p->endpoint), "192.0.2.1:51820");
+	fix_allowed(&f->snap, "wg0", p, "10.0.0.1/32");
+	fix_allowed(&f->snap, "wg0", p, "fd00:0:0:0::/64");
 	struct wg_device *d = wg_snapshot_find(&f->snap, "wg0");
 	d->has_public_key = true;
 	memset(d->public_key, 9, WG_KEY_LEN);
@@ -171,11 +174,21 @@ static void test_both_families(void)
 	CHECK(exposition_ok(out));
 	CHECK(has(out, "wireguard_peer_receive_bytes_total", "device=\"wg0\",", f.k1, "} 1234"));
 	CHECK(has(out, "wireguard_peer_transmit_bytes_total", "device=\"wg0\",", f.k1, "} 5678"));
-	CHECK(has(out, "wireguard_sent_bytes_total", "interface=\"wg0\",", f.k1, "} 5678"));
-	CHECK(has(out, "wireguard_received_bytes_total", "interface=\"wg0\",", f.k1, "} 1234"));
+	CHECK(has(out, "wireguard_sent_bytes_total", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32,fd00::/64\"} 5678"));
+	CHECK(has(out, "wireguard_received_bytes_total", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32,fd00::/64\"} 1234"));
 	CHECK(has(out, "wireguard_peer_last_handshake_seconds", "device=\"wg0\",", f.k1,
 	          "} 1795643702"));
-	CHECK(has(out, "wireguard_latest_handshake_seconds", "interface=\"wg0\",", f.k2, "} 0"));
+	CHECK(has(out, "wireguard_latest_handshake_seconds", "interface=\"wg0\",", f.k2,
+	          ",allowed_ips=\"(none)\"} 0"));
+	CHECK(has(out, "wireguard_peer_allowed_ips_info", "device=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32\",family=\"IPv4\"} 1"));
+	CHECK(has(out, "wireguard_peer_allowed_ips_info", "device=\"wg0\",", f.k1,
+	          ",allowed_ips=\"fd00::/64\",family=\"IPv6\"} 1"));
+	CHECK(!has(out, "wireguard_peer_allowed_ips_info", "device=\"wg0\",", f.k2, ""));
+	CHECK(!strstr(out, "wireguard_peer_allowed_ips_info{device=\"wg0\",public_key=\"AgIC"));
+	CHECK_CONTAINS(out, "\nwg_monitor_peers_allowed_ips_truncated 0\n");
 	CHECK(has(out, "wg_monitor_peer_up", "device=\"wg0\",", f.k1, "} 1"));
 	CHECK(has(out, "wg_monitor_peer_up", "device=\"wg0\",", f.k2, "} 0"));
 	CHECK(has(out, "wg_monitor_peer_state", "device=\"wg0\",", f.k2, ",state=\"never\"} 1"));
@@ -201,6 +214,72 @@ static void test_both_families(void)
 	          ",endpoint=\"192.0.2.1:51820\",name=\"\"} 1"));
 	CHECK(only_on_info(out, "192.0.2.1"));
 	CHECK(only_on_info(out, "# HELP x"));
+	free(out);
+	fixture_fini(&f);
+}
+
+/* Occurrences of needle in text. */
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *s = text; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* A peer with 70 allowed IPs: 64 series and 64 in the label, the truncation counted; an
+ * interface unreadable at the next poll keeps its peers' allowed IPs. */
+static void test_allowed_ips_bound(void)
+{
+	struct fixture f;
+	fixture_init(&f, MC_BOTH);
+	struct wg_peer *p = fix_peer(&f.snap, "wg2", 4);
+	for (int i = 0; i < 70; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "10.4.%d.0/24", i);
+		fix_allowed(&f.snap, "wg2", p, ip);
+	}
+	CHECK_INT(peers_update(f.t, &f.snap, &f.now, sink_metrics_event, &f.m), 0);
+	char *out = render(&f);
+	CHECK(exposition_ok(out));
+	CHECK_INT(count_of(out, "wireguard_peer_allowed_ips_info{device=\"wg2\""), 64);
+	CHECK_CONTAINS(out, ",allowed_ips=\"10.4.63.0/24\",family=\"IPv4\"} 1\n");
+	CHECK(!strstr(out, "10.4.64.0/24"));
+	CHECK_CONTAINS(out, "\nwg_monitor_peers_allowed_ips_truncated 1\n");
+	const char *sent = strstr(out, "\nwireguard_sent_bytes_total{interface=\"wg2\"");
+	const char *eol = sent ? strchr(sent + 1, '\n') : NULL;
+	CHECK(sent && eol && memmem(sent, (size_t)(eol - sent), "10.4.0.0/24,10.4.1.0/24,", 24));
+	CHECK(sent && eol && memmem(sent, (size_t)(eol - sent), ",10.4.63.0/24\"} 0", 17));
+	free(out);
+	/* wg0 unreadable: its peers and their allowed IPs stay as they were */
+	struct wg_device *d = wg_snapshot_find(&f.snap, "wg0");
+	wg_device_clear(d);
+	d->error = -EACCES;
+	CHECK_INT(peers_update(f.t, &f.snap, &f.now, sink_metrics_event, &f.m), 0);
+	out = render(&f);
+	CHECK(has(out, "wireguard_sent_bytes_total", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32,fd00::/64\"} 5678"));
+	CHECK(has(out, "wireguard_peer_allowed_ips_info", "device=\"wg0\",", f.k1,
+	          ",allowed_ips=\"fd00::/64\",family=\"IPv6\"} 1"));
+	free(out);
+	/* read again with one allowed IP less: the label follows */
+	fixture_snapshot(&f, 10, true);
+	d = wg_snapshot_find(&f.snap, "wg0");
+	d->nips = 1;
+	d->peers[0].nips = d->peers[0].ips_total = 1;
+	CHECK_INT(peers_update(f.t, &f.snap, &f.now, sink_metrics_event, &f.m), 0);
+	out = render(&f);
+	CHECK(has(out, "wireguard_sent_bytes_total", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32\"} 5678"));
+	CHECK_CONTAINS(out, "\nwg_monitor_peers_allowed_ips_truncated 0\n");
+	free(out);
+	/* peer 1 removed and added again (handshake back to 0): its history goes, its
+	 * allowed IPs are this reading's (no leak of the old copy: ASan) */
+	fixture_snapshot(&f, T0 / 1000, true);
+	CHECK_INT(peers_update(f.t, &f.snap, &f.now, sink_metrics_event, &f.m), 0);
+	out = render(&f);
+	CHECK(has(out, "wireguard_latest_handshake_seconds", "interface=\"wg0\",", f.k1,
+	          ",allowed_ips=\"10.0.0.1/32,fd00::/64\"} 0"));
 	free(out);
 	fixture_fini(&f);
 }
@@ -293,4 +372,4 @@ static void test_page(void)
 	fixture_fini(&f);
 }
 
-TEST_MAIN(test_both_families, test_compat, test_transition_and_removal, test_page)
+TEST_MAIN(test_both_families, test_allowed_ips_bound, test_compat, test_transition_and_removal, test_page)

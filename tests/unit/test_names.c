@@ -312,6 +312,15 @@ static int json_keys(const char *s, const char *key)
 				if (!*s || (unsigned char)*s < 0x20 || (*s == '\\' && !strchr("\"\\", *++s)))
 					return -1;
 			s++;
+		} else if (*s == '[') {   /* an array of plain strings (status's allowed_ips) */
+			for (s++; *s == '"'; s += *s == ',') {
+				for (s++; *s != '"'; s++)
+					if (!*s || (unsigned char)*s < 0x20 || *s == '\\')
+						return -1;
+				s++;
+			}
+			if (*s++ != ']')
+				return -1;
 		} else {
 			while (*s == '-' || (*s >= '0' && *s <= '9'))
 				s++;
@@ -341,6 +350,8 @@ static void test_hostile_through_sinks(void)
 	CHECK_INT(json_keys("{\"name\":\"a\",\"name\":1}", "name"), 2);
 	CHECK_INT(json_keys("{\"name\":\"a\"b\"}", "name"), -1);
 	CHECK_INT(json_keys("{\"name\":\"a\x1b\"}", "name"), -1);
+	CHECK_INT(json_keys("{\"a\":[],\"name\":[\"x\",\"y\"]}", "name"), 1);
+	CHECK_INT(json_keys("{\"name\":[\"x\"}", "name"), -1);
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
 		struct event ev = event_new(EV_PEER_RENAMED, 1795643712000LL, "wg0");
 		names_clean(ev.peer.v.name, hostile[i], strlen(hostile[i]));

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "allowedips.h"
 #include "harness.h"
+#include "util.h"
 #include "nl_builder.h"
 
 /* ---- tests ---- */
@@ -112,6 +114,19 @@ static void check_split_result(const struct wg_device *dev)
 	CHECK_INT(p->tx_bytes, 777);
 	CHECK_INT(p->last_handshake_sec, 1700000100);
 	CHECK_STR(p->endpoint, "192.0.2.1:51820");
+	/* its allowed IPs: 2 in the first fragment, 3 in each continuation, in order */
+	static const char *const want[] = { "10.0.0.0/32", "10.0.0.1/32", "10.0.0.0/32",
+		"10.0.0.1/32", "10.0.0.2/32", "10.0.0.0/32", "10.0.0.1/32", "10.0.0.2/32" };
+	CHECK_INT(p->nips, 8);
+	CHECK_INT(p->ips_total, 8);
+	CHECK_INT(dev->nips, 12);
+	for (uint32_t i = 0; i < p->nips && i < ARRAY_SIZE(want); i++) {
+		char t[ALLOWEDIP_TEXT_SIZE];
+		allowedip_text(t, &dev->ips[p->ips_at + i]);
+		CHECK_STR(t, want[i]);
+	}
+	if (dev->npeers == 3)
+		CHECK(dev->peers[2].nips == 2 && dev->peers[2].ips_at == 10);
 }
 
 static void test_split_peer(void)
@@ -265,5 +280,90 @@ static void test_malformed_attrs(void)
 	}
 }
 
-TEST_MAIN(test_two_peers, test_split_peer, test_nonadjacent_duplicate, test_wrong_lengths,
+/* One allowed IP element: family, address (alen bytes), cidr; a negative part is left out. */
+static void mb_ip(struct mb *b, int family, const char *addr, size_t alen, int cidr)
+{
+	uint8_t a[16] = { 0 }, m = (uint8_t)cidr;
+	inet_pton(family == AF_INET6 || alen == 16 ? AF_INET6 : AF_INET, addr, a);
+	size_t ip = mb_nest(b, 0);
+	if (cidr >= 0)
+		mb_attr(b, WGALLOWEDIP_A_CIDR_MASK, &m, 1);
+	if (family >= 0)
+		mb_u16(b, WGALLOWEDIP_A_FAMILY, (uint16_t)family);
+	if (alen)
+		mb_attr(b, WGALLOWEDIP_A_IPADDR, a, alen);
+	mb_end(b, ip);
+}
+
+/* A device with one peer whose allowed IPs are made by fn; the parse's result. */
+static int parse_ips(struct wg_device *dev, void (*fn)(struct mb *b))
+{
+	static struct mb b;
+	struct wgnl_dump d;
+	memset(&b, 0, sizeof(b));
+	mb_dev_begin(&b, 0);
+	size_t peers = mb_nest(&b, WGDEVICE_A_PEERS), p = mb_nest(&b, 0);
+	mb_key(&b, WGPEER_A_PUBLIC_KEY, 0x44);
+	size_t ips = mb_nest(&b, WGPEER_A_ALLOWEDIPS);
+	fn(&b);
+	mb_end(&b, ips);
+	mb_end(&b, p);
+	mb_end(&b, peers);
+	mb_end_msg(&b);
+	mb_done(&b, 0, 0);
+	dump_init(&d, dev);
+	return parse(&b, &d, dev);
+}
+
+static void ips_v4_v6(struct mb *b)
+{
+	mb_ip(b, AF_INET, "10.9.0.0", 4, 24);
+	mb_ip(b, AF_INET6, "fd00:9::", 16, 64);
+	mb_ip(b, AF_INET6, "::", 16, 0);
+}
+static void ips_many(struct mb *b)
+{
+	for (int i = 0; i < 70; i++)
+		mb_ip(b, AF_INET, "10.1.2.3", 4, 32);
+}
+static void ips_v4_cidr33(struct mb *b) { mb_ip(b, AF_INET, "10.0.0.1", 4, 33); }
+static void ips_v6_cidr129(struct mb *b) { mb_ip(b, AF_INET6, "fd00::", 16, 129); }
+static void ips_v4_len16(struct mb *b) { mb_ip(b, AF_INET, "fd00::", 16, 32); }
+static void ips_no_family(struct mb *b) { mb_ip(b, -1, "10.0.0.1", 4, 32); }
+static void ips_no_addr(struct mb *b) { mb_ip(b, AF_INET, "", 0, 32); }
+static void ips_no_cidr(struct mb *b) { mb_ip(b, AF_INET, "10.0.0.1", 4, -1); }
+static void ips_bad_family(struct mb *b) { mb_ip(b, 7, "10.0.0.1", 4, 32); }
+
+static void test_allowed_ips(void)
+{
+	struct wg_device dev;
+	char t[ALLOWEDIP_TEXT_SIZE];
+	CHECK_INT(parse_ips(&dev, ips_v4_v6), 0);
+	CHECK(dev.npeers == 1 && dev.peers[0].nips == 3 && dev.peers[0].ips_total == 3);
+	if (dev.nips == 3) {
+		allowedip_text(t, &dev.ips[0]);
+		CHECK_STR(t, "10.9.0.0/24");
+		CHECK_STR(allowedip_family(&dev.ips[0]), "IPv4");
+		allowedip_text(t, &dev.ips[1]);
+		CHECK_STR(t, "fd00:9::/64");
+		CHECK_STR(allowedip_family(&dev.ips[1]), "IPv6");
+		allowedip_text(t, &dev.ips[2]);
+		CHECK_STR(t, "::/0");
+	}
+	wg_device_clear(&dev);
+	/* past the bound: kept up to it, all counted */
+	CHECK_INT(parse_ips(&dev, ips_many), 0);
+	CHECK(dev.npeers == 1 && dev.peers[0].nips == WG_ALLOWEDIPS_KEEP);
+	CHECK(dev.npeers == 1 && dev.peers[0].ips_total == 70);
+	CHECK_INT(dev.nips, WG_ALLOWEDIPS_KEEP);
+	wg_device_clear(&dev);
+	void (*const bad[])(struct mb *) = { ips_v4_cidr33, ips_v6_cidr129, ips_v4_len16,
+		ips_no_family, ips_no_addr, ips_no_cidr, ips_bad_family };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		CHECK_INT(parse_ips(&dev, bad[i]), -EPROTO);
+		wg_device_clear(&dev);
+	}
+}
+
+TEST_MAIN(test_allowed_ips, test_two_peers, test_split_peer, test_nonadjacent_duplicate, test_wrong_lengths,
           test_malformed_attrs)

@@ -33,6 +33,8 @@ static void test_status_output(void)
 	p->tx_bytes = 18446744073709551615ULL;
 	p->persistent_keepalive = 25;
 	strcpy(p->endpoint, "[2001:db8::1]:51820");
+	fix_allowed(&s, "wg1", p, "10.0.0.2/32");
+	fix_allowed(&s, "wg1", p, "fd00::2/128");
 	p = fix_peer(&s, "wg0", 0x00);
 	strcpy(p->endpoint, "x\"\\\x1b");
 	struct clocks now = { 1795643712000LL, 5000000 };
@@ -42,11 +44,13 @@ static void test_status_output(void)
 	          "[\n"
 	          "{\"interface\":\"wg0\",\"public_key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
 	          "\"name\":\"\",\"state\":\"never\",\"last_handshake\":0,\"handshake_age\":-1,"
-	          "\"last_heard\":0,\"endpoint\":\"x\\\"\\\\x5c\\\\x1b\",\"rx_bytes\":0,\"tx_bytes\":0,"
+	          "\"last_heard\":0,\"endpoint\":\"x\\\"\\\\x5c\\\\x1b\",\"allowed_ips\":[],"
+	          "\"rx_bytes\":0,\"tx_bytes\":0,"
 	          "\"persistent_keepalive\":0,\"reason\":\"\"},\n"
 	          "{\"interface\":\"wg1\",\"public_key\":\"//////////////////////////////////////////8=\","
 	          "\"name\":\"\",\"state\":\"online\",\"last_handshake\":1795643700,\"handshake_age\":12,"
-	          "\"last_heard\":1795643700,\"endpoint\":\"[2001:db8::1]:51820\",\"rx_bytes\":92,"
+	          "\"last_heard\":1795643700,\"endpoint\":\"[2001:db8::1]:51820\","
+	          "\"allowed_ips\":[\"10.0.0.2/32\",\"fd00::2/128\"],\"rx_bytes\":92,"
 	          "\"tx_bytes\":18446744073709551615,\"persistent_keepalive\":25,\"reason\":\"\"}\n"
 	          "]\n");
 	free(js);
@@ -61,6 +65,21 @@ static void test_status_output(void)
 	free(tab);
 	wg_snapshot_clear(&s);
 	peers_free(t);
+	/* past the bound: the 64 kept, and how many there were */
+	struct peer_table *big = peers_new(&c);
+	p = fix_peer(&s, "wg2", 0x22);
+	for (int i = 0; i < 65; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "10.0.0.%d/32", i);
+		fix_allowed(&s, "wg2", p, ip);
+	}
+	CHECK_INT(peers_update(big, &s, &now, rec_event, &r), 0);
+	js = render(big, &now, true);
+	CHECK_CONTAINS(js, ",\"10.0.0.63/32\"],\"allowed_ips_total\":65,\"rx_bytes\"");
+	CHECK(!strstr(js, "10.0.0.64/32"));
+	free(js);
+	wg_snapshot_clear(&s);
+	peers_free(big);
 	struct peer_table *empty = peers_new(&c);
 	js = render(empty, &now, true);
 	CHECK_STR(js, "[]\n");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "allowedips.h"
 #include "endpoint.h"
 #include "harness.h"
 #include "uapi.h"
@@ -30,6 +31,16 @@ static int parse_fmt(struct wg_device *d, char *err, const char *body)
 	char buf[4096];
 	snprintf(buf, sizeof buf, "%s", body);
 	return parse(buf, d, err);
+}
+
+/* The i-th allowed IP of p as text. */
+static const char *ip_of(const struct wg_device *d, const struct wg_peer *p, uint32_t i)
+{
+	static char t[ALLOWEDIP_TEXT_SIZE];
+	if (i >= p->nips)
+		return "(missing)";
+	allowedip_text(t, &d->ips[p->ips_at + i]);
+	return t;
 }
 
 static void test_wireguard_go(void)
@@ -69,6 +80,45 @@ static void test_wireguard_go(void)
 	CHECK_INT(p->tx_bytes, 360);
 	CHECK_INT(p->rx_bytes, 92);
 	CHECK_INT(p->persistent_keepalive, 5);
+	/* the allowed IPs followed their peers through the sort */
+	CHECK_INT(p->nips, 2);
+	CHECK_INT(p->ips_total, 2);
+	CHECK_STR(ip_of(&d, p, 0), "10.99.0.2/32");
+	CHECK_STR(ip_of(&d, p, 1), "fd99::2/128");
+	CHECK_INT(never->nips, 1);
+	CHECK_STR(ip_of(&d, never, 0), "10.99.0.3/32");
+	wg_device_clear(&d);
+}
+
+/* 70 allowed IPs: 64 kept, 70 counted; the next peer's own list is whole. Then every
+ * malformed allowed_ip fails the reply. */
+static void test_allowed_ips(void)
+{
+	char k[65], buf[8192], err[200];
+	struct wg_device d = { 0 };
+	size_t o = (size_t)snprintf(buf, sizeof buf, "public_key=%s\n", hexkey(k, 0x01));
+	for (int i = 0; i < 70; i++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "allowed_ip=10.0.%d.0/24\n", i);
+	snprintf(buf + o, sizeof buf - o, "public_key=%s\nallowed_ip=::/0\nerrno=0\n\n",
+	         hexkey(k, 0x02));
+	CHECK_INT(parse(buf, &d, err), 0);
+	CHECK_INT(d.npeers, 2);
+	if (d.npeers == 2) {
+		CHECK_INT(d.peers[0].nips, WG_ALLOWEDIPS_KEEP);
+		CHECK_INT(d.peers[0].ips_total, 70);
+		CHECK_STR(ip_of(&d, &d.peers[0], 63), "10.0.63.0/24");
+		CHECK_INT(d.peers[1].nips, 1);
+		CHECK_STR(ip_of(&d, &d.peers[1], 0), "::/0");
+	}
+	static const char *const bad[] = { "10.0.0.1/33", "10.0.0.1", "host/32", "fd00::/129",
+		"10.0.0.1/ 3", "10.0.0.1/", "/32", "10.0.0.256/32", "fd00::g/64", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(buf, sizeof buf, "public_key=%s\nallowed_ip=%s\nerrno=0\n\n",
+		         hexkey(k, 0x01), bad[i]);
+		CHECK_INT(parse(buf, &d, err), -EPROTO);
+		CHECK_CONTAINS(err, "allowed_ip");
+		CHECK_INT(d.npeers, 0);
+	}
 	wg_device_clear(&d);
 }
 
@@ -330,5 +380,5 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
-TEST_MAIN(test_wireguard_go, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
+TEST_MAIN(test_wireguard_go, test_allowed_ips, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
           test_daemon_errno, test_malformed, test_peer_values, test_line_limit, test_many_peers)

@@ -22,8 +22,9 @@ static void sample(char *buf, size_t size, size_t *n)
 	         "public_key=%s\npreshared_key=%s\nprotocol_version=1\nendpoint=127.0.0.1:51902\n"
 	         "last_handshake_time_sec=1795545671\nlast_handshake_time_nsec=123456789\n"
 	         "tx_bytes=360\nrx_bytes=92\npersistent_keepalive_interval=5\n"
-	         "allowed_ip=10.99.0.2/32\n"
+	         "allowed_ip=10.99.0.2/32\nallowed_ip=fd99:1234:5678:9abc:def0:1234:5678:9abc/128\n"
 	         "public_key=%s\nprotocol_version=1\nendpoint=[fe80::1%%wg0]:7\ntx_bytes=1\n"
+	         "allowed_ip=0.0.0.0/0\n"
 	         "public_key=%s\npreshared_key=%s\nrx_bytes=18446744073709551615\nerrno=0\n\n",
 	         k[0], k[1], k[4], k[2], k[3], k[4]);
 	*n = (size_t)len;
@@ -47,7 +48,8 @@ static bool secret_left(const char *reply, size_t len, const char *buf, size_t f
 static bool same_device(const struct wg_device *a, const struct wg_device *b)
 {
 	return a->npeers == b->npeers && a->listen_port == b->listen_port &&
-	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0;
+	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0 &&
+	       a->nips == b->nips && (!a->nips || memcmp(a->ips, b->ips, a->nips * sizeof *a->ips) == 0);
 }
 
 /* Feeds reply[0..len) in pieces ending at cuts[]; checks each piece after its parse. */
@@ -83,6 +85,7 @@ static void test_every_cut(void)
 	sample(reply, sizeof reply, &len);
 	CHECK_INT(uapi_parse(reply, len, &whole, NOW_MS, err, sizeof err), 0);
 	CHECK_INT(whole.npeers, 3);
+	CHECK_INT(whole.nips, 3);   /* allowed IPs too must come out the same at every cut */
 	for (size_t cut = 0; cut <= len; cut++) {
 		failed += feed_cut(reply, len, &cut, 1, &d, &leaks) != 1;
 		differ += !same_device(&whole, &d);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "allowedips.h"
 #include "harness.h"
 #include "source.h"
 #include "util.h"
@@ -17,6 +18,16 @@
 #define PK1  "H3+oUDvFmPqp1Lax0xj4Yl9cdE0zQxIXHsbEuyyvRgQ="
 #define PSK  "/dasZY2ScO6yVwVz8b6DtP6D5T0qwqD8qtTJkM9+RQw="
 #define PK2  "RH1iBGsd8K/HH4bRWIrl0ZmcLBd7bKOPM9ATXJj8f2g="
+
+/* The i-th allowed IP of d's peer j as text. */
+static const char *ip_of(const struct wg_device *d, size_t j, uint32_t i)
+{
+	static char t[ALLOWEDIP_TEXT_SIZE];
+	if (j >= d->npeers || i >= d->peers[j].nips)
+		return "(missing)";
+	allowedip_text(t, &d->ips[d->peers[j].ips_at + i]);
+	return t;
+}
 
 static int parse(const char *text, struct wg_snapshot *s, char *err, char *copy)
 {
@@ -64,6 +75,15 @@ static void test_dump(void)
 	CHECK_INT(b->npeers, 1);
 	CHECK_STR(b->peers[0].endpoint, "[fe80::1%eth0]:5");
 	CHECK_INT(b->peers[0].persistent_keepalive, 65535);
+	/* allowed IPs, sorted along with their peers; "(none)" is none */
+	CHECK_INT(a->peers[0].nips, 2);
+	CHECK_INT(a->peers[0].ips_total, 2);
+	CHECK_STR(ip_of(a, 0, 0), "10.99.0.2/32");
+	CHECK_STR(ip_of(a, 0, 1), "fd99::2/128");
+	CHECK_INT(a->peers[1].nips, 1);
+	CHECK_STR(ip_of(a, 1, 0), "10.99.0.3/32");
+	CHECK_INT(b->peers[0].nips, 0);
+	CHECK_INT(b->peers[0].ips_total, 0);
 	/* the secrets are gone from the buffer, the public parts are still there */
 	CHECK(memmem(buf, sizeof buf, PRIV, 44) == NULL);
 	CHECK(memmem(buf, sizeof buf, PSK, 44) == NULL);
@@ -245,7 +265,8 @@ static bool same_snapshot(const struct wg_snapshot *a, const struct wg_snapshot 
 		const struct wg_device *x = &a->devs[i], *y = &b->devs[i];
 		if (strcmp(x->name, y->name) != 0 || x->npeers != y->npeers ||
 		    x->listen_port != y->listen_port ||
-		    memcmp(x->peers, y->peers, x->npeers * sizeof *x->peers) != 0)
+		    memcmp(x->peers, y->peers, x->npeers * sizeof *x->peers) != 0 ||
+		    x->nips != y->nips || (x->nips && memcmp(x->ips, y->ips, x->nips * sizeof *x->ips)))
 			return false;
 	}
 	return true;
@@ -318,6 +339,10 @@ static void test_stream_line_limit(void)
 	CHECK_INT(feed_cut(text, (size_t)n, cuts, ARRAY_SIZE(cuts), &s, &leaks), 0);
 	CHECK_INT(s.ndevs == 1 ? s.devs[0].npeers : 0, 1);
 	CHECK_INT(s.ndevs == 1 ? s.devs[0].peers[0].tx_bytes : 0, 8);
+	/* parsed as they streamed past: the first 64 kept, all 12,001 counted */
+	CHECK_INT(s.ndevs == 1 ? s.devs[0].peers[0].nips : 0, WG_ALLOWEDIPS_KEEP);
+	CHECK_INT(s.ndevs == 1 ? s.devs[0].peers[0].ips_total : 0, 12001);
+	CHECK_STR(s.ndevs == 1 ? ip_of(&s.devs[0], 0, 63) : "", "10.0.63.0/24");
 	CHECK_INT(leaks, 0);
 	wg_snapshot_clear(&s);
 	/* a fwmark as long as an allowed-IPs list is still refused, cut or whole */
@@ -352,6 +377,33 @@ static void test_stream_line_limit(void)
 	}
 }
 
+/* Malformed allowed IPs fail the output, whole or cut anywhere; a fwmark that is no
+ * allowed IP still passes on an interface line. */
+static void test_bad_allowed_ips(void)
+{
+	static const char *const bad[] = { "10.0.0.1/33", "10.0.0.1", "(none),10.0.0.1/32",
+		"10.0.0.1/32,(none)", "10.0.0.1/32,", ",10.0.0.1/32", "", "fd00::/129",
+		"10.0.0.1/32,,10.0.0.2/32", "x/1",
+		"1111111111111111111111111111111111111111111111111111111111111111111/1" };
+	char text[512], copy[512], err[200];
+	struct wg_snapshot s = { 0 };
+	unsigned wrong = 0, leaks = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int n = snprintf(text, sizeof text, "wgta\t(none)\t(none)\t0\toff\n"
+		                 "wgta\t%s\t(none)\t(none)\t%s\t0\t0\t0\toff\n", PK1, bad[i]);
+		CHECK_INT(parse(text, &s, err, copy), -EPROTO);
+		CHECK_CONTAINS(err, "line 2: bad allowed IPs");
+		wg_snapshot_clear(&s);
+		for (size_t cut = 0; cut <= (size_t)n; cut++) {
+			wrong += feed_cut(text, (size_t)n, &cut, 1, &s, &leaks) != -EPROTO;
+			wg_snapshot_clear(&s);
+		}
+	}
+	CHECK_INT(wrong, 0);
+	CHECK_INT(parse("wgta\t(none)\t(none)\t0\t0x1f\n", &s, err, copy), 0);
+	wg_snapshot_clear(&s);
+}
+
 /* WG_MAX_PEERS peers on one interface are read; one more fails naming the limit. */
 static void test_stream_peer_limit(void)
 {
@@ -381,6 +433,6 @@ static void test_stream_peer_limit(void)
 	free(buf);
 }
 
-TEST_MAIN(test_dump, test_mutations, test_skip_known, test_malformed, test_stderr,
+TEST_MAIN(test_dump, test_bad_allowed_ips, test_mutations, test_skip_known, test_malformed, test_stderr,
           test_budget_spent, test_stream_cuts,
           test_stream_line_limit, test_stream_peer_limit)

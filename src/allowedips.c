@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/* Allowed IPs as text, and a peer record's bounded copy of them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "allowedips.h"
+#include "util.h"
+
+bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = memchr(s, '/', len);
+	uint64_t cidr;
+	if (!slash || (size_t)(slash - s) >= sizeof(host))
+		return false;
+	size_t hlen = (size_t)(slash - s);
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	memset(a, 0, sizeof(*a));
+	a->family = memchr(host, ':', hlen) ? 6 : 4;
+	if (inet_pton(a->family == 6 ? AF_INET6 : AF_INET, host, a->addr) != 1)
+		return false;
+	if (!parse_u64(slash + 1, len - hlen - 1, a->family == 6 ? 128 : 32, &cidr))
+		return false;
+	a->cidr = (uint8_t)cidr;
+	return true;
+}
+
+size_t allowedip_text(char out[ALLOWEDIP_TEXT_SIZE], const struct wg_allowedip *a)
+{
+	char host[INET6_ADDRSTRLEN];
+	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->addr, host, sizeof(host)))
+		host[0] = '\0';
+	int n = snprintf(out, ALLOWEDIP_TEXT_SIZE, "%s/%u", host, (unsigned)a->cidr);
+	return n > 0 ? (size_t)n : 0;
+}
+
+const char *allowedip_family(const struct wg_allowedip *a)
+{
+	return a->family == 6 ? "IPv6" : "IPv4";
+}
+
+int allowed_ips_copy(struct allowed_ips *r, const struct wg_device *d, const struct wg_peer *w)
+{
+	const struct wg_allowedip *src = d->ips ? d->ips + w->ips_at : NULL;
+	size_t bytes = (size_t)w->nips * sizeof(*src);
+	r->total = w->ips_total;
+	if (w->nips == r->n && (bytes == 0 || memcmp(r->v, src, bytes) == 0))
+		return 0;   /* the usual poll: nothing changed, nothing allocated */
+	allowed_ips_free(r);
+	r->total = w->ips_total;
+	if (bytes == 0)
+		return 0;
+	if (!(r->v = malloc(bytes)))
+		return -ENOMEM;
+	memcpy(r->v, src, bytes);
+	r->n = w->nips;
+	return 0;
+}
+
+void allowed_ips_free(struct allowed_ips *r)
+{
+	free(r->v);
+	*r = (struct allowed_ips){ .v = NULL };
+}
+
+size_t allowed_ips_join(char *out, size_t size, const struct allowed_ips *r)
+{
+	size_t len = 0;
+	if (r->n == 0)
+		return snprintf(out, size, "(none)") < (int)size ? 6 : 0;
+	for (uint32_t i = 0; i < r->n; i++) {
+		char one[ALLOWEDIP_TEXT_SIZE];
+		size_t n = allowedip_text(one, &r->v[i]);
+		if (len + n + (i > 0) + 1 > size)
+			return 0;
+		if (i > 0)
+			out[len++] = ',';
+		memcpy(out + len, one, n + 1);
+		len += n;
+	}
+	return len;
+}
