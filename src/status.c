@@ -65,8 +65,11 @@ static void print_json_row(FILE *out, const struct row *r)
 	fprintf(out, ",\"last_heard\":%" PRId64 ",\"endpoint\":", p->heard_ms / 1000);
 	json_str(out, p->endpoint);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
+	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"", p->rx_bytes, p->tx_bytes,
 	        p->keepalive, reason_of(p));
+	fprintf(out, ",\"session_seconds\":%" PRId64 ",\"session_rx_bytes\":%" PRIu64
+	        ",\"session_tx_bytes\":%" PRIu64 "}", secs(p->session_ms), p->session_rx_bytes,
+	        p->session_tx_bytes);
 }
 
 static void format_age(char *buf, size_t n, int64_t age)
