@@ -72,6 +72,11 @@ static void test_status_output(void)
 	CHECK_CONTAINS(js, "\"session_seconds\":65,\"session_rx_bytes\":1000,"
 	               "\"session_tx_bytes\":499}");
 	free(js);
+	tab = render(t, &later, false); /* the table's SESSION column: its length so far */
+	CHECK_CONTAINS(tab, "             TX SESSION REASON\n");
+	CHECK_CONTAINS(tab, " 499     65s -\n");
+	CHECK_CONTAINS(tab, " 0       - -\n"); /* never online: none */
+	free(tab);
 	wg_snapshot_clear(&s);
 	peers_free(t);
 	struct peer_table *empty = peers_new(&c);
