@@ -36,8 +36,7 @@ struct peer_view {
 	uint16_t keepalive;               /* persistent keepalive, seconds; 0 = off */
 	/* The session (SPEC §12): while online, the one so far; on peer_offline and after, the
 	 * one that ended (it ends when the peer went offline; its bytes are up to the poll
-	 * that saw it).
-	 * session_ms = -1: none known. Filled by the state machine. */
+	 * that saw it). session_ms = -1: none known. Filled by the state machine. */
 	int64_t session_ms;
 	uint64_t session_rx_bytes, session_tx_bytes;
 	int64_t session_age_ms;           /* the session began, -1 = none (for the state file) */

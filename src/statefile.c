@@ -12,9 +12,8 @@
  * the other times are durations in ms (the session's length, the rest before the save),
  * "-" = unknown or none, so no wall-clock value is trusted across a restart. Version 1,
  * still read, is the same without the four session fields. The end line proves the file
- * whole. All
- * file operations are relative to the directory opened at start, so renaming or
- * replacing the path later cannot redirect them. */
+ * whole. All file operations are relative to the directory opened at start, so renaming
+ * or replacing the path later cannot redirect them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
