@@ -80,6 +80,7 @@ struct event event_new(enum event_type type, int64_t real_ms, const char *ifname
 	if (event_about_peer(type)) {
 		ev.peer.offline_for = ev.peer.state_for = ev.peer.failing_for = -1;
 		ev.peer.gap = ev.peer.suggested_threshold = -1;
+		ev.peer.v.session_ms = ev.peer.v.session_age_ms = -1; /* no session known */
 	}
 	return ev;
 }

@@ -33,6 +33,12 @@ struct peer {
 	bool failing, failing_reported;   /* handshake_failing episode */
 	int failing_polls;
 	int64_t failing_start_mono_ms, failing_last_mono_ms;
+	/* The session (SPEC §12): from the poll that saw it online to the moment it went
+	 * offline; its traffic is the counters' rise over it. */
+	bool session;                     /* one is known: running, or the last that ended */
+	bool session_ended;
+	int64_t session_start_mono_ms, session_end_mono_ms;
+	uint64_t session_rx_bytes, session_tx_bytes;
 	uint32_t seen_gen;
 };
 

@@ -194,16 +194,72 @@ static void apply_counters(struct peer_table *t, struct peer *p,
 	p->tx_bytes = w->tx_bytes;
 }
 
+/* ---- sessions (SPEC §12) ---------------------------------------------------------- */
+
+/* Traffic since the previous reading. */
+struct traffic {
+	uint64_t rx, tx;
+};
+
+/* A counter's rise; one that went back (its peer or interface re-created, wireguard-go
+ * restarted) counts again from zero, never as negative traffic. */
+static uint64_t rise(uint64_t before, uint64_t now)
+{
+	return now >= before ? now - before : now;
+}
+
+static bool session_running(const struct peer *p)
+{
+	return p->session && !p->session_ended;
+}
+
+/* A new session at `at`, already carrying `d` (what came with the poll that began it). */
+static void session_begin(struct peer *p, int64_t at, struct traffic d)
+{
+	p->session = true;
+	p->session_ended = false;
+	p->session_start_mono_ms = at;
+	p->session_end_mono_ms = 0;
+	p->session_rx_bytes = d.rx;
+	p->session_tx_bytes = d.tx;
+}
+
+/* The running session (if any) ends at `at`, never before it began. */
+static void session_end(struct peer *p, int64_t at)
+{
+	if (!session_running(p))
+		return;
+	p->session_ended = true;
+	p->session_end_mono_ms = at > p->session_start_mono_ms ? at : p->session_start_mono_ms;
+}
+
+/* A first verdict: an online peer's session begins now unless one runs (restored); any
+ * other ends the one that ran. */
+static void session_initial(struct peer *p, int64_t now)
+{
+	static const struct traffic none;
+	if (p->state == PEER_ONLINE && !session_running(p))
+		session_begin(p, now, none);
+	else if (p->state != PEER_ONLINE)
+		session_end(p, p->state == PEER_OFFLINE && p->since_mono_ms ? p->since_mono_ms : now);
+}
+
+/* d: the traffic since the previous reading, the session's while one runs. */
 static void apply_state(struct peer_table *t, struct peer *p, const struct emitter *em,
-                        bool initial)
+                        bool initial, struct traffic d)
 {
 	enum peer_state old = p->state, s = liveness_decide(&t->cfg, p, em->now->mono_ms);
 	p->session_possible =
 	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
+	if (session_running(p)) {
+		p->session_rx_bytes += d.rx;
+		p->session_tx_bytes += d.tx;
+	}
 	if (initial) {
 		/* How long it has been online is unknown; offline, since it crossed over. */
 		p->state = s;
 		p->since_mono_ms = s == PEER_OFFLINE ? liveness_offline_since(&t->cfg, p) : 0;
+		session_initial(p, em->now->mono_ms);
 		return;
 	}
 	if (s == old || s == PEER_NEVER)
@@ -213,6 +269,7 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	t->changes++;
 	if (s == PEER_OFFLINE) {
 		p->since_mono_ms = liveness_offline_since(&t->cfg, p);
+		session_end(p, p->since_mono_ms); /* when it went offline, not when seen */
 		emit_simple(em, EV_PEER_OFFLINE, p);
 		return;
 	}
@@ -220,6 +277,8 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	if (old == PEER_OFFLINE && p->since_mono_ms)
 		offline_for = (em->now->mono_ms - p->since_mono_ms) / MS;
 	p->since_mono_ms = em->now->mono_ms;
+	/* The traffic that brought it back happened since the previous poll: the session's. */
+	session_begin(p, em->now->mono_ms, d);
 	struct event ev = peer_event(em, EV_PEER_ONLINE, p);
 	ev.peer.offline_for = offline_for;
 	emit(em, &ev);
@@ -240,9 +299,10 @@ void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_pee
 		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
 	}
 	p->keepalive = w->persistent_keepalive;
+	const struct traffic d = { rise(p->rx_bytes, w->rx_bytes), rise(p->tx_bytes, w->tx_bytes) };
 	peers_apply_handshake(t, p, w, em);
 	apply_counters(t, p, w, p->hs_real_ms != before, em);
-	apply_state(t, p, em, initial || p->pending_initial);
+	apply_state(t, p, em, initial || p->pending_initial, d);
 	if (p->pending_initial) {
 		p->pending_initial = false;
 		peers_emit_initial(em, p);

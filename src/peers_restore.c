@@ -19,6 +19,20 @@ static int64_t restored_mono(const struct clocks *now, int64_t elapsed_ms, int64
 	return m ? m : -1; /* 0 means unknown */
 }
 
+/* A session runs while the peer is online; any other state keeps the one that ended. */
+static void restore_session(struct peer *p, const struct peer_view *r, int64_t elapsed_ms,
+                            const struct clocks *now)
+{
+	if (r->session_age_ms < 0 || r->session_ms < 0)
+		return; /* none, or a file of version 1 */
+	p->session = true;
+	p->session_ended = r->state != PEER_ONLINE;
+	p->session_start_mono_ms = restored_mono(now, elapsed_ms, r->session_age_ms);
+	p->session_end_mono_ms = p->session_start_mono_ms + r->session_ms;
+	p->session_rx_bytes = r->session_rx_bytes;
+	p->session_tx_bytes = r->session_tx_bytes;
+}
+
 static void restore_peer(struct peer *p, const struct peer_view *r, int64_t elapsed_ms,
                          const struct clocks *now)
 {
@@ -45,6 +59,7 @@ static void restore_peer(struct peer *p, const struct peer_view *r, int64_t elap
 		p->failing_start_mono_ms = restored_mono(now, elapsed_ms, r->failing_age_ms);
 		p->failing_last_mono_ms = now->mono_ms;
 	}
+	restore_session(p, r, elapsed_ms, now);
 	p->restored = true;
 }
 

@@ -19,6 +19,20 @@ static int64_t age_ms(const struct clocks *now, int64_t mono)
 	return now->mono_ms > mono ? now->mono_ms - mono : 0;
 }
 
+/* The running session so far, or the last one that ended (SPEC §12). */
+static void session_of(const struct peer *p, const struct clocks *now, struct peer_view *v)
+{
+	v->session_ms = v->session_age_ms = -1;
+	v->session_rx_bytes = v->session_tx_bytes = 0;
+	if (!p->session)
+		return;
+	v->session_age_ms = age_ms(now, p->session_start_mono_ms);
+	int64_t end = p->session_ended ? p->session_end_mono_ms : now->mono_ms;
+	v->session_ms = end > p->session_start_mono_ms ? end - p->session_start_mono_ms : 0;
+	v->session_rx_bytes = p->session_rx_bytes;
+	v->session_tx_bytes = p->session_tx_bytes;
+}
+
 void peers_view_of(const struct peer_table *t, const struct peer *p, const struct clocks *now,
                    struct peer_view *v)
 {
@@ -36,8 +50,7 @@ void peers_view_of(const struct peer_table *t, const struct peer *p, const struc
 	v->rx_bytes = p->rx_bytes;
 	v->tx_bytes = p->tx_bytes;
 	v->keepalive = p->keepalive;
-	v->session_ms = -1; /* sessions are not tracked yet (SPEC §12) */
-	v->session_rx_bytes = v->session_tx_bytes = 0;
+	session_of(p, now, v);
 	v->restored = p->restored;
 	v->read = p->seen_gen == t->gen && !p->restored;
 	v->deferred = p->pending_initial;

@@ -34,10 +34,12 @@ struct peer_view {
 	int64_t failing_age_ms;           /* a reported handshake_failing episode began */
 	uint64_t rx_bytes, tx_bytes;
 	uint16_t keepalive;               /* persistent keepalive, seconds; 0 = off */
-	/* The session (SPEC §12): while online, the one so far; on peer_offline, the one that
-	 * ended. session_ms = -1: none known. Filled by the state machine. */
+	/* The session (SPEC §12): while online, the one so far; on peer_offline and after, the
+	 * one that ended (it ends when the peer went offline; its bytes are up to the poll
+	 * that saw it). session_ms = -1: none known. Filled by the state machine. */
 	int64_t session_ms;
 	uint64_t session_rx_bytes, session_tx_bytes;
+	int64_t session_age_ms;           /* the session began, -1 = none (for the state file) */
 	bool restored;                    /* from the state file, not yet seen in a poll */
 	bool read;                        /* in the last poll's reading of its interface */
 	bool deferred;                    /* its first verdict waits for the next poll */

@@ -41,6 +41,11 @@ static void peer_fields(struct logline *l, const struct event *ev)
 		logline_int(l, "offline_for", e->offline_for);
 	if (e->state_for >= 0)
 		logline_int(l, "state_for", e->state_for);
+	if (ev->type == EV_PEER_OFFLINE && v->session_ms >= 0) { /* the session that ended */
+		logline_int(l, "session_seconds", v->session_ms / 1000);
+		logline_uint(l, "session_rx_bytes", v->session_rx_bytes);
+		logline_uint(l, "session_tx_bytes", v->session_tx_bytes);
+	}
 	if (e->failing_for >= 0)
 		logline_int(l, "failing_for", e->failing_for);
 	if (e->gap >= 0) {

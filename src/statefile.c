@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
-/* The state file. Format, version 1, one record a line, fields separated by one space:
+/* The state file. Format, version 2, one record a line, fields separated by one space:
  *
- *   wg-monitor-state 1
+ *   wg-monitor-state 2
  *   written <unix ms> boot <boot_id or -> <boottime ms> threshold <s> liveness <rule>
  *   peer <interface> <base64 key> <never|online|offline> <in state for> <handshake
  *        stamp> <handshake age> <heard age> <rx bytes> <tx bytes> <failing for>
- *        <endpoint or ->
+ *        <endpoint or -> <session began> <session length> <session rx> <session tx>
  *   end <number of peer lines>
  *
  * (a peer record is one line). The handshake stamp is WireGuard's, Unix ms, 0 = never;
- * the other times are durations in ms before the save, "-" = unknown or none, so no
- * wall-clock value is trusted across a restart. The end line proves the file whole. All
- * file operations are relative to the directory opened at start, so renaming or
- * replacing the path later cannot redirect them. */
+ * the other times are durations in ms (the session's length, the rest before the save),
+ * "-" = unknown or none, so no wall-clock value is trusted across a restart. Version 1,
+ * still read, is the same without the four session fields. The end line proves the file
+ * whole. All file operations are relative to the directory opened at start, so renaming
+ * or replacing the path later cannot redirect them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,10 +28,11 @@
 #include "util.h"
 
 #define MAGIC      "wg-monitor-state"
-#define VERSION    1
+#define VERSION    2
 #define MS         1000
 #define MAX_MS     (WG_MAX_HANDSHAKE_SEC * MS)
-#define PEER_WORDS 12 /* the fields of a peer line, "peer" included */
+#define PEER_WORDS 16 /* the fields of a peer line, "peer" included */
+#define PEER_WORDS_V1 12 /* ... in version 1, before sessions */
 #define HEAD_WORDS 9  /* the fields of the "written" line */
 
 
@@ -251,7 +253,12 @@ static void write_peer(FILE *f, const struct peer_view *v)
 	put_age(f, v->heard_age_ms);
 	fprintf(f, " %" PRIu64 " %" PRIu64, v->rx_bytes, v->tx_bytes);
 	put_age(f, v->failing_age_ms);
-	fprintf(f, " %s\n", endpoint_ok(v->endpoint, strlen(v->endpoint)) ? v->endpoint : "-");
+	fprintf(f, " %s", endpoint_ok(v->endpoint, strlen(v->endpoint)) ? v->endpoint : "-");
+	bool session = v->session_age_ms >= 0 && v->session_ms >= 0;
+	put_age(f, session ? v->session_age_ms : -1);
+	put_age(f, session ? v->session_ms : -1);
+	fprintf(f, " %" PRIu64 " %" PRIu64 "\n", session ? v->session_rx_bytes : 0,
+	        session ? v->session_tx_bytes : 0);
 }
 
 /* Writes the records to fd and closes it; 0 or -errno. */
@@ -341,10 +348,27 @@ static size_t word_index(const struct field *f, const char *const *words, size_t
 	return n;
 }
 
-static int parse_peer(const struct field *f, struct peer_view *r, size_t lineno, char *err,
-                      size_t errlen)
+/* Version 2's session fields (f[12..15]): none ("- - 0 0"), or one that began no later
+ * than it lasted. 0 or -EBADMSG. */
+static int parse_session(const struct field *f, struct peer_view *r)
+{
+	if (!age_field(&f[12], &r->session_age_ms) || !age_field(&f[13], &r->session_ms) ||
+	    !parse_u64(f[14].s, f[14].len, UINT64_MAX, &r->session_rx_bytes) ||
+	    !parse_u64(f[15].s, f[15].len, UINT64_MAX, &r->session_tx_bytes))
+		return -EBADMSG;
+	if ((r->session_age_ms < 0) != (r->session_ms < 0) || r->session_ms > r->session_age_ms)
+		return -EBADMSG;
+	if (r->session_ms < 0 && (r->session_rx_bytes || r->session_tx_bytes))
+		return -EBADMSG;
+	return 0;
+}
+
+/* nf: PEER_WORDS, or PEER_WORDS_V1 for a version 1 line (no session). */
+static int parse_peer(const struct field *f, size_t nf, struct peer_view *r, size_t lineno,
+                      char *err, size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
+	r->session_ms = r->session_age_ms = -1;
 	if (!wg_ifname_valid(f[1].s, f[1].len))
 		return fail_at(err, errlen, lineno, -EBADMSG, "bad interface name");
 	memcpy(r->ifname, f[1].s, f[1].len);
@@ -367,6 +391,8 @@ static int parse_peer(const struct field *f, struct peer_view *r, size_t lineno,
 			return fail_at(err, errlen, lineno, -EBADMSG, "bad endpoint");
 		memcpy(r->endpoint, f[11].s, f[11].len);
 	}
+	if (nf == PEER_WORDS && parse_session(f, r) < 0)
+		return fail_at(err, errlen, lineno, -EBADMSG, "bad session (began, length, rx, tx)");
 	/* offline without a handshake is a peer offline since before a reboot */
 	if ((r->state == PEER_NEVER && r->handshake_ms) ||
 	    (r->state == PEER_ONLINE && !r->handshake_ms) ||
@@ -391,9 +417,10 @@ static int parse_header(const struct field *f, size_t nf, size_t lineno,
 	if (lineno == 1) {
 		if (nf != 2 || !field_is(&f[0], MAGIC))
 			return fail_at(err, errlen, lineno, -EBADMSG, "not a wg-monitor state file");
-		if (!field_is(&f[1], "1"))
+		if (!field_is(&f[1], "1") && !field_is(&f[1], "2"))
 			return fail_at(err, errlen, lineno, -EBADMSG, "unsupported version (this "
-			               "wg-monitor reads version %d)", VERSION);
+			               "wg-monitor reads versions 1 to %d)", VERSION);
+		st->version = field_is(&f[1], "1") ? 1 : 2;
 		return 0;
 	}
 	size_t lv = nf == HEAD_WORDS
@@ -429,15 +456,16 @@ static int parse_line(char *line, size_t len, size_t lineno, struct saved_state 
 			               " peers, the file has %zu", v, st->n);
 		return 1;
 	}
-	if (nf != PEER_WORDS || !field_is(&f[0], "peer"))
-		return fail_at(err, errlen, lineno, -EBADMSG, "expected a peer line (%d fields) "
-		               "or the end line", PEER_WORDS);
+	size_t want = st->version == 1 ? PEER_WORDS_V1 : PEER_WORDS;
+	if (nf != want || !field_is(&f[0], "peer"))
+		return fail_at(err, errlen, lineno, -EBADMSG, "expected a peer line (%zu fields) "
+		               "or the end line", want);
 	void *arr = st->peers;
 	if (!array_grow(&arr, &st->cap, st->n, sizeof(*st->peers), STATEFILE_MAX_PEERS))
 		return fail_at(err, errlen, lineno, -errno, errno == E2BIG ? "more than %u peers"
 		               : "out of memory", STATEFILE_MAX_PEERS);
 	st->peers = arr;
-	int rc = parse_peer(f, &st->peers[st->n], lineno, err, errlen);
+	int rc = parse_peer(f, nf, &st->peers[st->n], lineno, err, errlen);
 	if (rc == 0)
 		st->n++;
 	return rc;

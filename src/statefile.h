@@ -28,6 +28,7 @@ struct saved_rule {
 #define BOOT_ID_SIZE 40               /* a UUID, 36 characters, and NUL */
 
 struct saved_state {
+	int version;                 /* of the file read: 1 (no sessions) or 2 */
 	int64_t written_ms;          /* Unix ms of the save */
 	char boot_id[BOOT_ID_SIZE];  /* the kernel's boot_id at the save; "" unknown */
 	int64_t written_mono_ms;     /* CLOCK_BOOTTIME of the save, in that boot */

@@ -81,38 +81,49 @@ static void print_json_row(FILE *out, const struct row *r)
 	json_str(out, p->endpoint);
 	print_json_ips(out, r->ips);
 	fprintf(out, ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"}", p->rx_bytes, p->tx_bytes,
+	        ",\"persistent_keepalive\":%u,\"reason\":\"%s\"", p->rx_bytes, p->tx_bytes,
 	        p->keepalive, reason_of(p));
+	fprintf(out, ",\"session_seconds\":%" PRId64 ",\"session_rx_bytes\":%" PRIu64
+	        ",\"session_tx_bytes\":%" PRIu64 "}", secs(p->session_ms), p->session_rx_bytes,
+	        p->session_tx_bytes);
+}
+
+/* Seconds in the largest unit that keeps them readable, then suffix; none when < 0. */
+static void format_span(char *buf, size_t n, int64_t secs, const char *none,
+                        const char *suffix)
+{
+	if (secs < 0)
+		snprintf(buf, n, "%s", none);
+	else if (secs < 120)
+		snprintf(buf, n, "%" PRId64 "s%s", secs, suffix);
+	else if (secs < 7200)
+		snprintf(buf, n, "%" PRId64 "m%s", secs / 60, suffix);
+	else if (secs < 172800)
+		snprintf(buf, n, "%" PRId64 "h%s", secs / 3600, suffix);
+	else
+		snprintf(buf, n, "%" PRId64 "d%s", secs / 86400, suffix);
 }
 
 static void format_age(char *buf, size_t n, int64_t age)
 {
-	if (age < 0)
-		snprintf(buf, n, "never");
-	else if (age < 120)
-		snprintf(buf, n, "%" PRId64 "s ago", age);
-	else if (age < 7200)
-		snprintf(buf, n, "%" PRId64 "m ago", age / 60);
-	else if (age < 172800)
-		snprintf(buf, n, "%" PRId64 "h ago", age / 3600);
-	else
-		snprintf(buf, n, "%" PRId64 "d ago", age / 86400);
+	format_span(buf, n, age, "never", " ago");
 }
 
 static void print_table_row(FILE *out, const struct row *r, bool colour)
 {
 	static const char *const col[] = { "\033[2m", "\033[32m", "\033[31m" };
 	const struct peer_view *p = &r->v;
-	char age[32], heard[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
+	char age[32], heard[32], session[32], name[PEER_NAME_SIZE * 4], ep[WG_ENDPOINT_SIZE * 4];
 	format_age(age, sizeof(age), secs(p->handshake_age_ms));
 	format_age(heard, sizeof(heard), secs(p->heard_age_ms));
+	format_span(session, sizeof(session), secs(p->session_ms), "-", "");
 	sanitize(name, sizeof(name), p->name[0] ? p->name : "-", strlen(p->name[0] ? p->name : "-"));
 	sanitize(ep, sizeof(ep), p->endpoint[0] ? p->endpoint : "(none)",
 	         strlen(p->endpoint[0] ? p->endpoint : "(none)"));
 	fprintf(out, "%-15s %-44s %-16s %s%-7s%s %-10s %-10s %-40s %14" PRIu64 " %14" PRIu64
-	        " %s\n", p->ifname, r->key, name, colour ? col[p->state] : "",
+	        " %7s %s\n", p->ifname, r->key, name, colour ? col[p->state] : "",
 	        peer_state_name(p->state), colour ? "\033[0m" : "", age, heard, ep, p->rx_bytes,
-	        p->tx_bytes, reason_of(p)[0] ? reason_of(p) : "-");
+	        p->tx_bytes, session, reason_of(p)[0] ? reason_of(p) : "-");
 }
 
 void status_print(const struct peer_table *t, const struct clocks *now, bool json,
@@ -135,9 +146,9 @@ void status_print(const struct peer_table *t, const struct clocks *now, bool jso
 	}
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (!json)
-		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-10s %-40s %14s %14s %s\n",
+		fprintf(out, "%-15s %-44s %-16s %-7s %-10s %-10s %-40s %14s %14s %7s %s\n",
 		        "INTERFACE", "PEER", "NAME", "STATE", "HANDSHAKE", "HEARD", "ENDPOINT", "RX",
-		        "TX", "REASON");
+		        "TX", "SESSION", "REASON");
 	else
 		fputc('[', out);
 	for (size_t i = 0; i < n; i++) {

@@ -373,11 +373,13 @@ sync_to_poll() {
 t_common() { t_require_root; t_require_wg; t_require_bin; }
 
 # ---------------------------------------------------------------- the state file (§12)
-# state_check FILE: parses FILE strictly as a version 1 state file. Prints
+# state_check FILE: parses FILE strictly as a version 2 (or 1) state file. Prints
 # "ok <peers> <written ms>" and succeeds, or prints "bad: <reason>" and fails.
 # state_peer FILE PUB: PUB's saved fields with its durations turned back into Unix ms
 # (state since handshake heard rx tx failing_since endpoint; 0 = unknown or none; the
 # handshake's own age left out), nothing if the file has no such line.
+# state_session FILE PUB: PUB's saved session (began, Unix ms; length ms; rx; tx), "none"
+# without one, nothing if the file has no such line.
 # shellcheck disable=SC2016
 STATE_PY='
 import re, sys
@@ -388,8 +390,9 @@ def parse(path):
     lines = data.decode("ascii").split("\n")[:-1]
     if len(lines) < 3:
         raise ValueError("%d lines" % len(lines))
-    if lines[0] != "wg-monitor-state 1":
+    if lines[0] not in ("wg-monitor-state 1", "wg-monitor-state 2"):
         raise ValueError("header %r" % lines[0])
+    nf = 12 if lines[0].endswith(" 1") else 16
     m = re.fullmatch(r"written ([0-9]+) boot ([0-9a-f-]{36}|-) [0-9]+ threshold [0-9]+ "
                      r"liveness (activity|handshake)", lines[1])
     if not m:
@@ -397,32 +400,35 @@ def parse(path):
     m2 = re.fullmatch(r"end ([0-9]+)", lines[-1])
     if not m2:
         raise ValueError("last line %r" % lines[-1])
-    peers = {}
+    peers, sessions = {}, {}
     for i, l in enumerate(lines[2:-1], 3):
         f = l.split(" ")
-        if (len(f) != 12 or f[0] != "peer" or len(f[2]) != 44
+        if (len(f) != nf or f[0] != "peer" or len(f[2]) != 44
                 or f[3] not in ("never", "online", "offline")
                 or not f[5].isdigit() or not all(x.isdigit() for x in f[8:10])
-                or not all(x.isdigit() or x == "-" for x in (f[4], f[6], f[7], f[10]))):
+                or not all(x.isdigit() or x == "-" for x in (f[4], f[6], f[7], f[10]) + tuple(f[12:14]))
+                or not all(x.isdigit() for x in f[14:16])):
             raise ValueError("line %d %r" % (i, l))
         w = int(m.group(1))
         at = lambda a: "0" if a == "-" else str(w - int(a))
         peers[f[2]] = [f[3], at(f[4]), f[5], at(f[7]), f[8], f[9], at(f[10]), f[11]]
+        sessions[f[2]] = ["none"] if nf == 12 or f[12] == "-" else [at(f[12])] + f[13:16]
     if int(m2.group(1)) != len(lines) - 3:
         raise ValueError("end counts %s, %d peer lines" % (m2.group(1), len(lines) - 3))
-    return int(m.group(1)), peers
+    return int(m.group(1)), peers, sessions
 try:
-    written, peers = parse(sys.argv[2])
+    written, peers, sessions = parse(sys.argv[2])
 except Exception as e:
     print("bad: %s" % e)
     sys.exit(1)
 if sys.argv[1] == "check":
     print("ok %d %d" % (len(peers), written))
 elif sys.argv[3] in peers:
-    print(" ".join(peers[sys.argv[3]]))
+    print(" ".join((sessions if sys.argv[1] == "session" else peers)[sys.argv[3]]))
 '
 state_check() { "$PY" -c "$STATE_PY" check "$1"; }
 state_peer() { "$PY" -c "$STATE_PY" peer "$1" "$2"; }
+state_session() { "$PY" -c "$STATE_PY" session "$1" "$2"; }
 # wait_state FILE PUB ERE TIMEOUT: until PUB's fields in FILE (as state_peer prints them)
 # match ERE; they are then in STATE_LINE.
 wait_state() {

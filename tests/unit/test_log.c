@@ -110,6 +110,27 @@ static void test_event_render(void)
 	          "peer=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= state=offline "
 	          "endpoint=203.0.113.7:51820 last_handshake=2026-11-25T21:52:10Z "
 	          "handshake_age=182 last_heard=1795643530");
+	/* The session that ended (SPEC §12), after the peer's fields. */
+	v->session_ms = 3599999;
+	v->session_rx_bytes = 18446744073709551615ULL;
+	v->session_tx_bytes = 7;
+	sink_log_format(&sl, &l, &ev);
+	CHECK_STR(logline_finish(&l),
+	          "2026-11-25T21:55:12.123Z WARNING event=peer_offline interface=wg0 "
+	          "peer=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= state=offline "
+	          "endpoint=203.0.113.7:51820 last_handshake=2026-11-25T21:52:10Z "
+	          "handshake_age=182 last_heard=1795643530 session_seconds=3599 "
+	          "session_rx_bytes=18446744073709551615 session_tx_bytes=7");
+	sl.fmt = LOG_FORMAT_JSON;
+	sink_log_format(&sl, &l, &ev);
+	CHECK_CONTAINS(logline_finish(&l), ",\"last_heard\":1795643530,\"session_seconds\":3599,"
+	               "\"session_rx_bytes\":18446744073709551615,\"session_tx_bytes\":7}");
+	ev.type = EV_PEER_ONLINE; /* only the session that ended is logged */
+	sink_log_format(&sl, &l, &ev);
+	CHECK(strstr(logline_finish(&l), "session") == NULL);
+	ev.type = EV_PEER_OFFLINE;
+	sl.fmt = LOG_FORMAT_TEXT;
+	v->session_ms = -1;
 	v->handshake_ms = v->heard_ms = 0;
 	v->handshake_age_ms = -1;
 	v->state = PEER_NEVER;

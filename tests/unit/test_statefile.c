@@ -153,7 +153,7 @@ static void test_roundtrip(void)
 	CHECK_INT(statefile_save(&sf, e, &hs, &now, "", err, sizeof(err)), 0);
 	char buf[256];
 	tread(path, buf, sizeof(buf));
-	CHECK_STR(buf, "wg-monitor-state 1\nwritten 1795643712000 boot - 5000000 threshold 60 "
+	CHECK_STR(buf, "wg-monitor-state 2\nwritten 1795643712000 boot - 5000000 threshold 60 "
 	          "liveness handshake\nend 0\n");
 	peers_free(e);
 	wg_snapshot_clear(&s);

@@ -46,12 +46,14 @@ static void test_status_output(void)
 	          "\"name\":\"\",\"state\":\"never\",\"last_handshake\":0,\"handshake_age\":-1,"
 	          "\"last_heard\":0,\"endpoint\":\"x\\\"\\\\x5c\\\\x1b\",\"allowed_ips\":[],"
 	          "\"rx_bytes\":0,\"tx_bytes\":0,"
-	          "\"persistent_keepalive\":0,\"reason\":\"\"},\n"
+	          "\"persistent_keepalive\":0,\"reason\":\"\",\"session_seconds\":-1,"
+	          "\"session_rx_bytes\":0,\"session_tx_bytes\":0},\n"
 	          "{\"interface\":\"wg1\",\"public_key\":\"//////////////////////////////////////////8=\","
 	          "\"name\":\"\",\"state\":\"online\",\"last_handshake\":1795643700,\"handshake_age\":12,"
 	          "\"last_heard\":1795643700,\"endpoint\":\"[2001:db8::1]:51820\","
 	          "\"allowed_ips\":[\"10.0.0.2/32\",\"fd00::2/128\"],\"rx_bytes\":92,"
-	          "\"tx_bytes\":18446744073709551615,\"persistent_keepalive\":25,\"reason\":\"\"}\n"
+	          "\"tx_bytes\":18446744073709551615,\"persistent_keepalive\":25,\"reason\":\"\","
+	          "\"session_seconds\":0,\"session_rx_bytes\":0,\"session_tx_bytes\":0}\n"
 	          "]\n");
 	free(js);
 	char *tab = render(t, &now, false);
@@ -62,6 +64,22 @@ static void test_status_output(void)
 	CHECK_CONTAINS(tab, " online  12s ago ");
 	CHECK_CONTAINS(tab, " never   never ");
 	CHECK(strchr(tab, '\x1b') == NULL);
+	free(tab);
+	/* An online peer's session so far: 65 s and the traffic since it began. */
+	struct clocks later = { now.real_ms + 65000, now.mono_ms + 65000 };
+	p = &s.devs[wg_snapshot_find(&s, "wg1") - s.devs].peers[0];
+	p->last_handshake_sec += 60;
+	p->rx_bytes += 1000;
+	p->tx_bytes = 499; /* went back: counted from zero again */
+	CHECK_INT(peers_update(t, &s, &later, rec_event, &r), 0);
+	js = render(t, &later, true);
+	CHECK_CONTAINS(js, "\"session_seconds\":65,\"session_rx_bytes\":1000,"
+	               "\"session_tx_bytes\":499}");
+	free(js);
+	tab = render(t, &later, false); /* the table's SESSION column: its length so far */
+	CHECK_CONTAINS(tab, "             TX SESSION REASON\n");
+	CHECK_CONTAINS(tab, " 499     65s -\n");
+	CHECK_CONTAINS(tab, " 0       - -\n"); /* never online: none */
 	free(tab);
 	wg_snapshot_clear(&s);
 	peers_free(t);
@@ -111,8 +129,8 @@ static void test_status_reason(void)
 	CHECK_INT(rec_count(&r, EV_HANDSHAKE_FAILING), 1);
 	char *js = render(t, &now, true);
 	CHECK_CONTAINS(js, "\"state\":\"never\",\"last_handshake\":0");
-	CHECK_CONTAINS(js, "\"reason\":\"handshake_failing\"}");
-	CHECK_CONTAINS(js, "\"reason\":\"\"}");
+	CHECK_CONTAINS(js, "\"reason\":\"handshake_failing\",");
+	CHECK_CONTAINS(js, "\"reason\":\"\",");
 	free(js);
 	char *tab = render(t, &now, false);
 	CHECK_CONTAINS(tab, " HANDSHAKE  HEARD ");
