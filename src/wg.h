@@ -43,6 +43,7 @@ struct wg_peer {
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
 	uint16_t persistent_keepalive;    /* seconds, 0 = off */
+	uint32_t line;                    /* where a text source began it, for its errors */
 };
 
 struct wg_device {
