@@ -30,6 +30,10 @@ struct logfile {
 	uint64_t max_bytes;       /* 0: never rotate */
 	uint64_t size;            /* fstat at open + bytes written since */
 	uint64_t lost;            /* lines not written while failing */
+	bool torn;                /* a failed write left part of a line that could not be
+	                           * taken back: the next line into that file ends it first */
+	dev_t torn_dev;
+	ino_t torn_ino;
 	int64_t retry_at;         /* logfile_clock() time of the next reopen attempt */
 	dev_t dev;                /* identity of the open file, to notice a rename or unlink */
 	ino_t ino;
@@ -194,29 +198,56 @@ static int maybe_rotate(struct logfile *lf, uint64_t need)
 	return rotate(lf);
 }
 
-/* line + '\n' in one writev; short writes continue, EINTR is retried. */
+/* A write that failed after part of a line (ENOSPC, EFBIG) left its start: cut the file
+ * back to the last whole line, so a line is whole or absent. Where that is refused too
+ * (an append-only file), the next line first ends the fragment. */
+static void take_back(struct logfile *lf, uint64_t done)
+{
+	struct stat st;
+	if (done == 0)
+		return;
+	if (fstat(lf->fd, &st) == 0 && (uint64_t)st.st_size >= done &&
+	    ftruncate(lf->fd, st.st_size - (off_t)done) == 0) {
+		lf->size -= done;
+		return;
+	}
+	lf->torn = true;
+	lf->torn_dev = lf->dev;
+	lf->torn_ino = lf->ino;
+}
+
+/* line + '\n' in one writev (after a '\n' ending a torn line); short writes continue,
+ * EINTR is retried, a failure takes back what it wrote of the line. */
 static int write_line(struct logfile *lf, const char *line, size_t len)
 {
-	struct iovec iov[2] = {
+	bool mend = lf->torn && lf->torn_dev == lf->dev && lf->torn_ino == lf->ino;
+	struct iovec iov[3] = {
+		{ .iov_base = (void *)(uintptr_t)"\n", .iov_len = mend },
 		{ .iov_base = (void *)(uintptr_t)line, .iov_len = len },
 		{ .iov_base = (void *)(uintptr_t)"\n", .iov_len = 1 },
 	};
+	uint64_t done = 0;
 	int i = 0;
-	while (i < 2) {
-		ssize_t n = writev(lf->fd, iov + i, 2 - i);
+	while (i < 3) {
+		ssize_t n = writev(lf->fd, iov + i, 3 - i);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return set_why(lf, n < 0 ? errno : EIO, "write");
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			take_back(lf, done);
+			return set_why(lf, e, "write");
+		}
 		lf->size += (uint64_t)n;
+		done += (uint64_t)n;
 		size_t left = (size_t)n;
-		while (i < 2 && left >= iov[i].iov_len)
+		while (i < 3 && left >= iov[i].iov_len)
 			left -= iov[i++].iov_len;
-		if (i < 2) {
+		if (i < 3) {
 			iov[i].iov_base = (char *)iov[i].iov_base + left;
 			iov[i].iov_len -= left;
 		}
 	}
+	lf->torn = false;
 	return 0;
 }
 
