@@ -60,6 +60,11 @@ int statefile_open(struct statefile *sf, const char *path, char *err, size_t err
 int statefile_open_read(struct statefile *sf, const char *path, char *err, size_t errlen);
 void statefile_close(struct statefile *sf);
 
+/* After a failed save: when sf's directory has been removed (no link left), walks path
+ * again as statefile_open does and takes the lock there if sf held one. 1 when sf now
+ * holds the new directory, 0 when its own is still there, -errno with err filled. */
+int statefile_follow(struct statefile *sf, const char *path, char *err, size_t errlen);
+
 /* Takes an exclusive lock on <file>.lock (created 0600) for as long as sf is open, so
  * that two daemons never share one state file. 0, or -errno with the reason in err
  * (-EWOULDBLOCK: another wg-monitor holds it). */
