@@ -311,10 +311,12 @@ static struct logfile *open_failed(struct logfile *lf, int err_no, char *err, si
 	return NULL;
 }
 
-struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
-                             char *err, size_t errlen)
+/* logfile_open; *created: the file was not there before. */
+static struct logfile *open_log(const char *path, uint64_t max_bytes, unsigned backups,
+                                bool *created, char *err, size_t errlen)
 {
 	struct logfile_verdict v;
+	struct stat st;
 	if (backups > BACKUPS_MAX)
 		return open_failed(NULL, EINVAL, err, errlen, "%u backups (allowed 0-%d)",
 		                   backups, BACKUPS_MAX);
@@ -329,10 +331,30 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 	if (rc < 0)
 		return open_failed(lf, -rc, NULL, 0, NULL);
 	adopt(lf, &v);
+	*created = fstatat(lf->dirfd, lf->base, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 	rc = open_file(lf);
 	if (rc < 0)
 		return open_failed(lf, -rc, err, errlen, "%s", lf->why);
 	return lf;
+}
+
+struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
+                             char *err, size_t errlen)
+{
+	bool created;
+	return open_log(path, max_bytes, backups, &created, err, errlen);
+}
+
+int logfile_try(const char *path, char *err, size_t errlen)
+{
+	bool created;
+	struct logfile *lf = open_log(path, 0, 0, &created, err, errlen);
+	if (!lf)
+		return -errno;
+	if (created && still_ours(lf))
+		unlinkat(lf->dirfd, lf->base, 0);
+	logfile_close(lf);
+	return 0;
 }
 
 int logfile_reopen(struct logfile *lf)

@@ -39,14 +39,13 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 
 static int check_paths(const struct settings *s)
 {
-	char resolved[PATH_MAX], err[512];
+	char err[600];
 	struct statefile sf;
 	if (metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wg-monitor: %s\n", err);
 		return -1;
 	}
-	if (s->log_path[0] &&
-	    logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
+	if (s->log_path[0] && logfile_try(s->log_path, err, sizeof(err)) < 0) {
 		log_path_error(s, err);
 		return -1;
 	}

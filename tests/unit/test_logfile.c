@@ -363,6 +363,34 @@ static void test_partial_write_ended(void)
 	logfile_close(lf);
 }
 
+/* check-config's try: what run's open would say, with nothing written or left behind.
+ * A directory run cannot create the file in passes the path policy alone (the check
+ * check-config used to make) but not the try: read-only as root, 0500 for anyone else. */
+static void test_try(void)
+{
+	char ro[PATH_MAX], log[PATH_MAX];
+	CHECK_INT(logfile_try(F, err, sizeof(err)), 0);
+	CHECK(!texists(F));
+	CHECK(twrite(F, "kept\n"));
+	CHECK_INT(logfile_try(F, err, sizeof(err)), 0);
+	CHECK_STR(content(F), "kept\n");
+	CHECK_INT(logfile_try("/etc/wg-monitor-test.log", err, sizeof(err)), -EACCES);
+	CHECK_CONTAINS(err, "outside the allowed directories");
+	CHECK(mkdir(tpath(ro, T, "ro"), 0500) == 0);
+	bool root = geteuid() == 0;
+	if (root && mount("tmpfs", ro, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+		printf("SKIPPED %s: needs a tmpfs mount as root\n", __func__);
+		return;
+	}
+	tpath(log, ro, "a.log");
+	CHECK_INT(logfile_check_path(log, NULL, 0, err, sizeof(err)), 0);
+	CHECK_INT(logfile_try(log, err, sizeof(err)), root ? -EROFS : -EACCES);
+	CHECK_CONTAINS(err, root ? "Read-only file system" : "Permission denied");
+	CHECK_CONTAINS(err, log);
+	if (root)
+		CHECK_INT(umount2(ro, MNT_DETACH), 0);
+}
+
 /* In a world-writable directory a file re-created by another user is refused. */
 static void test_planted_in_world_writable(void)
 {
@@ -464,6 +492,6 @@ static void teardown(void)
 TEST_MAIN(T_(test_basic), T_(test_open_refused), T_(test_rotation), T_(test_no_backups),
           T_(test_oversize_line), T_(test_deleted_and_renamed), T_(test_sighup_reopen),
           T_(test_failed_then_recovered), T_(test_permission), T_(test_disk_full), T_(test_partial_write_taken_back),
-          T_(test_partial_write_ended),
+          T_(test_partial_write_ended), T_(test_try),
           T_(test_planted_in_world_writable), T_(test_directory_swapped),
           T_(test_directory_removed), teardown)
