@@ -265,10 +265,10 @@ static int metrics_open(struct daemon *d)
 	size_t n, len = 0;
 	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 	} else if ((rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err,
 	                           sizeof(err))) < 0) {
-		fprintf(stderr, "wg-monitor: %s: %s\n", settings_name(s, SET_METRICS_LISTEN), err);
+		text_complain("%s: %s", settings_name(s, SET_METRICS_LISTEN), err);
 	} else {
 		http_set_token(&d->http, tok, len);
 	}

@@ -15,6 +15,7 @@
 
 #include "logfile.h"
 #include "logfile_path.h"
+#include "safepath.h"
 #include "util.h"
 
 #define RETRY_MS 1000
@@ -44,7 +45,7 @@ struct logfile {
 	char base[NAME_MAX + 1];  /* the file's name in dirfd */
 	char dir[PATH_MAX];       /* the directory as resolved at open, for messages */
 	char path[PATH_MAX];      /* dir/base, for messages */
-	char shown[256];          /* path, sanitized, for messages */
+	char shown[SAFEPATH_SHOWN_MAX]; /* path, for messages */
 	char why[640];            /* the latest failure, reported with LOGFILE_FAILED */
 };
 
@@ -77,7 +78,7 @@ static void adopt(struct logfile *lf, const struct logfile_verdict *v)
 	memcpy(lf->base, v->base, sizeof(lf->base));
 	memcpy(lf->dir, v->dir, sizeof(lf->dir));
 	memcpy(lf->path, v->path, sizeof(lf->path));
-	sanitize(lf->shown, sizeof(lf->shown), v->path, strlen(v->path));
+	safepath_shown(lf->shown, v->path);
 }
 
 /* A held directory that was removed (rm -r, then made again) would fail every open

@@ -91,7 +91,7 @@ static int open_with(struct statefile *sf, const char *path,
 	memset(sf, 0, sizeof(*sf));
 	sf->lockfd = -1;
 	sf->any_owner = pol->any_owner;
-	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
+	safepath_shown(sf->shown, path);
 	/* Room for the ".lock" and ".tmp" siblings. */
 	int rc = safepath_open_dir(path, pol, &sf->dirfd, sf->base,
 	                           sizeof(sf->base) - strlen(".lock"), NULL, err, errlen);

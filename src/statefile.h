@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "peers.h"
+#include "safepath.h"
 
 /* A bigger file is refused unread, and so is a file of more peers: 100,000 peers take
  * about 18 MiB on disk and the same again in memory while being read. */
@@ -41,7 +42,7 @@ struct statefile {
 	                              * path cannot redirect a save */
 	int lockfd;                  /* -1 until statefile_lock */
 	char base[NAME_MAX + 1];     /* the file's name in it */
-	char shown[256];             /* the path as given, sanitized, for messages */
+	char shown[SAFEPATH_SHOWN_MAX]; /* the path as given, raw: escaped where printed */
 	bool any_owner;              /* opened for reading only (statefile_open_read) */
 };
 
