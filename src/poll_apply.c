@@ -10,13 +10,12 @@
  * would read "online" forever); less is a clock that is merely off. */
 #define FUTURE_MS (24 * 3600 * 1000LL)
 
-/* Such peers' handshakes are unknown this poll (what was known is kept), and the
- * interface has a poll_error naming the first of them. */
-static void check_future(struct poll_book *pb, struct wg_device *dev, const struct clocks *now)
+size_t poll_future_handshakes(struct wg_device *dev, int64_t now_real_ms, char *msg,
+                              size_t msglen)
 {
 	const struct wg_peer *first = NULL;
 	size_t n = 0;
-	int64_t limit_sec = (now->real_ms + FUTURE_MS) / 1000;
+	int64_t limit_sec = (now_real_ms + FUTURE_MS) / 1000;
 	for (size_t i = 0; i < dev->npeers; i++) {
 		struct wg_peer *p = &dev->peers[i];
 		if (p->hs_kind != WG_HS_TIME || p->last_handshake_sec <= limit_sec)
@@ -26,14 +25,22 @@ static void check_future(struct poll_book *pb, struct wg_device *dev, const stru
 			first = p;
 	}
 	if (!first)
-		return;
-	char key[WG_KEY_B64_LEN], msg[WG_ERRMSG_SIZE];
+		return 0;
+	char key[WG_KEY_B64_LEN];
 	key_to_base64(key, first->public_key);
-	int len = snprintf(msg, sizeof(msg), "peer %s reported a handshake %lld s ahead of the "
-	                   "clock", key, (long long)(first->last_handshake_sec -
-	                   now->real_ms / 1000));
-	if (n > 1 && len > 0 && (size_t)len < sizeof(msg))
-		snprintf(msg + len, sizeof(msg) - (size_t)len, " (and %zu more peers)", n - 1);
+	int len = snprintf(msg, msglen, "peer %s reported a handshake %lld s ahead of the clock",
+	                   key, (long long)(first->last_handshake_sec - now_real_ms / 1000));
+	if (n > 1 && len > 0 && (size_t)len < msglen)
+		snprintf(msg + len, msglen - (size_t)len, " (and %zu more peers)", n - 1);
+	return n;
+}
+
+/* Such peers make a poll_error for their interface. */
+static void check_future(struct poll_book *pb, struct wg_device *dev, const struct clocks *now)
+{
+	char msg[WG_ERRMSG_SIZE];
+	if (!poll_future_handshakes(dev, now->real_ms, msg, sizeof(msg)))
+		return;
 	pb->totals.poll_errors++;
 	pollerr_report(&pb->errs, dev->name, -ERANGE, msg, now->mono_ms);
 }

@@ -23,4 +23,10 @@ void poll_apply(struct poll_book *pb, struct peer_table *t, struct wg_snapshot *
                 event_fn fn, void *ctx);
 void poll_book_fini(struct poll_book *pb);
 
+/* Takes as unknown (what was known is kept) every handshake of dev more than a day ahead
+ * of the clock: no one had it, and it would read "online" for ever. Returns how many,
+ * with msg (msglen) naming the first. */
+size_t poll_future_handshakes(struct wg_device *dev, int64_t now_real_ms, char *msg,
+                              size_t msglen);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "names_book.h"
+#include "poll_apply.h"
 #include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
@@ -303,8 +304,12 @@ int status_run(const struct settings *s)
 		goto out;
 	size_t unread = 0;
 	for (size_t i = 0; i < snap.ndevs; i++) {
-		if (!snap.devs[i].error)
+		char msg[WG_ERRMSG_SIZE];
+		if (!snap.devs[i].error) {
+			if (poll_future_handshakes(&snap.devs[i], real_ms(), msg, sizeof(msg)))
+				text_complain("%s: %s", snap.devs[i].name, msg);
 			continue;
+		}
 		text_complain("%s: %s", snap.devs[i].name, snap.devs[i].errmsg);
 		unread++;
 	}

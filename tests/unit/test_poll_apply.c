@@ -135,4 +135,20 @@ static void test_future_handshake(void)
 	peers_free(t);
 }
 
-TEST_MAIN(test_oom_rate_limited, test_recovery_first, test_future_handshake)
+/* What status uses too: a day ahead is still a clock that is off, a second more is not. */
+static void test_future_bound(void)
+{
+	struct wg_snapshot snap = { 0 };
+	char msg[WG_ERRMSG_SIZE] = "";
+	fix_peer(&snap, "wg0", 1)->last_handshake_sec = T0 / 1000 + 86400;
+	fix_peer(&snap, "wg0", 2)->last_handshake_sec = T0 / 1000 + 86401;
+	fix_peer(&snap, "wg0", 3)->last_handshake_sec = T0 / 1000 + 86402;
+	CHECK_INT(poll_future_handshakes(&snap.devs[0], T0, msg, sizeof(msg)), 2);
+	CHECK_CONTAINS(msg, "reported a handshake 86401 s ahead of the clock (and 1 more peers)");
+	CHECK_INT(snap.devs[0].peers[0].hs_kind, WG_HS_TIME);
+	CHECK_INT(snap.devs[0].peers[1].hs_kind, WG_HS_UNKNOWN);
+	CHECK_INT(snap.devs[0].peers[2].hs_kind, WG_HS_UNKNOWN);
+	wg_snapshot_clear(&snap);
+}
+
+TEST_MAIN(test_oom_rate_limited, test_recovery_first, test_future_handshake, test_future_bound)
