@@ -8,9 +8,7 @@ t_common
 
 wg_pair 1
 wait_handshake n "$FAR_PUB" 10 || die "no handshake"
-SD=$T_DIR/sd
-mkdir -m 0700 "$SD" || die "mkdir $SD"
-SF=$SD/state
+state_dir_new
 ON_RE=$(peer_re peer_online "$FAR_PUB")
 OFF_RE=$(peer_re peer_offline "$FAR_PUB")
 
