@@ -229,7 +229,7 @@ static int loop(struct daemon *d, const sigset_t *blocked)
 }
 
 /* Sinks in the order they see each event: the debug lines come before the poll summary. */
-static int add_sinks(struct daemon *d, const struct statefile *state)
+static int add_sinks(struct daemon *d, struct statefile *state)
 {
 	const struct settings *s = d->s;
 	sink_log_init(&d->log, s->log_format);
@@ -265,10 +265,10 @@ static int metrics_open(struct daemon *d)
 	size_t n, len = 0;
 	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 	} else if ((rc = http_open(&d->http, addrs, n, metrics_http, &d->metrics, err,
 	                           sizeof(err))) < 0) {
-		fprintf(stderr, "wg-monitor: %s: %s\n", settings_name(s, SET_METRICS_LISTEN), err);
+		text_complain("%s: %s", settings_name(s, SET_METRICS_LISTEN), err);
 	} else {
 		http_set_token(&d->http, tok, len);
 	}
@@ -276,7 +276,7 @@ static int metrics_open(struct daemon *d)
 	return rc;
 }
 
-int daemon_run(const struct settings *s, struct logfile *lf, const struct statefile *state)
+int daemon_run(const struct settings *s, struct logfile *lf, struct statefile *state)
 {
 	sigset_t blocked;
 	install_signals(&blocked);

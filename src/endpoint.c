@@ -75,11 +75,6 @@ bool endpoint_normalize(char *out, size_t outsize, const char *s, size_t len)
 		return true;
 	/* Kept as received: every sink escapes what it prints (text.h), so escaping here
 	 * too would show a NUL as \x5cx00. */
-	const char *nul = memchr(s, '\0', len);
-	size_t n = nul ? (size_t)(nul - s) : len;
-	if (n >= outsize)
-		n = outsize - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
+	text_raw(out, outsize, s, len);
 	return false;
 }

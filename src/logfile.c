@@ -15,6 +15,7 @@
 
 #include "logfile.h"
 #include "logfile_path.h"
+#include "safepath.h"
 #include "util.h"
 
 #define RETRY_MS 1000
@@ -30,6 +31,10 @@ struct logfile {
 	uint64_t max_bytes;       /* 0: never rotate */
 	uint64_t size;            /* fstat at open + bytes written since */
 	uint64_t lost;            /* lines not written while failing */
+	bool torn;                /* a failed write left part of a line that could not be
+	                           * taken back: the next line into that file ends it first */
+	dev_t torn_dev;
+	ino_t torn_ino;
 	int64_t retry_at;         /* logfile_clock() time of the next reopen attempt */
 	dev_t dev;                /* identity of the open file, to notice a rename or unlink */
 	ino_t ino;
@@ -40,7 +45,7 @@ struct logfile {
 	char base[NAME_MAX + 1];  /* the file's name in dirfd */
 	char dir[PATH_MAX];       /* the directory as resolved at open, for messages */
 	char path[PATH_MAX];      /* dir/base, for messages */
-	char shown[256];          /* path, sanitized, for messages */
+	char shown[SAFEPATH_SHOWN_MAX]; /* path, for messages */
 	char why[640];            /* the latest failure, reported with LOGFILE_FAILED */
 };
 
@@ -73,7 +78,7 @@ static void adopt(struct logfile *lf, const struct logfile_verdict *v)
 	memcpy(lf->base, v->base, sizeof(lf->base));
 	memcpy(lf->dir, v->dir, sizeof(lf->dir));
 	memcpy(lf->path, v->path, sizeof(lf->path));
-	sanitize(lf->shown, sizeof(lf->shown), v->path, strlen(v->path));
+	safepath_shown(lf->shown, v->path);
 }
 
 /* A held directory that was removed (rm -r, then made again) would fail every open
@@ -194,29 +199,56 @@ static int maybe_rotate(struct logfile *lf, uint64_t need)
 	return rotate(lf);
 }
 
-/* line + '\n' in one writev; short writes continue, EINTR is retried. */
+/* A write that failed after part of a line (ENOSPC, EFBIG) left its start: cut the file
+ * back to the last whole line, so a line is whole or absent. Where that is refused too
+ * (an append-only file), the next line first ends the fragment. */
+static void take_back(struct logfile *lf, uint64_t done)
+{
+	struct stat st;
+	if (done == 0)
+		return;
+	if (fstat(lf->fd, &st) == 0 && (uint64_t)st.st_size >= done &&
+	    ftruncate(lf->fd, st.st_size - (off_t)done) == 0) {
+		lf->size -= done;
+		return;
+	}
+	lf->torn = true;
+	lf->torn_dev = lf->dev;
+	lf->torn_ino = lf->ino;
+}
+
+/* line + '\n' in one writev (after a '\n' ending a torn line); short writes continue,
+ * EINTR is retried, a failure takes back what it wrote of the line. */
 static int write_line(struct logfile *lf, const char *line, size_t len)
 {
-	struct iovec iov[2] = {
+	bool mend = lf->torn && lf->torn_dev == lf->dev && lf->torn_ino == lf->ino;
+	struct iovec iov[3] = {
+		{ .iov_base = (void *)(uintptr_t)"\n", .iov_len = mend },
 		{ .iov_base = (void *)(uintptr_t)line, .iov_len = len },
 		{ .iov_base = (void *)(uintptr_t)"\n", .iov_len = 1 },
 	};
+	uint64_t done = 0;
 	int i = 0;
-	while (i < 2) {
-		ssize_t n = writev(lf->fd, iov + i, 2 - i);
+	while (i < 3) {
+		ssize_t n = writev(lf->fd, iov + i, 3 - i);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return set_why(lf, n < 0 ? errno : EIO, "write");
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			take_back(lf, done);
+			return set_why(lf, e, "write");
+		}
 		lf->size += (uint64_t)n;
+		done += (uint64_t)n;
 		size_t left = (size_t)n;
-		while (i < 2 && left >= iov[i].iov_len)
+		while (i < 3 && left >= iov[i].iov_len)
 			left -= iov[i++].iov_len;
-		if (i < 2) {
+		if (i < 3) {
 			iov[i].iov_base = (char *)iov[i].iov_base + left;
 			iov[i].iov_len -= left;
 		}
 	}
+	lf->torn = false;
 	return 0;
 }
 
@@ -280,10 +312,12 @@ static struct logfile *open_failed(struct logfile *lf, int err_no, char *err, si
 	return NULL;
 }
 
-struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
-                             char *err, size_t errlen)
+/* logfile_open; *created: the file was not there before. */
+static struct logfile *open_log(const char *path, uint64_t max_bytes, unsigned backups,
+                                bool *created, char *err, size_t errlen)
 {
 	struct logfile_verdict v;
+	struct stat st;
 	if (backups > BACKUPS_MAX)
 		return open_failed(NULL, EINVAL, err, errlen, "%u backups (allowed 0-%d)",
 		                   backups, BACKUPS_MAX);
@@ -298,10 +332,30 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 	if (rc < 0)
 		return open_failed(lf, -rc, NULL, 0, NULL);
 	adopt(lf, &v);
+	*created = fstatat(lf->dirfd, lf->base, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 	rc = open_file(lf);
 	if (rc < 0)
 		return open_failed(lf, -rc, err, errlen, "%s", lf->why);
 	return lf;
+}
+
+struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned backups,
+                             char *err, size_t errlen)
+{
+	bool created;
+	return open_log(path, max_bytes, backups, &created, err, errlen);
+}
+
+int logfile_try(const char *path, char *err, size_t errlen)
+{
+	bool created;
+	struct logfile *lf = open_log(path, 0, 0, &created, err, errlen);
+	if (!lf)
+		return -errno;
+	if (created && still_ours(lf))
+		unlinkat(lf->dirfd, lf->base, 0);
+	logfile_close(lf);
+	return 0;
 }
 
 int logfile_reopen(struct logfile *lf)

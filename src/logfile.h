@@ -24,6 +24,11 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 
 enum logfile_notice { LOGFILE_NONE = 0, LOGFILE_FAILED, LOGFILE_RECOVERED };
 
+/* check-config: exactly what logfile_open does, the open (or the creation) included,
+ * without writing a byte; a file it had to create is removed again. 0 or -errno with
+ * the reason in err, the one run would give. */
+int logfile_try(const char *path, char *err, size_t errlen);
+
 /* Appends line[0..len) plus '\n', rotating first when the write would take the file
  * past max_bytes. Never exits, never blocks for long. When the file's health changes
  * (it became unwritable, or writable again) returns the notice and fills msg; the caller

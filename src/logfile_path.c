@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +16,7 @@
 #include "safepath.h"
 #include "util.h"
 
-#define SHOWN_MAX 256 /* a path quoted in a message: sanitized, bounded */
-
 static const char *const fixed_roots[] = { "/var/log", "/tmp" };
-
-__attribute__((format(printf, 4, 5)))
-static int fail(int err_no, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -err_no;
-}
-
-static void shown(char out[SHOWN_MAX], const char *s)
-{
-	sanitize(out, SHOWN_MAX, s, strlen(s));
-}
 
 void logfile_roots_init(struct logfile_roots *r)
 {
@@ -74,25 +54,25 @@ static bool inside_roots(const char *dir, const struct logfile_roots *r)
 int logfile_check_file(const char *shown_path, const struct stat *st, bool world_writable,
                        const char *dir, char *err, size_t errlen)
 {
-	char s[SHOWN_MAX], d[SHOWN_MAX];
-	shown(s, shown_path);
+	char s[SAFEPATH_SHOWN_MAX], d[SAFEPATH_SHOWN_MAX];
+	safepath_shown(s, shown_path);
 	if (S_ISLNK(st->st_mode))
-		return fail(ELOOP, err, errlen, "\"%s\" is a symbolic link (not allowed for the log file)", s);
+		return fail_at(err, errlen, 0, -ELOOP, "\"%s\" is a symbolic link (not allowed for the log file)", s);
 	if (S_ISDIR(st->st_mode))
-		return fail(EISDIR, err, errlen, "\"%s\" is a directory, not a file", s);
+		return fail_at(err, errlen, 0, -EISDIR, "\"%s\" is a directory, not a file", s);
 	if (!S_ISREG(st->st_mode))
-		return fail(EINVAL, err, errlen, "\"%s\" is not a regular file", s);
+		return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a regular file", s);
 	/* Another name of the file could lie anywhere on the file system, outside the
 	 * allowed directories too: appending to it would write there. */
 	if (st->st_nlink > 1)
-		return fail(EPERM, err, errlen, "\"%s\" has %lu hard links (a log file must have "
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\" has %lu hard links (a log file must have "
 		            "exactly one)", s, (unsigned long)st->st_nlink);
 	if (!world_writable)
 		return 0;
 	/* In /tmp anyone may plant the file first and read or redirect what we log. */
-	shown(d, dir);
+	safepath_shown(d, dir);
 	if (st->st_uid != geteuid())
-		return fail(EPERM, err, errlen, "\"%s\" is owned by uid %u, not by the running user "
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\" is owned by uid %u, not by the running user "
 		            "(uid %u), in the world-writable directory \"%s\"", s,
 		            (unsigned)st->st_uid, (unsigned)geteuid(), d);
 	return 0;
@@ -100,15 +80,15 @@ int logfile_check_file(const char *shown_path, const struct stat *st, bool world
 
 static int outside(const char *path, const char *real, char *err, size_t errlen)
 {
-	char s[SHOWN_MAX], d[SHOWN_MAX], why[SHOWN_MAX + 32] = "", dir[PATH_MAX];
+	char s[SAFEPATH_SHOWN_MAX], d[SAFEPATH_SHOWN_MAX], why[SAFEPATH_SHOWN_MAX + 32] = "", dir[PATH_MAX];
 	const char *base;
-	shown(s, path);
+	safepath_shown(s, path);
 	/* Name the resolved directory when .. or a symlink made the difference. */
 	if (path_split(path, dir, &base, NULL, 0) == 0 && strcmp(dir, real) != 0) {
-		shown(d, real);
+		safepath_shown(d, real);
 		snprintf(why, sizeof(why), ": its directory resolves to \"%s\"", d);
 	}
-	return fail(EACCES, err, errlen, "\"%s\" is outside the allowed directories "
+	return fail_at(err, errlen, 0, -EACCES, "\"%s\" is outside the allowed directories "
 	            "(/var/log, /tmp, ./logs)%s", s, why);
 }
 
@@ -122,7 +102,7 @@ int logfile_check_last(int dirfd, const char *base, const char *shown_path, cons
                        bool *world_writable, char *err, size_t errlen)
 {
 	struct stat st;
-	char s[SHOWN_MAX];
+	char s[SAFEPATH_SHOWN_MAX];
 	if (fstat(dirfd, &st) == 0) {
 		*world_writable = (st.st_mode & S_IWOTH) != 0;
 		if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -130,25 +110,25 @@ int logfile_check_last(int dirfd, const char *base, const char *shown_path, cons
 		if (errno == ENOENT)
 			return 0; /* created at open */
 	}
-	shown(s, shown_path);
-	return fail(errno, err, errlen, "\"%s\": %s", s, strerror(errno));
+	safepath_shown(s, shown_path);
+	return fail_at(err, errlen, 0, -errno, "\"%s\": %s", s, strerror(errno));
 }
 
 int logfile_policy(const char *path, const struct logfile_roots *roots,
                    struct logfile_verdict *v, char *err, size_t errlen)
 {
-	char s[SHOWN_MAX];
+	char s[SAFEPATH_SHOWN_MAX];
 	int rc = safepath_open_dir(path, &log_policy, &v->dirfd, v->base,
 	                           sizeof(v->base) - LOGFILE_SUFFIX_MAX, v->dir, err, errlen);
 	if (rc < 0)
 		return rc;
-	shown(s, path);
+	safepath_shown(s, path);
 	int n = snprintf(v->path, sizeof(v->path), "%s/%s", strcmp(v->dir, "/") ? v->dir : "",
 	                 v->base);
 	if (!inside_roots(v->dir, roots))
 		rc = outside(path, v->dir, err, errlen);
 	else if (n < 0 || (size_t)n >= sizeof(v->path))
-		rc = fail(ENAMETOOLONG, err, errlen, "\"%s\" is too long once resolved", s);
+		rc = fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\" is too long once resolved", s);
 	else
 		rc = logfile_check_last(v->dirfd, v->base, path, v->dir, &v->world_writable, err,
 		                        errlen);
@@ -171,9 +151,9 @@ int logfile_check_path(const char *path, char *resolved, size_t rsize, char *err
 	if (!resolved)
 		return 0;
 	if (strlen(v.path) >= rsize) {
-		char s[SHOWN_MAX];
-		shown(s, path);
-		return fail(ENAMETOOLONG, err, errlen, "\"%s\": resolved path too long for its buffer", s);
+		char s[SAFEPATH_SHOWN_MAX];
+		safepath_shown(s, path);
+		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": resolved path too long for its buffer", s);
 	}
 	strcpy(resolved, v.path);
 	return 0;

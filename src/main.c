@@ -19,7 +19,7 @@ extern char **environ;
 
 static void log_path_error(const struct settings *s, const char *err)
 {
-	fprintf(stderr, "wg-monitor: invalid %s: %s\n", settings_name(s, SET_LOG_PATH), err);
+	text_complain("invalid %s: %s", settings_name(s, SET_LOG_PATH), err);
 }
 
 /* Opens the state file, its path policy included; sf->dirfd stays -1 for none. */
@@ -30,8 +30,7 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 	if (!s->state_file[0])
 		return 0;
 	if (statefile_open(sf, s->state_file, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: invalid %s: %s\n", settings_name(s, SET_STATE_FILE),
-		        err);
+		text_complain("invalid %s: %s", settings_name(s, SET_STATE_FILE), err);
 		return -1;
 	}
 	return 0;
@@ -39,14 +38,13 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 
 static int check_paths(const struct settings *s)
 {
-	char resolved[PATH_MAX], err[512];
+	char err[600];
 	struct statefile sf;
 	if (metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 		return -1;
 	}
-	if (s->log_path[0] &&
-	    logfile_check_path(s->log_path, resolved, sizeof(resolved), err, sizeof(err)) < 0) {
+	if (s->log_path[0] && logfile_try(s->log_path, err, sizeof(err)) < 0) {
 		log_path_error(s, err);
 		return -1;
 	}
@@ -64,7 +62,7 @@ static int cmd_run(const struct settings *s)
 	if (open_state_file(s, &sf) < 0)
 		return EXIT_SETTINGS;
 	if (sf.dirfd >= 0 && statefile_lock(&sf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 		statefile_close(&sf);
 		return EXIT_SETTINGS;
 	}

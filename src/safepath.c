@@ -13,19 +13,23 @@
 #include "text.h"
 #include "util.h"
 
-#define SHOWN_MAX 256 /* a path quoted in a message: sanitized, bounded */
 #define MAX_LINKS 16  /* symlinks followed while walking the path */
 
 /* ---- syntax ---------------------------------------------------------------------- */
 
+void safepath_shown(char out[SAFEPATH_SHOWN_MAX], const char *path)
+{
+	text_raw(out, SAFEPATH_SHOWN_MAX, path, strlen(path));
+}
+
 /* Refuses what cannot name a file before touching the file system. */
 static int check_syntax(const char *path, char *err, size_t errlen)
 {
-	char s[SHOWN_MAX];
+	char s[SAFEPATH_SHOWN_MAX];
 	size_t len = path ? strlen(path) : 0;
 	if (len == 0)
 		return fail_at(err, errlen, 0, -EINVAL, "the path is empty");
-	sanitize(s, sizeof(s), path, len);
+	safepath_shown(s, path);
 	if (len >= PATH_MAX)
 		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\" is too long (%zu bytes, "
 		               "limit %d)", s, len, PATH_MAX - 1);
@@ -90,8 +94,8 @@ enum dir_rule {
 static int check_dir(const struct walk *w, const char *dir, const struct stat *st,
                      enum dir_rule rule)
 {
-	char d[SHOWN_MAX];
-	sanitize(d, sizeof(d), dir, strlen(dir));
+	char d[SAFEPATH_SHOWN_MAX];
+	safepath_shown(d, dir);
 	bool owner_free = w->pol->any_owner && rule != ON_THE_WAY;
 	if (!owner_free && !safepath_trusted_owner(st->st_uid))
 		return fail_at(w->err, w->errlen, 0, -EPERM, "\"%s\": directory \"%s\" is owned "
@@ -179,11 +183,11 @@ static bool only_dots(const char *rest)
 static int walk_step(struct walk *w, const char *name, char *rest, size_t restsize)
 {
 	struct stat st;
-	char d[SHOWN_MAX];
+	char d[SAFEPATH_SHOWN_MAX];
 	int rc = walk_note(w, name);
 	if (rc < 0)
 		return rc;
-	sanitize(d, sizeof(d), w->where, strlen(w->where));
+	safepath_shown(d, w->where);
 	if (fstatat(w->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail_at(w->err, w->errlen, 0, -errno, "\"%s\": \"%s\": %s%s", w->shown, d,
 		               strerror(errno), errno == ENOENT ? " (the directory must exist)" : "");
@@ -250,14 +254,14 @@ int safepath_open_dir(const char *path, const struct safepath_policy *pol, int *
                       char *base, size_t basesize, char resolved[PATH_MAX], char *err,
                       size_t errlen)
 {
-	char dir[PATH_MAX], shown[SHOWN_MAX];
+	char dir[PATH_MAX], shown[SAFEPATH_SHOWN_MAX];
 	const char *b;
 	struct walk w = { .fd = -1, .shown = shown, .pol = pol, .err = err, .errlen = errlen };
 	*dirfd = -1;
 	int rc = path_split(path, dir, &b, err, errlen);
 	if (rc < 0)
 		return rc;
-	sanitize(shown, sizeof(shown), path, strlen(path));
+	safepath_shown(shown, path);
 	if (strlen(b) >= basesize)
 		return fail_at(err, errlen, 0, -ENAMETOOLONG, "\"%s\": file name too long", shown);
 	rc = walk_dir(&w, dir);

@@ -27,6 +27,11 @@ struct safepath_policy {
 int path_split(const char *path, char dir[PATH_MAX], const char **base, char *err,
                size_t errlen);
 
+/* A path quoted in a message: its first SAFEPATH_SHOWN_MAX - 1 bytes, raw (text_raw),
+ * so that the printer's escape is the only one. */
+#define SAFEPATH_SHOWN_MAX 256
+void safepath_shown(char out[SAFEPATH_SHOWN_MAX], const char *path);
+
 /* Whether a file or directory owned by uid may be trusted: root's or ours. */
 bool safepath_trusted_owner(uid_t uid);
 

@@ -138,11 +138,12 @@ static void format_number(const struct settings *s, const struct setting_spec *s
 	snprintf(buf, size, "%llu", (unsigned long long)setting_uint(s, sp));
 }
 
-/* SK_BOOL: empty counts as off, as SPEC §3 allows. */
+/* SK_BOOL: one of the words. An empty DEBUG= never gets here (an empty variable is
+ * unset, SPEC §3); an empty --debug= is an error like every other empty flag. */
 static int parse_bool(struct settings *s, const struct setting_spec *sp,
                       const struct setting_input *in)
 {
-	bool off = in->len == 0 || word_index(false_words, in->v, in->len) >= 0;
+	bool off = word_index(false_words, in->v, in->len) >= 0;
 	if (!off && word_index(true_words, in->v, in->len) < 0)
 		return setting_invalid(in, sp->allowed);
 	setting_set_uint(s, sp, !off);

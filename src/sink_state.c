@@ -6,7 +6,7 @@
 #include "sink_state.h"
 #include "util.h"
 
-void sink_state_init(struct sink_state *ss, const struct statefile *file,
+void sink_state_init(struct sink_state *ss, struct statefile *file,
                      const struct peer_table *peers, const struct saved_rule *rule,
                      const char *path, event_fn fn, void *ctx)
 {
@@ -68,6 +68,10 @@ static void save(struct sink_state *ss, bool force)
 	struct clocks now = { real_ms(), mono };
 	int rc = statefile_save(ss->file, ss->peers, &ss->rule, &now, ss->boot_id, err,
 	                        sizeof(err));
+	/* A directory removed and made again: found again, with its checks and the lock. */
+	if (rc < 0 && statefile_follow(ss->file, ss->path, err, sizeof(err)) > 0)
+		rc = statefile_save(ss->file, ss->peers, &ss->rule, &now, ss->boot_id, err,
+		                    sizeof(err));
 	if (rc < 0) {
 		if (!ss->failing)
 			say(ss, EV_STATE_WRITE_FAILED, rc, err);

@@ -16,7 +16,7 @@
 #define STATE_REFRESH_MS (300 * 1000)
 
 struct sink_state {
-	const struct statefile *file;
+	struct statefile *file;          /* walked again when its directory is removed */
 	const struct peer_table *peers;  /* read through peers_view() only */
 	struct saved_rule rule;
 	const char *path;                /* as configured, for messages */
@@ -28,7 +28,7 @@ struct sink_state {
 	bool failing;                    /* state_write_failed said; retry every poll */
 };
 
-void sink_state_init(struct sink_state *ss, const struct statefile *file,
+void sink_state_init(struct sink_state *ss, struct statefile *file,
                      const struct peer_table *peers, const struct saved_rule *rule,
                      const char *path, event_fn fn, void *ctx);
 /* Takes up where the saved table left off; a bad file is reported and ignored. */

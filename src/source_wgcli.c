@@ -59,7 +59,7 @@ static int interpret(struct child *o, struct wg_snapshot *snap, size_t first, in
 		if (o->errlen == 0)
 			snprintf(res->msg + off, sizeof res->msg - off, "no message on stderr");
 		else
-			sanitize(res->msg + off, sizeof res->msg - off, o->errbuf,
+			text_raw(res->msg + off, sizeof res->msg - off, o->errbuf,
 			         nl ? (size_t)(nl - o->errbuf) : o->errlen);
 		return failed(res, WEXITSTATUS(o->status) == 127 ? -ENOEXEC : -EIO);
 	}

@@ -93,7 +93,7 @@ static int open_with(struct statefile *sf, const char *path,
 	memset(sf, 0, sizeof(*sf));
 	sf->lockfd = -1;
 	sf->any_owner = pol->any_owner;
-	sanitize(sf->shown, sizeof(sf->shown), path, strlen(path));
+	safepath_shown(sf->shown, path);
 	/* Room for the ".lock" and ".tmp" siblings. */
 	int rc = safepath_open_dir(path, pol, &sf->dirfd, sf->base,
 	                           sizeof(sf->base) - strlen(".lock"), NULL, err, errlen);
@@ -123,6 +123,24 @@ void statefile_close(struct statefile *sf)
 	if (sf->dirfd >= 0)
 		close(sf->dirfd);
 	sf->lockfd = sf->dirfd = -1;
+}
+
+int statefile_follow(struct statefile *sf, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	struct statefile next;
+	if (fstat(sf->dirfd, &st) < 0 || st.st_nlink > 0)
+		return 0;
+	int rc = statefile_open(&next, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (sf->lockfd >= 0 && (rc = statefile_lock(&next, err, errlen)) < 0) {
+		statefile_close(&next);
+		return rc;
+	}
+	statefile_close(sf);
+	*sf = next;
+	return 1;
 }
 
 /* base + suffix (".lock", ".tmp"): within NAME_MAX, statefile_open made sure. */
@@ -289,6 +307,20 @@ static int write_all(int fd, const struct peer_table *t, const struct saved_rule
 	return rc;
 }
 
+/* Why <file>.tmp could not be created. A directory there survives the unlink before it
+ * and would block every save for good, so that is said in so many words. */
+static int tmp_refused(const struct statefile *sf, const char *tmp, int e, char *err,
+                       size_t errlen)
+{
+	struct stat st;
+	if (e == EEXIST && fstatat(sf->dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return fail_at(err, errlen, 0, -EISDIR, "\"%s.tmp\" is a directory, which blocks "
+		               "every save of the state file: remove it", sf->shown);
+	return fail_at(err, errlen, 0, -e, "cannot create \"%s.tmp\": %s", sf->shown,
+	               strerror(e));
+}
+
 int statefile_save(const struct statefile *sf, const struct peer_table *t,
                    const struct saved_rule *rule, const struct clocks *now,
                    const char *boot_id, char *err, size_t errlen)
@@ -300,8 +332,7 @@ int statefile_save(const struct statefile *sf, const struct peer_table *t,
 	int fd = openat(sf->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	                0600);
 	if (fd < 0)
-		return fail_at(err, errlen, 0, -errno, "cannot create \"%s.tmp\": %s", sf->shown,
-		               strerror(errno));
+		return tmp_refused(sf, tmp, errno, err, errlen);
 	errno = 0;
 	int rc = write_all(fd, t, rule, now, boot_id);
 	if (rc == 0 && renameat(sf->dirfd, tmp, sf->dirfd, sf->base) < 0)
@@ -471,6 +502,36 @@ static int parse_line(char *line, size_t len, size_t lineno, struct saved_state 
 	return rc;
 }
 
+static int cmp_peer_at(const void *a, const void *b, void *ctx)
+{
+	const struct peer_view *p = ctx, *x = &p[*(const size_t *)a], *y = &p[*(const size_t *)b];
+	int c = strcmp(x->ifname, y->ifname);
+	return c ? c : memcmp(x->key, y->key, WG_KEY_LEN);
+}
+
+/* Two lines for one peer (interface and key) make the file wrong, whichever would win:
+ * the later line is named. Peer lines follow the two header lines. */
+static int check_unique(const struct saved_state *st, char *err, size_t errlen)
+{
+	if (st->n < 2)
+		return 1;
+	size_t *order = malloc(st->n * sizeof(*order));
+	if (!order)
+		return fail_at(err, errlen, 0, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->n; i++)
+		order[i] = i;
+	qsort_r(order, st->n, sizeof(*order), cmp_peer_at, st->peers);
+	int rc = 1;
+	for (size_t i = 1; i < st->n && rc == 1; i++) {
+		size_t a = order[i - 1], b = order[i];
+		if (cmp_peer_at(&a, &b, st->peers) == 0)
+			rc = fail_at(err, errlen, 3 + (a > b ? a : b), -EBADMSG,
+			             "a second line for the peer of line %zu", 3 + (a < b ? a : b));
+	}
+	free(order);
+	return rc;
+}
+
 int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof(*st));
@@ -495,6 +556,8 @@ int statefile_parse(char *buf, size_t len, struct saved_state *st, char *err, si
 		rc = fail_at(err, errlen, lineno + 1, -EBADMSG, "data after the end line");
 	else if (rc == 0)
 		rc = fail_at(err, errlen, lineno, -EBADMSG, "truncated (no end line)");
+	if (rc == 1)
+		rc = check_unique(st, err, errlen);
 	if (rc == 1)
 		return 0;
 	saved_state_free(st);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "peers.h"
+#include "safepath.h"
 
 /* A bigger file is refused unread, and so is a file of more peers: 100,000 peers take
  * about 18 MiB on disk and the same again in memory while being read. */
@@ -42,7 +43,7 @@ struct statefile {
 	                              * path cannot redirect a save */
 	int lockfd;                  /* -1 until statefile_lock */
 	char base[NAME_MAX + 1];     /* the file's name in it */
-	char shown[256];             /* the path as given, sanitized, for messages */
+	char shown[SAFEPATH_SHOWN_MAX]; /* the path as given, raw: escaped where printed */
 	bool any_owner;              /* opened for reading only (statefile_open_read) */
 };
 
@@ -60,6 +61,11 @@ int statefile_open(struct statefile *sf, const char *path, char *err, size_t err
  * lock or save through it. */
 int statefile_open_read(struct statefile *sf, const char *path, char *err, size_t errlen);
 void statefile_close(struct statefile *sf);
+
+/* After a failed save: when sf's directory has been removed (no link left), walks path
+ * again as statefile_open does and takes the lock there if sf held one. 1 when sf now
+ * holds the new directory, 0 when its own is still there, -errno with err filled. */
+int statefile_follow(struct statefile *sf, const char *path, char *err, size_t errlen);
 
 /* Takes an exclusive lock on <file>.lock (created 0600) for as long as sf is open, so
  * that two daemons never share one state file. 0, or -errno with the reason in err

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "names_book.h"
+#include "poll_apply.h"
 #include "settings_apply.h"
 #include "source.h"
 #include "statefile.h"
@@ -174,9 +175,7 @@ static void names_notice(void *ctx, const char *ifname, const char *msg)
 {
 	(void)ctx;
 	(void)ifname; /* the message names the file */
-	char line[TEXT_VALUE_MAX + 1];
-	sanitize(line, sizeof(line), msg, strlen(msg));
-	fprintf(stderr, "wg-monitor: %s\n", line);
+	text_complain("%s", msg);
 }
 
 /* The services' state files (systemd/): wg-monitor.service's and each instance's. */
@@ -236,8 +235,7 @@ static int load_saved(const char *path, struct saved_state *st, bool *held_now)
 	if (rc == 0)
 		rc = statefile_load(&sf, st, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "wg-monitor: state file not used, states are from this poll "
-		        "alone: %s\n", err);
+		text_complain("state file not used, states are from this poll alone: %s", err);
 		statefile_close(&sf);
 		return rc;
 	}
@@ -248,7 +246,7 @@ static int load_saved(const char *path, struct saved_state *st, bool *held_now)
 		snprintf(age, sizeof(age), "saved %" PRId64 " s in the future by this clock", -ago);
 	int held = statefile_in_use(&sf);
 	*held_now = held == 1;
-	fprintf(stderr, "wg-monitor: %s %s (%s; threshold %u s, liveness %s)\n",
+	text_complain("%s %s (%s; threshold %u s, liveness %s)",
 	        held == 1 ? "continuing the running daemon's view in"
 	        : held == 0 ? "no wg-monitor holds it now; continuing the last view in"
 	                    : "continuing the view in",
@@ -329,14 +327,18 @@ int status_run(const struct settings *s)
 		goto out;
 	}
 	if (source_poll(&src, &snap, &res) < 0 || res.note < 0)
-		fprintf(stderr, "wg-monitor: %s\n", res.msg);
+		text_complain("%s", res.msg);
 	if (res.err < 0 && snap.ndevs == 0)
 		goto out;
 	size_t unread = 0;
 	for (size_t i = 0; i < snap.ndevs; i++) {
-		if (!snap.devs[i].error)
+		char msg[WG_ERRMSG_SIZE];
+		if (!snap.devs[i].error) {
+			if (poll_future_handshakes(&snap.devs[i], real_ms(), msg, sizeof(msg)))
+				text_complain("%s: %s", snap.devs[i].name, msg);
 			continue;
-		fprintf(stderr, "wg-monitor: %s: %s\n", snap.devs[i].name, snap.devs[i].errmsg);
+		}
+		text_complain("%s: %s", snap.devs[i].name, snap.devs[i].errmsg);
 		unread++;
 	}
 	names_book_prepare(&names, &snap);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The escapers. Each byte first takes its sanitized form (itself, or \xNN), then each
  * character of that form its format's escape; a unit is written whole or not at all. */
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -92,4 +94,27 @@ size_t text_kv(char *dst, size_t dstsize, const char *src, size_t srclen)
 	if (n > 0 && (memchr(src, ' ', n) || memchr(src, '"', n)))
 		return quoted(dst, dstsize, src, n);
 	return sanitize(dst, dstsize, src, n);
+}
+
+size_t text_raw(char *dst, size_t dstsize, const char *src, size_t len)
+{
+	const char *nul = memchr(src, '\0', len);
+	size_t n = nul ? (size_t)(nul - src) : len;
+	if (n >= dstsize)
+		n = dstsize - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+void text_complain(const char *fmt, ...)
+{
+	char raw[TEXT_VALUE_MAX + 1], shown[4 * TEXT_VALUE_MAX + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1;
+	sanitize(shown, sizeof(shown), raw, len);
+	fprintf(stderr, "wg-monitor: %s\n", shown);
 }

@@ -17,6 +17,16 @@
  * strlen(dst). The result is safe in any log line. */
 size_t sanitize(char *dst, size_t dstsize, const char *src, size_t len);
 
+/* Copies src[0..len) to dst (dstsize > 0) as it is, up to a NUL byte and at most
+ * dstsize - 1 bytes, NUL-terminated: a part of a message (a path, a program's stderr) is
+ * kept raw and escaped once, where the message is printed. Returns strlen(dst). */
+size_t text_raw(char *dst, size_t dstsize, const char *src, size_t len);
+
+/* Prints "wg-monitor: ", the formatted message sanitized, and a newline to stderr: the
+ * one escape of a message that reaches no sink (start-up errors, status). */
+__attribute__((format(printf, 1, 2)))
+void text_complain(const char *fmt, ...);
+
 /* The escapers: src[0..srclen) sanitized (at most TEXT_VALUE_MAX characters), then the
  * format's specials escaped, written NUL-terminated to dst (dstsize >= 3); whole escapes
  * only, never past dstsize. Each returns strlen(dst). */

@@ -71,6 +71,7 @@ static int new_peer(struct uapi_stream *st, const char *v, size_t vlen)
 	if (!st->peer)
 		return fail(st, -errno, "cannot add peer: %s", strerror(errno));
 	memcpy(st->peer->public_key, key, WG_KEY_LEN);
+	st->peer->line = st->lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)st->lineno;
 	st->peer->hs_kind = WG_HS_UNKNOWN; /* until last_handshake_time_sec says otherwise */
 	st->peer_seen = 1u << K_PUBLIC;
 	return 0;
@@ -214,11 +215,11 @@ static int handle_line(struct uapi_stream *st, char *line, size_t len)
 /* wireguard-go sends negative errno values, boringtun positive ones. */
 static int daemon_errno(struct uapi_stream *st)
 {
-	int64_t e = st->errno_val < 0 ? -st->errno_val : st->errno_val;
-	if (st->errno_val < -4095 || e > 4095)
-		return fail(st, -EPROTO, "daemon answered errno=%lld", (long long)st->errno_val);
-	return fail(st, (int)-e, "daemon answered errno=%lld (%s)", (long long)st->errno_val,
-	            strerror((int)e));
+	int64_t v = st->errno_val;
+	if (v < -4095 || v > 4095) /* bounded before negating: -INT64_MIN does not exist */
+		return fail(st, -EPROTO, "daemon answered errno=%lld", (long long)v);
+	int e = (int)(v < 0 ? -v : v);
+	return fail(st, -e, "daemon answered errno=%lld (%s)", (long long)v, strerror(e));
 }
 
 static int cmp_peer(const void *a, const void *b)
@@ -258,9 +259,12 @@ static int finish(struct uapi_stream *st, int64_t now_real_ms)
 	}
 	if (d->npeers > 1)
 		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
-	for (size_t i = 1; i < d->npeers; i++)
-		if (cmp_peer(&d->peers[i - 1], &d->peers[i]) == 0)
-			return fail(st, -EPROTO, "the same public_key appears twice");
+	for (size_t i = 1; i < d->npeers; i++) {
+		const struct wg_peer *a = &d->peers[i - 1], *b = &d->peers[i];
+		if (cmp_peer(a, b) == 0)
+			return fail_at(st->err, st->errlen, a->line > b->line ? a->line : b->line,
+			               -EPROTO, "the same public_key appears twice");
+	}
 	return st->errno_val ? daemon_errno(st) : 0;
 }
 
@@ -367,6 +371,9 @@ int uapi_stream_eof(struct uapi_stream *s)
 	if (s->rc != 0)
 		return s->rc;
 	s->lineno++;
+	if (s->lineno == 1 && !s->carry_len) /* not a byte came */
+		return settle(s, fail_at(s->err, s->errlen, 0, -EPROTO,
+		                         "connection closed without a reply"));
 	return settle(s, fail(s, -EPROTO, s->carry_len ? "last line has no newline" :
 	                      s->errno_seen ? "reply ends without the empty line" :
 	                      "reply ends without errno and empty line"));

@@ -58,6 +58,7 @@ struct wg_peer {
 	/* Its allowed IPs, in the source's order: dev->ips[ips_at .. ips_at + nips); ips_total
 	 * counts every one the source listed (saturating), nips < ips_total past a bound. */
 	uint32_t ips_at, nips, ips_total;
+	uint32_t line;                    /* where a text source began it, for its errors */
 };
 
 struct wg_device {

@@ -375,7 +375,7 @@ static bool access_line(const char *line, size_t len, struct wg_snapshot *snap)
 		d->source = WG_SRC_WGCLI;
 		d->error = err;
 		memcpy(d->errmsg, "wg: ", 4);
-		sanitize(d->errmsg + 4, sizeof d->errmsg - 4, line, len);
+		text_raw(d->errmsg + 4, sizeof d->errmsg - 4, line, len); /* escaped where printed */
 	}
 	return true;
 }

@@ -373,6 +373,8 @@ sync_to_poll() {
 t_common() { t_require_root; t_require_wg; t_require_bin; }
 
 # ---------------------------------------------------------------- the state file (§12)
+# state_dir_new: SD, a fresh private (0700) directory for the state file, and SF in it.
+state_dir_new() { SD=$T_DIR/sd; mkdir -m 0700 "$SD" || die "mkdir $SD"; SF=$SD/state; }
 # state_check FILE: parses FILE strictly as a version 2 (or 1) state file. Prints
 # "ok <peers> <written ms>" and succeeds, or prints "bad: <reason>" and fails.
 # state_peer FILE PUB: PUB's saved fields with its durations turned back into Unix ms

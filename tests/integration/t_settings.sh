@@ -42,6 +42,21 @@ bad_setting --interface "" --interface 0123456789abcdef
 bad_setting --liveness "" --liveness sometimes
 bad_setting POLL_TIMEOUT POLL_TIMEOUT=0
 bad_setting --poll-timeout "" --poll-timeout 86401 --interval 86400
+bad_setting --debug "DEBUG=1" --debug=   # empty, as for every other flag: not "off"
+
+# check-config tries what run does: as a user who may not create the default log file
+# (/var/log/wg_monitor.log), both refuse it, with the same line (check-config accepted it).
+if command -v setpriv >/dev/null; then
+	for cmd in check-config run; do
+		(cd / && env -u LOG_PATH -u STATE_FILE timeout 3 setpriv --reuid=65534 --regid=65534 \
+			--clear-groups "$WGM_BIN" $cmd </dev/null >/dev/null 2>"$T_DIR/$cmd.err")
+		echo "$?" >"$T_DIR/$cmd.rc"
+	done
+	check "unwritable default log: check-config exit 2 like run ($(cat "$T_DIR/check-config.rc"), $(cat "$T_DIR/run.rc"))" \
+		test "$(cat "$T_DIR/check-config.rc")" = 2 -a "$(cat "$T_DIR/run.rc")" = 2
+	check "unwritable default log: the same line from both" cmp -s "$T_DIR/check-config.err" "$T_DIR/run.err"
+	check "unwritable default log: the line names it" grep -qF 'cannot open log file "/var/log/wg_monitor.log"' "$T_DIR/check-config.err"
+fi
 
 # A poll timeout given above the interval is kept: a slow poll overruns into the next.
 out=$(env LOG_PATH= timeout 3 "$WGM_BIN" check-config --interval 5 --poll-timeout 6 2>&1)

@@ -8,9 +8,7 @@ t_common
 
 wg_pair 1
 wait_handshake n "$FAR_PUB" 10 || die "no handshake"
-SD=$T_DIR/sd
-mkdir -m 0700 "$SD" || die "mkdir $SD"
-SF=$SD/state
+state_dir_new
 ARGS=(--interval 1 --threshold 5 --state-file "$SF")
 INIT_RE=$(peer_re peer_initial "$FAR_PUB")
 ON_RE=$(peer_re peer_online "$FAR_PUB")

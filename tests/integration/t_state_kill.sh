@@ -18,9 +18,7 @@ for _ in range(int(os.sys.argv[1])):
 ' "$EXTRA" >"$T_DIR/extra.conf" || die "extra peers"
 in_n wg addconf "$IF_N" "$T_DIR/extra.conf" || die "wg addconf"
 NPEERS=$((EXTRA + 2))
-SD=$T_DIR/sd
-mkdir -m 0700 "$SD" || die "mkdir $SD"
-SF=$SD/state
+state_dir_new
 ARGS=(--interval 1 --threshold 5 --state-file "$SF")
 
 # roam: the absent peer's endpoint moves to a new port (saved with the next save).

@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "log.h"
 #include "pollerr.h"
+#include "statefile.h"
 #include "util.h"
 
 #define TS 1795643712123LL
@@ -71,6 +72,29 @@ static void test_endpoint_escaped_once(void)
 	logline_begin_at(&l, LVL_INFO, "x", TS, LOG_FORMAT_JSON);
 	logline_str(&l, "endpoint", ep);
 	CHECK_CONTAINS(logline_finish(&l), ",\"endpoint\":\"evil\\\\x1b[2J\\\\x5c:1\"");
+}
+
+/* Issue 19 item 5: a path in a message (here a state file's, non-ASCII and with a
+ * backslash) is kept raw where the message is built and escaped once, by the log; it
+ * was sanitized at both, \xc3 showing as \x5cxc3. */
+static void test_message_escaped_once(void)
+{
+	struct statefile sf;
+	struct sink_log sl;
+	struct logline l;
+	char err[600];
+	CHECK_INT(statefile_open(&sf, "/nonexistent-\xc3\xa9\\d/state", err, sizeof(err)),
+	          -ENOENT);
+	CHECK_CONTAINS(err, "\"/nonexistent-\xc3\xa9\\d/state\"");
+	struct event ev = event_message(EV_STATE_WRITE_FAILED, TS, NULL, -ENOENT, err);
+	for (int json = 0; json < 2; json++) {
+		sink_log_init(&sl, json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+		sink_log_format(&sl, &l, &ev);
+		const char *s = logline_finish(&l);
+		/* inside quotes the escape's backslash is doubled, in both formats */
+		CHECK_CONTAINS(s, "/nonexistent-\\\\xc3\\\\xa9\\\\x5cd/state");
+		CHECK(!strstr(s, "x5cxc3") && !strstr(s, "x5cx5c"));
+	}
 }
 
 static void test_truncation(void)
@@ -273,5 +297,6 @@ static void test_pollerr_rate_limit(void)
 }
 
 TEST_MAIN(test_text_line, test_json_line, test_hostile_values, test_endpoint_escaped_once,
+          test_message_escaped_once,
           test_truncation,
           test_event_render, test_journal_prefix, test_pollerr_rate_limit)

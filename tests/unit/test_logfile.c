@@ -2,7 +2,11 @@
 /* The log file sink on real files: rotation and its bounds, lines never split or lost to
  * rotation, deleted/renamed files re-created, health notices paced by an injected clock. */
 #include <errno.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 
 #include "harness.h"
 #include "logfile.h"
@@ -294,6 +298,99 @@ static void test_disk_full(void)
 	CHECK_INT(umount2(mnt, MNT_DETACH), 0);
 }
 
+/* A write cut short by the file size limit (as by a full disk): the start of the line it
+ * wrote is taken back, so the next line does not continue it. */
+static void test_partial_write_taken_back(void)
+{
+	struct rlimit old, lim;
+	char line[200];
+	struct logfile *lf = logfile_open(F, 1 << 20, 1, err, sizeof(err));
+	CHECK_INT(put(lf, "first"), LOGFILE_NONE);
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 6 + 50; /* "first\n" and 50 bytes of the line: writev writes them */
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_INT(put(lf, line), LOGFILE_FAILED);
+	CHECK_CONTAINS(msg, "File too large");
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	CHECK_STR(content(F), "first\n");
+	fake_now += 1000;
+	CHECK_INT(put(lf, "back"), LOGFILE_RECOVERED);
+	CHECK_STR(content(F), "first\nback\n");
+	logfile_close(lf);
+}
+
+static bool set_append_only(const char *path, bool on)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags = 0;
+	bool ok = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+	flags = on ? flags | FS_APPEND_FL : flags & ~FS_APPEND_FL;
+	ok = ok && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The same in an append-only file (chattr +a), which refuses the cut: the fragment is
+ * ended before the next line, never continued by it. */
+static void test_partial_write_ended(void)
+{
+	struct rlimit old, lim;
+	struct logfile *lf = logfile_open(F, 1 << 20, 1, err, sizeof(err));
+	CHECK_INT(put(lf, "first"), LOGFILE_NONE);
+	if (!set_append_only(F, true)) {
+		printf("SKIPPED %s: needs root and chattr +a\n", __func__);
+		logfile_close(lf);
+		return;
+	}
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 6 + 3;
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_INT(put(lf, "torn line"), LOGFILE_FAILED);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	fake_now += 1000;
+	CHECK_INT(put(lf, "back"), LOGFILE_RECOVERED);
+	CHECK_INT(put(lf, "next"), LOGFILE_NONE);
+	CHECK(set_append_only(F, false));
+	CHECK_STR(content(F), "first\ntor\nback\nnext\n");
+	logfile_close(lf);
+}
+
+/* check-config's try: what run's open would say, with nothing written or left behind.
+ * A directory run cannot create the file in passes the path policy alone (the check
+ * check-config used to make) but not the try: read-only as root, 0500 for anyone else. */
+static void test_try(void)
+{
+	char ro[PATH_MAX], log[PATH_MAX];
+	CHECK_INT(logfile_try(F, err, sizeof(err)), 0);
+	CHECK(!texists(F));
+	CHECK(twrite(F, "kept\n"));
+	CHECK_INT(logfile_try(F, err, sizeof(err)), 0);
+	CHECK_STR(content(F), "kept\n");
+	CHECK_INT(logfile_try("/etc/wg-monitor-test.log", err, sizeof(err)), -EACCES);
+	CHECK_CONTAINS(err, "outside the allowed directories");
+	CHECK(mkdir(tpath(ro, T, "ro"), 0500) == 0);
+	bool root = geteuid() == 0;
+	if (root && mount("tmpfs", ro, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+		printf("SKIPPED %s: needs a tmpfs mount as root\n", __func__);
+		return;
+	}
+	tpath(log, ro, "a.log");
+	CHECK_INT(logfile_check_path(log, NULL, 0, err, sizeof(err)), 0);
+	CHECK_INT(logfile_try(log, err, sizeof(err)), root ? -EROFS : -EACCES);
+	CHECK_CONTAINS(err, root ? "Read-only file system" : "Permission denied");
+	CHECK_CONTAINS(err, log);
+	if (root)
+		CHECK_INT(umount2(ro, MNT_DETACH), 0);
+}
+
 /* In a world-writable directory a file re-created by another user is refused. */
 static void test_planted_in_world_writable(void)
 {
@@ -394,6 +491,7 @@ static void teardown(void)
 
 TEST_MAIN(T_(test_basic), T_(test_open_refused), T_(test_rotation), T_(test_no_backups),
           T_(test_oversize_line), T_(test_deleted_and_renamed), T_(test_sighup_reopen),
-          T_(test_failed_then_recovered), T_(test_permission), T_(test_disk_full),
+          T_(test_failed_then_recovered), T_(test_permission), T_(test_disk_full), T_(test_partial_write_taken_back),
+          T_(test_partial_write_ended), T_(test_try),
           T_(test_planted_in_world_writable), T_(test_directory_swapped),
           T_(test_directory_removed), teardown)

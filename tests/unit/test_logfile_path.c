@@ -103,10 +103,9 @@ static void test_odd(void)
 	CHECK_STR(err, "the path is empty");
 	CHECK_INT(logfile_check_path(NULL, res, sizeof(res), err, sizeof(err)), -EINVAL);
 	CHECK_INT(check(tpath(p, T, "a\nb.log")), -EINVAL);
-	CHECK_CONTAINS(err, "a\\x0ab.log");
-	CHECK(!strchr(err, '\n'));
+	CHECK_CONTAINS(err, "a\nb.log"); /* raw: escaped once, where it is printed */
 	CHECK_INT(check("/tmp/\x1b[31mred.log"), -EINVAL);
-	CHECK(!strchr(err, '\x1b'));
+	CHECK_CONTAINS(err, "/tmp/\x1b[31mred.log");
 	memset(big, 'a', sizeof(big) - 1);
 	big[0] = '/';
 	big[sizeof(big) - 1] = '\0';

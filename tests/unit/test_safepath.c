@@ -79,7 +79,7 @@ static void test_refusals(void)
 	CHECK_INT(walk("", &private_dir), -EINVAL);
 	CHECK_STR(err, "the path is empty");
 	CHECK_INT(walk(tpath(p, T, "a\x1b/x"), &private_dir), -EINVAL);
-	CHECK_CONTAINS(err, "a\\x1b/x\" contains control characters");
+	CHECK_CONTAINS(err, "a\x1b/x\" contains control characters"); /* raw until printed */
 	CHECK_INT(walk(tpath(p, T, ".."), &private_dir), -EISDIR);
 	CHECK_INT(symlink("loop2", tpath(p, T, "loop1")), 0);
 	CHECK_INT(symlink("loop1", tpath(p, T, "loop2")), 0);

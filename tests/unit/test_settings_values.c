@@ -46,8 +46,12 @@ static void test_debug(void)
 	CHECK_INT(s.origin[SET_DEBUG], ORIGIN_FLAG);
 	CHECK_INT(load(&s, ARGV("--debug=off"), ENV("DEBUG=1")), 0);
 	CHECK(!s.debug);
-	CHECK_INT(load(&s, ARGV("--debug="), ENV("DEBUG=1")), 0);   /* empty = off */
+	/* an empty flag value is an error, as for every other flag; an empty variable is unset */
+	CHECK_INT(load(&s, ARGV("--debug="), ENV("DEBUG=1")), -EINVAL);
+	CHECK_CONTAINS(err, "invalid --debug \"\"");
+	CHECK_INT(load(&s, no_args, ENV("DEBUG=")), 0);
 	CHECK(!s.debug);
+	CHECK_INT(s.origin[SET_DEBUG], ORIGIN_DEFAULT);
 	/* --debug never takes the next argument: "--debug status" is the status command. */
 	CHECK_INT(load(&s, ARGV("--debug", "status"), NULL), 0);
 	CHECK(s.debug && s.command == CMD_STATUS);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "sink_state.h"
 #include "peerfix.h"
 #include "statefile.h"
 #include "tmpdir.h"
@@ -211,6 +212,9 @@ static void test_parse_hostile(void)
 		{ HEAD "end 0\r\n", "line 3: bad end line" },
 		{ HEAD "end 99999999999999999999999\n", "line 3: bad end line" },
 		{ HEAD "end 18446744073709551615\n", "line 3: the end line counts 18446744073709551615 peers, the file has 0" },
+		/* one peer twice: whichever line would win, the file is wrong */
+		{ HEAD PEER "peer wg1 " GOODKEY " offline 712000 0 - - 0 0 - -\n" PEER "end 3\n",
+		  "line 5: a second line for the peer of line 3" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct saved_state st;
@@ -225,12 +229,12 @@ static void test_parse_hostile(void)
 	char err[256];
 	CHECK_INT(parse(nul, sizeof(nul) - 1, &st, err, sizeof(err)), -EBADMSG);
 	CHECK_CONTAINS(err, "line 3: NUL byte");
-	/* The good ones: an offline peer without a handshake (offline since before a reboot)
-	 * and a duplicate (parsed; the restore skips it). */
+	/* The good ones: an offline peer without a handshake (offline since before a reboot),
+	 * the same key on another interface. */
 	static const char good[] = HEAD PEER
-		"peer wg1 " GOODKEY " offline 712000 0 - - 0 0 - -\n" PEER "end 3\n";
+		"peer wg1 " GOODKEY " offline 712000 0 - - 0 0 - -\n" "end 2\n";
 	CHECK_INT(parse(good, sizeof(good) - 1, &st, err, sizeof(err)), 0);
-	CHECK_INT(st.n, 3);
+	CHECK_INT(st.n, 2);
 	CHECK_STR(st.peers[0].endpoint, "1.2.3.4:5");
 	CHECK_INT(st.peers[1].state, PEER_OFFLINE);
 	CHECK_INT(st.peers[1].since_age_ms, 712000);
@@ -417,6 +421,81 @@ static void test_path_and_lock(void)
 	CHECK(unlink(tpath(p, moved, "state")) == 0 && rmdir(moved) == 0);
 	CHECK(statefile_save(&f, t, &rule, &now, BOOT_A, err, sizeof(err)) == -ENOENT);
 	CHECK_CONTAINS(err, "cannot create");
+	statefile_close(&f);
+	peers_free(t);
+}
+
+struct state_said {
+	size_t failed, recovered;
+	char msg[700];
+};
+
+static void said_state(void *ctx, const struct event *ev)
+{
+	struct state_said *s = ctx;
+	s->failed += ev->type == EV_STATE_WRITE_FAILED;
+	s->recovered += ev->type == EV_STATE_WRITE_RECOVERED;
+	if (ev->type == EV_STATE_WRITE_FAILED)
+		snprintf(s->msg, sizeof(s->msg), "%s", ev->error.message);
+}
+
+/* The save at stop, as the daemon's last stats line asks for it. */
+static void stop_save(struct sink_state *ss)
+{
+	struct event ev = event_new(EV_STATS, T0, NULL);
+	ev.stats.stopping = true;
+	sink_state_event(ss, &ev);
+}
+
+static void remove_held(const char *sub)
+{
+	char p[PATH_MAX];
+	unlink(tpath(p, sub, "state"));
+	unlink(tpath(p, sub, "state.lock"));
+	CHECK_INT(rmdir(sub), 0);
+}
+
+/* The state directory removed and made again while the daemon runs: the save walks the
+ * path again (with the lock), at once when it is back, else once it is; a directory at
+ * state.tmp is named as what blocks every save. */
+static void test_directory_recreated(void)
+{
+	char err[512], sub[PATH_MAX], p[PATH_MAX];
+	struct statefile f, g;
+	struct state_said said = { 0 };
+	struct sink_state ss;
+	struct peers_config c = { .threshold_ms = 180 * S, .interval_ms = 30 * S };
+	struct peer_table *t = peers_new(&c);
+	struct saved_rule rule = rule_of(&c);
+	CHECK(mkdir(tpath(sub, dir, "again"), 0700) == 0);
+	tpath(p, sub, "state");
+	CHECK_INT(statefile_open(&f, p, err, sizeof(err)), 0);
+	CHECK_INT(statefile_lock(&f, err, sizeof(err)), 0);
+	sink_state_init(&ss, &f, t, &rule, p, said_state, &said);
+	remove_held(sub);
+	CHECK(mkdir(sub, 0700) == 0);
+	stop_save(&ss);
+	CHECK_INT(said.failed, 0);
+	CHECK(texists(p));
+	CHECK_INT(statefile_open(&g, p, err, sizeof(err)), 0);
+	CHECK_INT(statefile_in_use(&g), 1); /* the lock was taken in the new directory */
+	statefile_close(&g);
+	remove_held(sub);
+	stop_save(&ss);
+	CHECK_INT(said.failed, 1);
+	CHECK_CONTAINS(said.msg, "No such file or directory");
+	CHECK(mkdir(sub, 0700) == 0);
+	stop_save(&ss);
+	CHECK_INT(said.recovered, 1);
+	CHECK(texists(p));
+	/* what unlink cannot clear away */
+	char tmp[PATH_MAX];
+	CHECK(mkdir(tpath(tmp, sub, "state.tmp"), 0700) == 0);
+	struct clocks now = { T0, 5000000 };
+	CHECK_INT(statefile_save(&f, t, &rule, &now, BOOT_A, err, sizeof(err)), -EISDIR);
+	CHECK_CONTAINS(err, "state.tmp\" is a directory, which blocks every save of the state "
+	               "file: remove it");
+	CHECK_INT(rmdir(tmp), 0);
 	statefile_close(&f);
 	peers_free(t);
 }
@@ -968,7 +1047,7 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_ownership,
-          test_dynamic_user_read, test_path_and_lock,
+          test_dynamic_user_read, test_path_and_lock, test_directory_recreated,
           test_restart_quiet, test_restart_offline_for, test_restart_reboot,
           test_restart_failing, test_restart_forget, test_restart_activity,
           test_restart_clock_back, test_restart_stamp_skew, test_restart_details,

@@ -2,6 +2,8 @@
 /* The escapers with hostile input: quotes, backslashes, newlines, NUL, ESC, invalid
  * UTF-8, bidi overrides; exact-fit buffers and truncation of whole escapes. */
 #include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "text.h"
@@ -119,4 +121,26 @@ static void test_every_byte(void)
 	}
 }
 
-TEST_MAIN(test_sanitize, test_json, test_kv, test_label, test_bound, test_every_byte)
+/* A raw part stays raw (to a NUL, within the buffer); the one print escapes it once. */
+static void test_raw_then_complain(void)
+{
+	char part[8], got[256] = "";
+	CHECK_INT(text_raw(part, sizeof part, "a\\\x1b\0zz", 5), 3);
+	CHECK_STR(part, "a\\\x1b");
+	CHECK_INT(text_raw(part, sizeof part, "0123456789", 10), 7);
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	fflush(stderr);
+	CHECK(f && saved >= 0 && dup2(fileno(f), 2) == 2);
+	text_complain("invalid X: \"%s\"", "a\\\x1b\n");
+	fflush(stderr);
+	CHECK(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(f);
+	CHECK(fgets(got, sizeof got, f) != NULL);
+	fclose(f);
+	CHECK_STR(got, "wg-monitor: invalid X: \"a\\x5c\\x1b\\x0a\"\n");
+}
+
+TEST_MAIN(test_sanitize, test_json, test_kv, test_label, test_bound, test_every_byte,
+          test_raw_then_complain)

@@ -179,6 +179,19 @@ static void test_age_heuristic(void)
 	wg_device_clear(&d);
 }
 
+/* The error names the line of the second public_key, not the end of the reply. */
+static void test_duplicate_line(void)
+{
+	char k[3][65], buf[4096], err[200];
+	struct wg_device d = { 0 };
+	snprintf(buf, sizeof buf, "private_key=%s\npublic_key=%s\nrx_bytes=1\n"
+	         "public_key=%s\nrx_bytes=2\npublic_key=%s\nrx_bytes=3\nerrno=0\n\n",
+	         hexkey(k[0], 0xa0), hexkey(k[1], 0x05), hexkey(k[2], 0x01), k[1]);
+	CHECK_INT(parse(buf, &d, err), -EPROTO);
+	CHECK_STR(err, "line 6: the same public_key appears twice");
+	CHECK_INT(d.npeers, 0);
+}
+
 static void test_endpoints(void)
 {
 	char out[WG_ENDPOINT_SIZE];
@@ -227,6 +240,12 @@ static void test_daemon_errno(void)
 	CHECK_INT(parse("listen_port=5\nerrno=5\n\n", &d, err), -EIO);
 	CHECK_CONTAINS(err, "errno=5");
 	CHECK_INT(parse("errno=99999\n\n", &d, err), -EPROTO);
+	/* the extremes of int64: INT64_MIN has no negation (UBSan aborted here) */
+	CHECK_INT(parse("errno=-9223372036854775808\n\n", &d, err), -EPROTO);
+	CHECK_CONTAINS(err, "errno=-9223372036854775808");
+	CHECK_INT(parse("errno=9223372036854775807\n\n", &d, err), -EPROTO);
+	CHECK_INT(parse("errno=-4095\n\n", &d, err), -4095);
+	CHECK_INT(parse("errno=-4096\n\n", &d, err), -EPROTO);
 	CHECK_INT(parse("errno=x\n\n", &d, err), -EPROTO);
 	CHECK_INT(parse("errno=0\n\n", &d, err), 0);
 	CHECK_INT(d.npeers, 0);
@@ -240,7 +259,7 @@ struct bad_case {
 static void test_malformed(void)
 {
 	static const struct bad_case cases[] = {
-		{ "", "without errno" },
+		{ "", "connection closed without a reply" },
 		{ "listen_port=1\n\n", "without an errno line" },
 		{ "errno=0\n", "without the empty line" },
 		{ "listen_port=1", "no newline" },
@@ -380,5 +399,5 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
-TEST_MAIN(test_wireguard_go, test_allowed_ips, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
+TEST_MAIN(test_duplicate_line, test_wireguard_go, test_allowed_ips, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
           test_daemon_errno, test_malformed, test_peer_values, test_line_limit, test_many_peers)

@@ -198,7 +198,9 @@ static void test_stream_errors(void)
 	static const struct { const char *text; int rc; const char *why; } cases[] = {
 		{ "errno=0\n", -EPROTO, "line 2: reply ends without the empty line" },
 		{ "listen_port=1", -EPROTO, "last line has no newline" },
-		{ "", -EPROTO, "without errno and empty line" },
+		{ "", -EPROTO, "connection closed without a reply" },
+		{ "\n", -EPROTO, "line 1: reply ended without an errno line" },
+		{ "listen_port=1\n", -EPROTO, "line 2: reply ends without errno and empty line" },
 		{ "errno=-24\n\n", -EMFILE, "errno=-24" },
 		{ "private_key=secret\nerrno=1\n\n", -EPERM, "errno=1" },
 	};
