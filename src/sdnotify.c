@@ -46,8 +46,10 @@ int sdnotify_init(struct sdnotify *n)
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
 	bool usable = notify_addr(n, getenv("NOTIFY_SOCKET"));
-	n->watchdog_ms = usable ? watchdog_period(getenv("WATCHDOG_USEC"),
-	                                          getenv("WATCHDOG_PID")) : 0;
+	const char *usec = getenv("WATCHDOG_USEC");
+	n->watchdog_ms = usable ? watchdog_period(usec, getenv("WATCHDOG_PID")) : 0;
+	if (n->watchdog_ms)
+		parse_u64(usec, strlen(usec), UINT64_MAX / 2, &n->watchdog_usec);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
@@ -90,4 +92,22 @@ int sdnotify_reloading(struct sdnotify *n)
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
 	         (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
 	return sdnotify_send(n, msg);
+}
+
+/* The ping that falls due while a poll runs is sent when the poll ends: a ping period
+ * after the last one plus up to the poll's budget, and the service manager waits two
+ * periods. The margin covers what follows the poll's deadline (its events, the state
+ * file's fsync) before the loop runs the ping's timer. */
+bool sdnotify_watchdog_too_short(const struct sdnotify *n, const char *setting,
+                                 int64_t budget_ms, char *msg, size_t size)
+{
+	if (!n->watchdog_ms || budget_ms + SDNOTIFY_WATCHDOG_MARGIN_MS < n->watchdog_ms)
+		return false;
+	snprintf(msg, size, "%s=%" PRId64 " s is too long for the watchdog: WATCHDOG_USEC=%"
+	         PRIu64 " (WatchdogSec=%.3g s) wants a ping every %" PRId64 " ms, and a poll "
+	         "that takes its whole budget holds a ping back; keep %s + %d s below half of "
+	         "WatchdogSec, or raise WatchdogSec", setting, budget_ms / 1000,
+	         n->watchdog_usec, (double)n->watchdog_usec / 1e6, n->watchdog_ms, setting,
+	         SDNOTIFY_WATCHDOG_MARGIN_MS / 1000);
+	return true;
 }

@@ -73,7 +73,7 @@ check "new release: says where and how to compare" \
 # The administrator takes the new file as it is: the next install finds it current.
 mv "$R/etc/default/wg-monitor.new" "$R/etc/default/wg-monitor"
 "$T_DIR/tree/install.sh" --destdir "$R" --prefix /usr >"$T_DIR/o7" 2>&1
-check "taken over: not called edited" sh -c '! grep -q "kept your edited" "$0"' "$T_DIR/o7"
+assert_eq "$(count_re 'kept your edited' "$T_DIR/o7")" 0 "taken over: not called edited"
 
 # An unedited file, after `make uninstall` and an install of another release, is upgraded:
 # the checksum beside it says nobody edited it (the shipped copy in DATADIR is gone).
