@@ -184,7 +184,7 @@ start() {
 		'wg-monitor@*.service' 2>/dev/null | awk '{print $1}')
 	if [ -n "$running" ]; then
 		for u in $running; do systemctl restart "$u"; done
-		echo "restarted: $running"
+		echo "restarted: $(printf "%s\n" "$running" | paste -sd " ")"
 	elif [ -z "$(systemctl list-unit-files --plain --no-legend --state=enabled 'wg-monitor@*.service' 2>/dev/null)" ]; then
 		systemctl enable --now wg-monitor.service
 		running=wg-monitor
