@@ -29,15 +29,16 @@ static bool notify_addr(struct sdnotify *n, const char *v)
 	return true;
 }
 
-/* Half of WATCHDOG_USEC in ms, when the watchdog is meant for this process; else 0. */
-static int64_t watchdog_period(const char *usec, const char *pid)
+/* Half of WATCHDOG_USEC (stored in *us) in ms, when the watchdog is meant for this
+ * process; else 0. */
+static int64_t watchdog_period(const char *usec, const char *pid, uint64_t *us)
 {
-	uint64_t us, p;
-	if (!usec || !parse_u64(usec, strlen(usec), UINT64_MAX / 2, &us) || us == 0)
+	uint64_t p;
+	if (!usec || !parse_u64(usec, strlen(usec), UINT64_MAX / 2, us) || *us == 0)
 		return 0;
 	if (pid && (!parse_u64(pid, strlen(pid), INT32_MAX, &p) || p != (uint64_t)getpid()))
 		return 0;
-	int64_t ms = (int64_t)(us / 2000);
+	int64_t ms = (int64_t)(*us / 2000);
 	return ms > 0 ? ms : 1;
 }
 
@@ -46,10 +47,8 @@ int sdnotify_init(struct sdnotify *n)
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
 	bool usable = notify_addr(n, getenv("NOTIFY_SOCKET"));
-	const char *usec = getenv("WATCHDOG_USEC");
-	n->watchdog_ms = usable ? watchdog_period(usec, getenv("WATCHDOG_PID")) : 0;
-	if (n->watchdog_ms)
-		parse_u64(usec, strlen(usec), UINT64_MAX / 2, &n->watchdog_usec);
+	n->watchdog_ms = usable ? watchdog_period(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+	                                          &n->watchdog_usec) : 0;
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
