@@ -111,7 +111,7 @@ vm-test: wg-monitor
 
 # The units under a real systemd: the VM boots systemd as PID 1 and runs tests/vm/service.sh
 # (install.sh, readiness, watchdog restart, reload, stop, an instance, uninstall); root and
-# qemu, about 3 minutes (7 on a loaded machine).
+# qemu, about 4 minutes (7 on a loaded machine).
 vm-service: wg-monitor
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIPPED: systemd VM tests (need root)"; exit 0; fi; \
 	tests/vm/prepare.sh; rc=$$?; \

@@ -76,6 +76,7 @@ fi
 DATADIR=$PREFIX/share/wg-monitor
 ETC=$DESTDIR/etc
 DEFAULTS=$ETC/default/wg-monitor
+DEFAULTS_SUM=$DEFAULTS.sha256 # what was installed last: see install_defaults
 DROPINS="wg-monitor.service.d wg-monitor@.service.d"
 
 # Every wg-monitor unit systemd knows of: the service and each instance, loaded or enabled.
@@ -125,22 +126,48 @@ build() {
 	fi
 }
 
-# The defaults file: installed where there is none; replaced only when it is still the
-# copy an earlier install shipped (unedited); an edited one stays, the new one is named.
+# The defaults file is a conffile, as dpkg keeps one: the checksum of the copy installed
+# last is kept beside it (and --uninstall keeps both), so a file nobody edited is replaced
+# by this release's, even after an uninstall; an edited one stays, and when this release's
+# defaults differ from the ones it was made from, they go beside it as DEFAULTS.new.
+sum() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# Whether $DEFAULTS is the copy an earlier install put there, unedited: its checksum is the
+# recorded one (installs older than the record: it is the shipped copy left in DATADIR).
 defaults_unedited() {
-	[ -f "$DEFAULTS" ] && [ -f "$DESTDIR$DATADIR/wg-monitor.default" ] &&
-		cmp -s "$DEFAULTS" "$DESTDIR$DATADIR/wg-monitor.default"
+	if [ -s "$DEFAULTS_SUM" ]; then
+		[ "$(sum "$DEFAULTS")" = "$(cat "$DEFAULTS_SUM")" ]
+	else
+		[ -f "$DESTDIR$DATADIR/wg-monitor.default" ] &&
+			cmp -s "$DEFAULTS" "$DESTDIR$DATADIR/wg-monitor.default"
+	fi
 }
 
-install_files() {
-	unedited=0
-	defaults_unedited && unedited=1
-	make --no-print-directory -s install PREFIX="$PREFIX" DESTDIR="$DESTDIR" >/dev/null
-	if [ "$unedited" = 1 ]; then
-		install -m 0644 systemd/wg-monitor.default "$DEFAULTS"
-	elif ! cmp -s "$DEFAULTS" systemd/wg-monitor.default; then
-		echo "kept your edited /etc/default/wg-monitor; the new defaults are in $DATADIR/wg-monitor.default"
+install_defaults() {
+	new=systemd/wg-monitor.default
+	install -d "$ETC/default"
+	if [ -f "$DEFAULTS" ] && ! cmp -s "$DEFAULTS" "$new" && ! defaults_unedited; then
+		echo "kept your edited $DEFAULTS"
+		[ -s "$DEFAULTS_SUM" ] && [ "$(sum "$new")" = "$(cat "$DEFAULTS_SUM")" ] &&
+			return 0 # made from these very defaults: nothing new to merge
+		install -m 0644 "$new" "$DEFAULTS.new"
+		echo "  this release's defaults are in $DEFAULTS.new: merge what you need"
+		echo "  (diff -u $DEFAULTS $DEFAULTS.new), then remove it"
+		return 0
 	fi
+	if [ -f "$DEFAULTS" ] && ! cmp -s "$DEFAULTS" "$new"; then
+		echo "upgraded $DEFAULTS (you had not edited it) to this release's defaults"
+	fi
+	install -m 0644 "$new" "$DEFAULTS"
+	sum "$new" >"$DEFAULTS_SUM"
+	rm -f "$DEFAULTS.new" # merged, or stale: the file is this release's now
+}
+
+# Before make install, which replaces the shipped copy in DATADIR that an install older
+# than the checksum record is judged by (and installs the defaults only where there are none).
+install_files() {
+	install_defaults
+	make --no-print-directory -s install PREFIX="$PREFIX" DESTDIR="$DESTDIR" >/dev/null
 	if [ "$USERSPACE" = 1 ]; then
 		for d in $DROPINS; do
 			install -d "$ETC/systemd/system/$d"
@@ -157,7 +184,7 @@ start() {
 		'wg-monitor@*.service' 2>/dev/null | awk '{print $1}')
 	if [ -n "$running" ]; then
 		for u in $running; do systemctl restart "$u"; done
-		echo "restarted: $running"
+		echo "restarted: $(printf "%s\n" "$running" | paste -sd " ")"
 	elif [ -z "$(systemctl list-unit-files --plain --no-legend --state=enabled 'wg-monitor@*.service' 2>/dev/null)" ]; then
 		systemctl enable --now wg-monitor.service
 		running=wg-monitor

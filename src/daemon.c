@@ -111,6 +111,13 @@ static void monitor_start(struct daemon *d)
 	struct event ev = event_new(EV_MONITOR_START, real_ms(), NULL);
 	ev.start = &d->info;
 	emit(d, &ev);
+	/* Once, after what it runs with: a poll budget the watchdog leaves no room for. */
+	char msg[EVENT_MESSAGE_SIZE];
+	if (sdnotify_watchdog_too_short(&d->notify.n, settings_name(s, SET_POLL_TIMEOUT),
+	                                (int64_t)s->poll_timeout * 1000, msg, sizeof(msg))) {
+		ev = event_message(EV_WATCHDOG_WARNING, real_ms(), NULL, 0, msg);
+		emit(d, &ev);
+	}
 }
 
 static void stats(struct daemon *d, bool stopping)

@@ -40,6 +40,7 @@ static const struct {
 	[EV_PEER_RENAMED] = { "peer_renamed", EVL_INFO },
 	[EV_NAMES_WARNING] = { "names_warning", EVL_WARNING },
 	[EV_METRICS_TOKEN_ERROR] = { "metrics_token_error", EVL_WARNING },
+	[EV_WATCHDOG_WARNING] = { "watchdog_warning", EVL_WARNING },
 };
 
 static const char *const removal_words[] = {

@@ -26,6 +26,7 @@ enum event_type {
 	 * unreadable names file or config (the error member) */
 	EV_PEER_RENAMED, EV_NAMES_WARNING,
 	EV_METRICS_TOKEN_ERROR,
+	EV_WATCHDOG_WARNING,
 	EV__COUNT
 };
 

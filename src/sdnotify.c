@@ -29,15 +29,16 @@ static bool notify_addr(struct sdnotify *n, const char *v)
 	return true;
 }
 
-/* Half of WATCHDOG_USEC in ms, when the watchdog is meant for this process; else 0. */
-static int64_t watchdog_period(const char *usec, const char *pid)
+/* Half of WATCHDOG_USEC (stored in *us) in ms, when the watchdog is meant for this
+ * process; else 0. */
+static int64_t watchdog_period(const char *usec, const char *pid, uint64_t *us)
 {
-	uint64_t us, p;
-	if (!usec || !parse_u64(usec, strlen(usec), UINT64_MAX / 2, &us) || us == 0)
+	uint64_t p;
+	if (!usec || !parse_u64(usec, strlen(usec), UINT64_MAX / 2, us) || *us == 0)
 		return 0;
 	if (pid && (!parse_u64(pid, strlen(pid), INT32_MAX, &p) || p != (uint64_t)getpid()))
 		return 0;
-	int64_t ms = (int64_t)(us / 2000);
+	int64_t ms = (int64_t)(*us / 2000);
 	return ms > 0 ? ms : 1;
 }
 
@@ -46,8 +47,8 @@ int sdnotify_init(struct sdnotify *n)
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
 	bool usable = notify_addr(n, getenv("NOTIFY_SOCKET"));
-	n->watchdog_ms = usable ? watchdog_period(getenv("WATCHDOG_USEC"),
-	                                          getenv("WATCHDOG_PID")) : 0;
+	n->watchdog_ms = usable ? watchdog_period(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+	                                          &n->watchdog_usec) : 0;
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
@@ -90,4 +91,22 @@ int sdnotify_reloading(struct sdnotify *n)
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
 	         (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
 	return sdnotify_send(n, msg);
+}
+
+/* The ping that falls due while a poll runs is sent when the poll ends: a ping period
+ * after the last one plus up to the poll's budget, and the service manager waits two
+ * periods. The margin covers what follows the poll's deadline (its events, the state
+ * file's fsync) before the loop runs the ping's timer. */
+bool sdnotify_watchdog_too_short(const struct sdnotify *n, const char *setting,
+                                 int64_t budget_ms, char *msg, size_t size)
+{
+	if (!n->watchdog_ms || budget_ms + SDNOTIFY_WATCHDOG_MARGIN_MS < n->watchdog_ms)
+		return false;
+	snprintf(msg, size, "%s=%" PRId64 " s is too long for the watchdog: WATCHDOG_USEC=%"
+	         PRIu64 " (WatchdogSec=%.3g s) wants a ping every %" PRId64 " ms, and a poll "
+	         "that takes its whole budget holds a ping back; keep %s + %d s below half of "
+	         "WatchdogSec, or raise WatchdogSec", setting, budget_ms / 1000,
+	         n->watchdog_usec, (double)n->watchdog_usec / 1e6, n->watchdog_ms, setting,
+	         SDNOTIFY_WATCHDOG_MARGIN_MS / 1000);
+	return true;
 }

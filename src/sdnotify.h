@@ -15,6 +15,7 @@ struct sdnotify {
 	struct sockaddr_un addr;
 	socklen_t addrlen;
 	int64_t watchdog_ms;         /* ping period (half of WATCHDOG_USEC), 0 = none */
+	uint64_t watchdog_usec;      /* WATCHDOG_USEC as given, when watchdog_ms is set */
 	uint64_t sent, failed;       /* datagrams; a failure is never fatal */
 };
 
@@ -30,5 +31,12 @@ void sdnotify_fini(struct sdnotify *n);
 int sdnotify_send(struct sdnotify *n, const char *msg);
 /* "RELOADING=1" with "MONOTONIC_USEC=" now on CLOCK_MONOTONIC, as a reload begins. */
 int sdnotify_reloading(struct sdnotify *n);
+
+/* Whether a poll that takes its whole budget_ms could hold a ping back past the watchdog
+ * (budget + SDNOTIFY_WATCHDOG_MARGIN_MS reaches the ping period); then one line naming
+ * both values (setting = its name, e.g. POLL_TIMEOUT) is written to msg. */
+#define SDNOTIFY_WATCHDOG_MARGIN_MS 1000
+bool sdnotify_watchdog_too_short(const struct sdnotify *n, const char *setting,
+                                 int64_t budget_ms, char *msg, size_t size);
 
 #endif

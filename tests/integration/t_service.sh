@@ -5,8 +5,8 @@
 # and state under DynamicUser's symlinks into private/, and sd_notify to an abstract
 # socket read here: READY=1 once after the first poll with its STATUS= line, a STATUS=
 # after each poll, WATCHDOG=1 at half of WATCHDOG_USEC, RELOADING=1 + MONOTONIC_USEC then
-# READY=1 on SIGHUP, STOPPING=1 at stop. Then root's `status` finds the state file by
-# itself. About 15 s.
+# READY=1 on SIGHUP, STOPPING=1 at stop; watchdog_warning when the poll budget does not
+# fit in the ping period. Then root's `status` finds the state file by itself. About 15 s.
 . "$(dirname "$0")/lib.sh"
 t_common
 command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
@@ -75,6 +75,10 @@ check "log file in the DynamicUser directory, owned by the service" \
 	test "$(stat -c %u "$LOGF")" = "$SVC_UID"
 check "no poll_error: the service reads its interface" \
 	test "$(count_re 'event=poll_error' "$LOGF")" = 0
+# A ping every second (WATCHDOG_USEC=2 s) leaves no room for a poll budget of 1 s (the
+# interval's): said once, at start, naming both.
+assert_eq "$(count_re 'WARNING event=watchdog_warning .*POLL_TIMEOUT=1 s .*WATCHDOG_USEC=2000000 ' "$LOGF")" 1 \
+	"watchdog_warning: the poll budget does not fit in the ping period"
 
 assert_eq "$(head -n 1 "$NOTES" | sed 's/STATUS=.*/STATUS=/')" "READY=1|STATUS=" \
 	"the first message: READY=1 with the STATUS line"

@@ -2,7 +2,8 @@
 /* The native sd_notify client and its sink against datagram sockets this test binds (a
  * path and an abstract name): the environment read and removed, each message as sent,
  * WATCHDOG_PID of another process (no watchdog), an unreachable or full socket (no
- * error that stops anything, never a stall), and no ping while a poll is running. */
+ * error that stops anything, never a stall), no ping while a poll is running, and the
+ * warning when a whole poll budget does not fit in a ping period. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -113,6 +114,38 @@ static void test_environment(void)
 	set_env("relative/sock", NULL, NULL); /* neither a path nor @name: ignored */
 	sdnotify_init(&n);
 	CHECK_INT(n.fd, -1);
+	sdnotify_fini(&n);
+}
+
+/* WatchdogSec=60 s pings every 30 s: a 28 s poll budget leaves the 1 s margin, 29 s does
+ * not; no watchdog (or another process's) never warns. */
+static void test_watchdog_budget(void)
+{
+	struct sdnotify n;
+	char msg[640];
+	set_env("@x-wgm", "60000000", NULL);
+	sdnotify_init(&n);
+	CHECK(!sdnotify_watchdog_too_short(&n, "POLL_TIMEOUT", 28000, msg, sizeof(msg)));
+	CHECK(sdnotify_watchdog_too_short(&n, "POLL_TIMEOUT", 29000, msg, sizeof(msg)));
+	CHECK_STR(msg, "POLL_TIMEOUT=29 s is too long for the watchdog: WATCHDOG_USEC=60000000 "
+	          "(WatchdogSec=60 s) wants a ping every 30000 ms, and a poll that takes its "
+	          "whole budget holds a ping back; keep POLL_TIMEOUT + 1 s below half of "
+	          "WatchdogSec, or raise WatchdogSec");
+	sdnotify_fini(&n);
+	set_env("@x-wgm", "2500000", NULL); /* not whole seconds */
+	sdnotify_init(&n);
+	CHECK(sdnotify_watchdog_too_short(&n, "--poll-timeout", 1000, msg, sizeof(msg)));
+	CHECK(strstr(msg, "--poll-timeout=1 s ") && strstr(msg, "(WatchdogSec=2.5 s)"));
+	sdnotify_fini(&n);
+	char other[16];
+	snprintf(other, sizeof(other), "%d", (int)getppid());
+	set_env("@x-wgm", "2000000", other);
+	sdnotify_init(&n);
+	CHECK(!sdnotify_watchdog_too_short(&n, "POLL_TIMEOUT", 86400000, msg, sizeof(msg)));
+	sdnotify_fini(&n);
+	set_env(NULL, NULL, NULL);
+	sdnotify_init(&n);
+	CHECK(!sdnotify_watchdog_too_short(&n, "POLL_TIMEOUT", 86400000, msg, sizeof(msg)));
 	sdnotify_fini(&n);
 }
 
@@ -245,5 +278,6 @@ static void teardown(void)
 	tdir_remove(dir);
 }
 
-TEST_MAIN(setup, test_path_and_abstract, test_environment, test_unreachable_and_full,
+TEST_MAIN(setup, test_path_and_abstract, test_environment, test_watchdog_budget,
+          test_unreachable_and_full,
           test_sink_messages, test_no_ping_inside_a_poll, teardown)

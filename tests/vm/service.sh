@@ -7,7 +7,9 @@
 # daemon restarted by the watchdog; stop logs monitor_stop and exits 0; an instance with
 # its own defaults file, log and state; root's status; install.sh again is an upgrade;
 # --uninstall leaves no unit and keeps config and logs. Kernel WireGuard: two interfaces
-# on loopback that handshake with each other.
+# on loopback that handshake with each other. wireguard-go (the host's, through the shared
+# root): unreadable without the userspace drop-in (a clear poll_error in the journal), read
+# with it (install.sh --userspace); while its first poll is stuck the unit stays activating.
 set -u
 FAILS=0
 ok() { echo "  PASS service: $*"; }
@@ -19,21 +21,32 @@ until_ok() { n=$(($1 * 5)); shift; while [ "$n" -gt 0 ]; do "$@" && return 0; sl
 prop() { systemctl show -p "$2" --value "$1"; }
 mainpid() { prop "$1" MainPID; }
 journal_has() { journalctl -q -o cat -u "$1" ${3:+-p "$3"} | grep -q -- "$2"; }
+lacks() { ! grep -q -- "$1" "$2"; }
+is_state() { [ "$(systemctl is-active "$1")" = "$2" ]; }
 
 [ -d /run/systemd/system ] || { echo "SKIPPED: service tests (systemd is not PID 1)"; exit 0; }
+T0=$(date +%s)
 echo "=== service (systemd $(systemctl --version | sed -n '1s/systemd \([0-9]*\).*/\1/p'))"
 
 # Two kernel WireGuard interfaces that handshake over loopback.
-wg genkey >/tmp/k0; wg genkey >/tmp/k1
-if ! ip link add wgvm0 type wireguard || ! ip link add wgvm1 type wireguard; then
+umask 077 # keys; wg genkey says so otherwise
+wg genkey >/tmp/k0; wg genkey >/tmp/k1; wg genkey >/tmp/k2; wg genkey >/tmp/k3
+umask 022
+if ! ip link add wgvm0 type wireguard; then
 	echo "FAIL: no kernel WireGuard"
 	exit 1
 fi
 wg set wgvm0 private-key /tmp/k0 listen-port 51830 peer "$(wg pubkey </tmp/k1)" \
 	allowed-ips 10.93.0.2/32 endpoint 127.0.0.1:51831
-wg set wgvm1 private-key /tmp/k1 listen-port 51831 peer "$(wg pubkey </tmp/k0)" \
-	allowed-ips 10.93.0.1/32 endpoint 127.0.0.1:51830 persistent-keepalive 1
-ip link set wgvm0 up; ip link set wgvm1 up
+# wgvm1 handshakes at once (keepalive): deleted, wgvm0's peer goes offline; back, online.
+make_wgvm1() {
+	ip link add wgvm1 type wireguard &&
+		wg set wgvm1 private-key /tmp/k1 listen-port 51831 peer "$(wg pubkey </tmp/k0)" \
+			allowed-ips 10.93.0.1/32 endpoint 127.0.0.1:51830 persistent-keepalive 1 &&
+		ip link set wgvm1 up
+}
+make_wgvm1 || { echo "FAIL: wgvm1"; exit 1; }
+ip link set wgvm0 up
 
 # Short cadence for the test, in the administrator's defaults file (an edit install.sh keeps).
 mkdir -p /etc/default
@@ -42,6 +55,7 @@ printf 'CHECK_INTERVAL=1\nOFFLINE_THRESHOLD=8\n' >/etc/default/wg-monitor
 eq "$?" 0 "install.sh exit status"
 check "install.sh kept the edited defaults" grep -qx "OFFLINE_THRESHOLD=8" /etc/default/wg-monitor
 eq "$(systemctl is-active wg-monitor)" active "wg-monitor.service active"
+eq "$(prop wg-monitor Type)" notify "Type=notify: active only once it says READY=1"
 # The state file, written (and fsync'd) after the first poll and before READY=1: after
 # this first start it exists as soon as systemctl start returns. (Not the journal, which
 # takes in stderr on its own time; not peer_initial, which activity liveness may defer to
@@ -49,19 +63,29 @@ eq "$(systemctl is-active wg-monitor)" active "wg-monitor.service active"
 check "active only after READY: the first poll's state file is there" \
 	test -s /var/lib/wg-monitor/state
 status_line() { prop wg-monitor StatusText | grep -qE '^[0-9]+/[0-9]+ peers online, last poll [0-9]+ ms$'; }
-check "systemctl status shows the STATUS line" status_line
+check "systemctl show StatusText is the STATUS line" status_line
+check "systemctl status shows it" sh -c 'systemctl status --no-pager wg-monitor | grep -qE "Status: \"[0-9]+/[0-9]+ peers online"'
 PID=$(mainpid wg-monitor)
 uid=$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")
 check "runs as a non-root uid ($uid)" test "$uid" -ne 0
 eq "$(awk '/^CapEff:/ {print $2}' "/proc/$PID/status")" 0000000000001000 "CapEff is CAP_NET_ADMIN only"
 check "log file /var/log/wg-monitor/wg-monitor.log" test -s /var/log/wg-monitor/wg-monitor.log
+check "WatchdogSec=60s fits the poll budget: no watchdog_warning" lacks event=watchdog_warning /var/log/wg-monitor/wg-monitor.log
 
 ip link del wgvm1
 until_ok 20 journal_has wg-monitor 'event=peer_offline' warning || bad "no peer_offline in journalctl -p warning"
+make_wgvm1 || bad "wgvm1 again"
+# peer_online is in the journal (at INFO), and -p warning leaves it out.
+until_ok 20 journal_has wg-monitor 'event=peer_online' || bad "no peer_online in the journal"
 check "journalctl -p warning has no peer_online" sh -c '! journalctl -q -o cat -u wg-monitor -p warning | grep -q event=peer_online'
 
+# Reload reopens the log: rotated away as logrotate would, the new file gets log_reopened.
+LOGF=/var/log/wg-monitor/wg-monitor.log
+mv "$LOGF" "$LOGF.1"
 systemctl reload wg-monitor
-until_ok 10 grep -q 'event=log_reopened' /var/log/wg-monitor/wg-monitor.log || bad "reload: no log_reopened"
+eq "$?" 0 "systemctl reload exit status"
+until_ok 10 grep -q 'event=log_reopened' "$LOGF" || bad "reload: no log_reopened in a new $LOGF"
+check "reload: the old file has no log_reopened" lacks event=log_reopened "$LOGF.1"
 eq "$(systemctl is-active wg-monitor)" active "active after reload"
 
 # The watchdog: a frozen daemon is killed and restarted after WatchdogSec (shortened here).
@@ -69,6 +93,9 @@ mkdir -p /etc/systemd/system/wg-monitor.service.d
 printf '[Service]\nWatchdogSec=4s\nRestartSec=1s\n' >/etc/systemd/system/wg-monitor.service.d/test.conf
 systemctl daemon-reload && systemctl restart wg-monitor
 PID=$(mainpid wg-monitor)
+# A ping every 2 s leaves no room for the 1 s poll budget (+ 1 s): said at start, once.
+until_ok 10 journal_has wg-monitor "event=watchdog_warning .*POLL_TIMEOUT=1 s .*WATCHDOG_USEC=4000000 " warning ||
+	bad "WatchdogSec=4s: no watchdog_warning naming POLL_TIMEOUT and WATCHDOG_USEC"
 sleep 3 # several pings: a running daemon is not restarted
 eq "$(mainpid wg-monitor)" "$PID" "pinging daemon not restarted"
 kill -STOP "$PID"
@@ -84,7 +111,6 @@ eq "$(prop wg-monitor ExecMainStatus)" 0 "stop: exit status 0"
 check "stop: monitor_stop logged" until_ok 10 journal_has wg-monitor 'event=monitor_stop'
 
 # An instance with its own defaults file, log and state.
-ip link add wgvm1 type wireguard
 printf 'OFFLINE_THRESHOLD=33\n' >/etc/default/wg-monitor-wgvm0
 systemctl start wg-monitor@wgvm0
 eq "$(systemctl is-active wg-monitor@wgvm0)" active "wg-monitor@wgvm0 active"
@@ -97,17 +123,65 @@ eq "$?" 0 "root's status exit status"
 check "status continues the instance's state file by itself" \
 	grep -q "continuing the running daemon's view in /var/lib/wg-monitor/wgvm0.state" /tmp/status.err
 
+echo "=== service: wireguard-go (at $(($(date +%s) - T0)) s)"
+# wireguard-go: its socket is root's, mode 0700. Without the userspace drop-in the
+# instance cannot read it and says why in the journal.
+modprobe tun 2>/dev/null
+GO_PEER=$(wg pubkey </tmp/k3)
+wireguard-go -f wggo0 >/tmp/wggo0.out 2>&1 &
+GO_PID=$!
+until_ok 30 test -S /run/wireguard/wggo0.sock || bad "wireguard-go: no /run/wireguard/wggo0.sock"
+wg set wggo0 private-key /tmp/k2 listen-port 51840 peer "$GO_PEER" allowed-ips 10.94.0.2/32
+# A long poll budget, so that a frozen wireguard-go holds the first poll below.
+printf 'CHECK_INTERVAL=20\nPOLL_TIMEOUT=15\n' >/etc/default/wg-monitor-wggo0
+systemctl start --no-block wg-monitor@wggo0
+until_ok 20 journal_has wg-monitor@wggo0 \
+	'event=poll_error .*permission denied connecting to /var/run/wireguard/wggo0.sock.*CAP_DAC_OVERRIDE' err ||
+	bad "no drop-in: no poll_error naming the socket and CAP_DAC_OVERRIDE in the journal"
+check "no drop-in: the state file has no wireguard-go peer" \
+	sh -c '! grep -q "^peer wggo0 " /var/lib/wg-monitor/wggo0.state 2>/dev/null'
+
+# install.sh again, now with --userspace: an upgrade that restarts both instances, and
+# the drop-in lets the wireguard-go one read its interface.
 PID=$(mainpid wg-monitor@wgvm0)
-./install.sh >/tmp/install2.out 2>&1
+./install.sh --userspace >/tmp/install2.out 2>&1
 eq "$?" 0 "install.sh again: exit status"
 check "install.sh again restarts the running instance" test "$(mainpid wg-monitor@wgvm0)" != "$PID"
+check "install.sh again says what it restarted" grep -q "restarted:.*wg-monitor@wggo0" /tmp/install2.out
+check "install.sh again: the edited defaults kept" grep -qx "OFFLINE_THRESHOLD=8" /etc/default/wg-monitor
+check "--userspace: drop-in for instances" test -s /etc/systemd/system/wg-monitor@.service.d/userspace.conf
+GPID=$(mainpid wg-monitor@wggo0)
+eq "$(awk '/^CapEff:/ {print $2}' "/proc/$GPID/status")" 0000000000001002 \
+	"drop-in: CapEff is CAP_NET_ADMIN + CAP_DAC_OVERRIDE"
+check "drop-in: still a non-root uid" test "$(awk '/^Uid:/ {print $2}' "/proc/$GPID/status")" -ne 0
+check "drop-in: the wireguard-go peer is in the instance's state file" \
+	until_ok 10 grep -q "^peer wggo0 $GO_PEER " /var/lib/wg-monitor/wggo0.state
+check "drop-in: the instance's log has the peer" grep -q "event=peer_initial interface=wggo0 peer=$GO_PEER" /var/log/wg-monitor/wggo0.log
+
+# Readiness is the first poll's: with wireguard-go frozen that poll waits (up to
+# POLL_TIMEOUT=15 s) and the unit stays activating; resumed, the poll ends and it is active.
+kill -STOP "$GO_PID"
+systemctl restart --no-block wg-monitor@wggo0
+until_ok 20 sh -c "p=\$(systemctl show -p MainPID --value wg-monitor@wggo0); [ \"\$p\" != 0 ] && [ \"\$p\" != $GPID ]" ||
+	bad "frozen wireguard-go: the instance did not start again"
+sleep 3 # the window the unit must stay activating in: a negative, so a fixed span
+eq "$(systemctl is-active wg-monitor@wggo0)" activating "first poll stuck: still activating"
+kill -CONT "$GO_PID"
+until_ok 15 is_state wg-monitor@wggo0 active ||
+	bad "wireguard-go resumed: the instance did not become active"
 
 ./install.sh --uninstall >/tmp/uninstall.out 2>&1
 eq "$?" 0 "uninstall: exit status"
 eq "$(systemctl list-unit-files --no-legend 'wg-monitor*' | wc -l)" 0 "uninstall: no unit left"
-check "uninstall: the instance stopped" test "$(systemctl is-active wg-monitor@wgvm0)" != active
+check "uninstall: the instances stopped" \
+	test "$(systemctl is-active wg-monitor@wgvm0)$(systemctl is-active wg-monitor@wggo0)" = inactiveinactive
+check "uninstall: no drop-in left" test ! -e /etc/systemd/system/wg-monitor@.service.d
+check "uninstall: no binary left" test ! -e /usr/local/sbin/wg-monitor
 check "uninstall: config kept" test -s /etc/default/wg-monitor
+check "uninstall: instance config kept" test -s /etc/default/wg-monitor-wgvm0
 check "uninstall: logs kept" test -s /var/log/wg-monitor/wgvm0.log
+check "uninstall: state kept" test -s /var/lib/wg-monitor/wgvm0.state
+kill "$GO_PID" 2>/dev/null
 
 if [ "$FAILS" -ne 0 ]; then
 	for f in /tmp/install.out /tmp/install2.out /tmp/uninstall.out; do echo "--- $f"; tail -n 20 "$f"; done
@@ -115,4 +189,4 @@ if [ "$FAILS" -ne 0 ]; then
 	echo "FAIL service ($FAILS)"
 	exit 1
 fi
-echo "PASS service"
+echo "PASS service ($(($(date +%s) - T0)) s)"
