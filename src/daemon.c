@@ -252,6 +252,7 @@ static int add_sinks(struct daemon *d, const struct statefile *state)
 	if (s->metrics_listen[0]) {
 		sink_metrics_init(&d->metrics, d->peers, &d->snap, &d->book.totals, s->metrics_compat,
 		                  s->interval);
+		d->metrics.hooks = d->hooks.cfg.path[0] ? &d->hooks.totals : NULL;
 		rc |= events_add_sink(&d->bus, sink_metrics_event, &d->metrics);
 	}
 	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
