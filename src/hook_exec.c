@@ -142,7 +142,9 @@ int hook_events_parse(const char *list, uint64_t *mask, char *err, size_t errlen
 		while (t < EV__COUNT && (strlen(event_name(t)) != len ||
 		                         strncmp(event_name(t), p, len) != 0))
 			t++;
-		if (len && (t == EV__COUNT || !event_about_peer(t) || t >= EV_HOOK_FAILED)) {
+		/* peer_status is a debug line per peer and poll; hook_* would feed themselves */
+		if (len && (t == EV__COUNT || !event_about_peer(t) || t == EV_PEER_STATUS ||
+		            t >= EV_HOOK_FAILED)) {
 			char shown[64];
 			sanitize(shown, sizeof(shown), p, len);
 			return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a peer event (peer_online, "

@@ -173,6 +173,7 @@ static void test_events_parse(void)
 	CHECK_INT(hook_events_parse("peer_online,stats", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "\"stats\"");
 	CHECK_INT(hook_events_parse("hook_failed", &mask, err, sizeof(err)), -EINVAL);
+	CHECK_INT(hook_events_parse("peer_status", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_INT(hook_events_parse("peer_onlinex", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_INT(hook_events_parse("peer_\x1b", &mask, err, sizeof(err)), -EINVAL);
 	CHECK(strchr(err, 0x1b) == NULL);
