@@ -70,7 +70,9 @@ echo slow >"$HF/mode"
 wgm_start a --interval 1 --threshold 2 --debug --on-change "$HA/hook" --on-change-stdin json \
 	--on-change-timeout 3
 wgm_start c --interval 1 --threshold 2 --on-change "$HC/hook" --on-change-grace 6
-wgm_start f --interval 1 --threshold 2 --on-change "$HF/hook" --on-change-events peer_added
+MPORT=9586 # inside the test's own namespace
+wgm_start f --interval 1 --threshold 2 --on-change "$HF/hook" --on-change-events peer_added \
+	--metrics-listen "127.0.0.1:$MPORT"
 A=${WGM_ERR[a]} C=${WGM_ERR[c]} F=${WGM_ERR[f]}
 for f in "$A" "$C" "$F"; do
 	wait_for_log "$(peer_re peer_initial "$FAR_PUB").* state=online" 10 "$f" ||
@@ -188,6 +190,18 @@ check "flood: some were dropped (64 wait at most)" test "$dropped" -ge 30
 seqs=$( (cd "$HF/out" && ls -- *.env | sed 's/\.env$//'
 	sed -n 's/.*event=hook_dropped .* seq=\([0-9]*\) .*/\1/p' "$F") | sort -n | tr '\n' ' ')
 assert_eq "$seqs" "$(seq 100 | tr '\n' ' ')" "flood: each seq ran once or was dropped once"
+# /metrics counts them the same (a run counts once it ended: wait for the last to end)
+if command -v curl >/dev/null; then
+	want="ok=$ran dropped=$dropped"
+	for i in $(seq 50); do
+		got=$(in_n curl -sS --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk '
+			/^wg_monitor_hook_runs_total\{result="ok"\}/ { ok = $2 }
+			/^wg_monitor_hooks_dropped_total / { d = $2 } END { printf "ok=%s dropped=%s", ok, d }')
+		[ "$got" = "$want" ] && break
+		sleep 0.2
+	done
+	assert_eq "$got" "$want" "flood: /metrics counts the runs and the drops"
+fi
 
 # ---- a failing hook: exit status and its first stderr line
 log_note "$SECONDS s: a failing hook: exit status and its first stderr line"
