@@ -203,6 +203,17 @@ if command -v curl >/dev/null; then
 	assert_eq "$got" "$want" "flood: /metrics counts the runs and the drops"
 fi
 
+# ---- the program is checked before every run: made group-writable, it is not run
+chmod g+w "$HF/hook"
+nf=$(find "$HF/out" -name '*.env' | wc -l)
+in_n wg set "$IF_N" peer "$(randkey)" allowed-ips 10.79.1.1/32 || die "one more peer"
+if wait_for_log 'event=hook_failed .*seq=101 .*writable by group' 10 "$F"; then
+	ok "a program that became group-writable: hook_failed, not run"
+	assert_eq "$(find "$HF/out" -name '*.env' | wc -l)" "$nf" "... and it did not run"
+else
+	bad "no hook_failed for a group-writable program"
+fi
+
 # ---- a failing hook: exit status and its first stderr line
 log_note "$SECONDS s: a failing hook: exit status and its first stderr line"
 echo fail >"$HA/mode"
