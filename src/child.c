@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +76,8 @@ static bool spec_valid(const struct child_spec *s)
 {
 	if (!s->path || s->path[0] != '/' || !s->argv || s->nkeep > CHILD_KEEP_MAX)
 		return false;
+	if (s->inlen > CHILD_INPUT_MAX || (s->inlen && !s->input))
+		return false;
 	for (size_t i = 0; i < s->nkeep; i++)
 		if (s->keep[i] < 3)
 			return false;
@@ -113,43 +116,90 @@ static void child_wait(struct child *c)
 	c->pid = 0;
 }
 
-/* Forks; in the parent keeps the read ends and learns whether execve worked. */
-static int fork_exec(struct child *c, const struct child_spec *s, int p[3][2], int devnull)
+/* The exit as an fd; -1 where the kernel lacks pidfd_open (reaping falls back to a tick). */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0); /* close-on-exec by definition */
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Forks; in the parent keeps the read ends and learns whether execve worked. std[0] is
+ * the child's stdin, std[1] its stdout when there is no stdout pipe. */
+static int fork_exec(struct child *c, const struct child_spec *s, int p[3][2], int std[3])
 {
 	struct survivors sv = { .n = 0 };
 	for (size_t i = 0; i < s->nkeep; i++)
 		survivors_add(&sv, s->keep[i]);
 	survivors_add(&sv, p[2][1]);
-	const int std[3] = { devnull, p[0][1], p[1][1] };
+	std[1] = p[0][1] >= 0 ? p[0][1] : std[1];
+	std[2] = p[1][1];
 	c->pid = fork();
 	if (c->pid == 0)
 		child_exec(s, &sv, std, p[2][1]);
 	if (c->pid > 0)
 		setpgid(c->pid, c->pid); /* as the child does: no race over which runs first */
 	int rc = c->pid < 0 ? -errno : 0;
-	for (int i = 0; i < 3; i++) {
-		close(p[i][1]);
-		p[i][1] = -1;
-	}
+	for (int i = 0; i < 3; i++)
+		if (p[i][1] >= 0) {
+			close(p[i][1]);
+			p[i][1] = -1;
+		}
 	if (rc == 0 && (rc = exec_result(p[2][0])) < 0)
 		child_wait(c);
 	c->pid = rc < 0 ? 0 : c->pid;
+	if (rc == 0 && s->pidfd)
+		c->pidfd = open_pidfd(c->pid);
+	return rc;
+}
+
+/* The child's stdin: /dev/null, or a pipe already holding s->input and closed for
+ * writing (it fits: a pipe holds at least CHILD_INPUT_MAX bytes). An fd or -errno. */
+static int input_fd(const struct child_spec *s, int devnull)
+{
+	int p[2];
+	if (!s->input)
+		return devnull;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	ssize_t n = write(p[1], s->input, s->inlen);
+	int rc = n == (ssize_t)s->inlen ? p[0] : n < 0 ? -errno : -EIO;
+	close(p[1]);
+	if (rc < 0)
+		close(p[0]);
+	return rc;
+}
+
+/* Opens /dev/null, stdin and the pipes, then forks: 0 or -errno, the rest closed. */
+static int spawn_io(struct child *c, const struct child_spec *s, int p[3][2])
+{
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), rc = devnull < 0 ? -errno : 0;
+	int in = rc == 0 ? input_fd(s, devnull) : rc;
+	rc = in < 0 ? in : 0;
+	for (int i = 0; i < 3 && rc == 0; i++)
+		if (i != 0 || !s->out_null)
+			rc = pipe2(p[i], O_CLOEXEC) < 0 ? -errno : 0;
+	int std[3] = { in, devnull, -1 };
+	if (rc == 0)
+		rc = fork_exec(c, s, p, std);
+	if (in >= 0 && in != devnull)
+		close(in);
+	if (devnull >= 0)
+		close(devnull);
 	return rc;
 }
 
 int child_spawn(struct child *c, const struct child_spec *s)
 {
 	memset(c, 0, sizeof *c);
-	c->out = c->err = -1;
+	c->out = c->err = c->pidfd = -1;
 	if (!spec_valid(s))
 		return -EINVAL;
-	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } }, rc = 0;
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	for (int i = 0; i < 3 && devnull >= 0 && rc == 0; i++)
-		rc = pipe2(p[i], O_CLOEXEC) < 0 ? -errno : 0;
-	rc = devnull < 0 ? -errno : rc == 0 ? fork_exec(c, s, p, devnull) : rc;
-	if (devnull >= 0)
-		close(devnull);
+	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int rc = spawn_io(c, s, p);
 	close_pair(p[2]);
 	if (rc < 0) {
 		close_pair(p[0]);
@@ -158,7 +208,8 @@ int child_spawn(struct child *c, const struct child_spec *s)
 	}
 	c->out = p[0][0];
 	c->err = p[1][0];
-	fcntl(c->out, F_SETFL, O_NONBLOCK);
+	if (c->out >= 0)
+		fcntl(c->out, F_SETFL, O_NONBLOCK);
 	fcntl(c->err, F_SETFL, O_NONBLOCK);
 	c->deadline_ms = s->deadline_ms;
 	c->grace_ms = s->grace_ms > 0 ? s->grace_ms : 0;
@@ -289,9 +340,10 @@ int child_reap(struct child *c, int64_t now)
 
 int64_t child_next_ms(const struct child *c, int64_t now)
 {
-	int64_t due = c->killed ? now + CHILD_REAP_TICK_MS
+	bool tick = c->pidfd < 0;
+	int64_t due = c->killed ? (tick ? now + CHILD_REAP_TICK_MS : INT64_MAX)
 	            : c->term_ms ? c->term_ms + c->grace_ms : c->deadline_ms;
-	if (c->out < 0 && c->err < 0 && due > now + CHILD_REAP_TICK_MS)
+	if (tick && c->out < 0 && c->err < 0 && due > now + CHILD_REAP_TICK_MS)
 		due = now + CHILD_REAP_TICK_MS;
 	return due;
 }
@@ -357,6 +409,7 @@ void child_free(struct child *c)
 	}
 	close_fd(&c->out);
 	close_fd(&c->err);
+	close_fd(&c->pidfd);
 	if (c->outbuf)
 		explicit_bzero(c->outbuf, c->outcap);
 	free(c->outbuf);

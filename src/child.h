@@ -15,6 +15,7 @@
 #define CHILD_KEEP_MAX    4      /* fds a child may inherit besides 0-2 */
 #define CHILD_REAP_TICK_MS 20    /* how often to look for an exit once both pipes closed */
 #define CHILD_ENV_PATH    "/usr/bin:/usr/sbin:/bin:/sbin"
+#define CHILD_INPUT_MAX   4096   /* stdin given as bytes: what a pipe holds unread */
 
 struct child_spec {
 	const char *path;            /* absolute; run as is (no PATH search, no shell) */
@@ -25,13 +26,19 @@ struct child_spec {
 	int64_t deadline_ms;         /* mono_ms clock: SIGTERM then */
 	int grace_ms;                /* SIGKILL this long after SIGTERM; 0: SIGKILL at once */
 	size_t outmax;               /* stdout cap; more is -E2BIG and ends the child */
+	bool out_null;               /* stdout to /dev/null: no pipe, outmax unused */
+	const char *input;           /* stdin: these inlen bytes, then EOF; NULL: /dev/null */
+	size_t inlen;                /* at most CHILD_INPUT_MAX */
+	bool pidfd;                  /* open c->pidfd, so a loop can wait for the exit */
 };
 
-/* A running (or finished) child: poll out and err for POLLIN, call child_reap by
- * child_next_ms. Output is zeroed when freed (it may hold secrets). */
+/* A running (or finished) child: poll out and err (and pidfd) for POLLIN, call
+ * child_reap by child_next_ms. Output is zeroed when freed (it may hold secrets). */
 struct child {
 	pid_t pid;                   /* 0 once reaped */
 	int out, err;                /* non-blocking read ends; -1 once at EOF or closed */
+	int pidfd;                   /* readable once it exited; -1: not asked for, or a
+	                              * kernel without pidfd_open (then reap on a tick) */
 	int status;                  /* waitpid() status, once reaped */
 	int fail;                    /* why it was ended: 0, -ETIMEDOUT, -E2BIG, -ENOMEM */
 	int64_t deadline_ms, term_ms;/* term_ms: when SIGTERM was sent, 0 = not yet */
@@ -58,7 +65,8 @@ int child_on_readable(struct child *c, int fd);
  * reaped (c->status holds its status), 0 while it runs, -errno. */
 int child_reap(struct child *c, int64_t now);
 
-/* When child_reap must next be called (mono_ms), given `now`. */
+/* When child_reap must next be called (mono_ms), given `now`; with a pidfd, INT64_MAX
+ * once only its exit is awaited (the pidfd says when). */
 int64_t child_next_ms(const struct child *c, int64_t now);
 
 /* Runs s to completion, collecting stdout and stderr. 0 once the child exited by itself

@@ -18,6 +18,7 @@
 #include "poll_apply.h"
 #include "settings_apply.h"
 #include "sink_debug.h"
+#include "sink_hooks.h"
 #include "sink_log.h"
 #include "sink_metrics.h"
 #include "sink_notify.h"
@@ -66,6 +67,7 @@ struct daemon {
 	struct sink_state state;
 	struct sink_notify notify;
 	struct sink_metrics metrics;
+	struct sink_hooks hooks;      /* used when hooks.cfg.path is set */
 	struct http_server http;      /* listening when metrics are on */
 	struct monitor_info info;
 	struct logfile *lf;           /* NULL: no log file */
@@ -228,8 +230,11 @@ static int loop(struct daemon *d, const sigset_t *blocked)
 	loop_watch_flag(&l, &got_stop, handle_stop, NULL);
 	loop_watch_flag(&l, &got_hup, handle_hup, d);
 	rc = d->s->metrics_listen[0] ? http_attach(&d->http, &l) : 0;
+	if (d->hooks.cfg.path[0])
+		sink_hooks_attach(&d->hooks, &l);
 	if (rc == 0)
 		rc = loop_run(&l, blocked);
+	sink_hooks_stop(&d->hooks); /* at most HOOK_STOP_WAIT_MS */
 	http_detach(&d->http);
 	loop_fini(&l);
 	return rc;
@@ -254,9 +259,13 @@ static int add_sinks(struct daemon *d, struct statefile *state)
 	if (s->metrics_listen[0]) {
 		sink_metrics_init(&d->metrics, d->peers, &d->snap, &d->book.totals, s->metrics_compat,
 		                  s->interval);
+		d->metrics.hooks = d->hooks.cfg.path[0] ? &d->hooks.totals : NULL;
 		rc |= events_add_sink(&d->bus, sink_metrics_event, &d->metrics);
 	}
 	rc |= events_add_sink(&d->bus, sink_log_event, &d->log);
+	/* After the log: an event's line is written before its hook can fail. */
+	if (d->hooks.cfg.path[0])
+		rc |= events_add_sink(&d->bus, sink_hooks_event, &d->hooks);
 	/* Last: READY=1 and STATUS= once the poll's lines are written. */
 	rc |= events_add_sink(&d->bus, sink_notify_event, &d->notify);
 	return rc;
@@ -283,6 +292,21 @@ static int metrics_open(struct daemon *d)
 	return rc;
 }
 
+/* The hook's program and events, checked before anything starts (exit 2). */
+static int hooks_open(struct daemon *d)
+{
+	struct hooks_config hc;
+	char err[600];
+	if (!d->s->on_change[0])
+		return 0;
+	int rc = settings_hooks_config(d->s, &hc, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "wg-monitor: %s\n", err);
+	else
+		sink_hooks_init(&d->hooks, &hc, events_emit, &d->bus);
+	return rc;
+}
+
 int daemon_run(const struct settings *s, struct logfile *lf, struct statefile *state)
 {
 	sigset_t blocked;
@@ -301,6 +325,11 @@ int daemon_run(const struct settings *s, struct logfile *lf, struct statefile *s
 		return 1;
 	}
 	if (s->metrics_listen[0] && metrics_open(&d) < 0) {
+		peers_free(d.peers);
+		return 2;
+	}
+	if (hooks_open(&d) < 0) {
+		http_close(&d.http);
 		peers_free(d.peers);
 		return 2;
 	}

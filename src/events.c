@@ -41,6 +41,9 @@ static const struct {
 	[EV_NAMES_WARNING] = { "names_warning", EVL_WARNING },
 	[EV_METRICS_TOKEN_ERROR] = { "metrics_token_error", EVL_WARNING },
 	[EV_WATCHDOG_WARNING] = { "watchdog_warning", EVL_WARNING },
+	[EV_HOOK_FAILED] = { "hook_failed", EVL_WARNING },
+	[EV_HOOK_TIMEOUT] = { "hook_timeout", EVL_WARNING },
+	[EV_HOOK_DROPPED] = { "hook_dropped", EVL_WARNING },
 };
 
 static const char *const removal_words[] = {
@@ -62,7 +65,8 @@ enum event_level event_level(enum event_type t)
 
 bool event_about_peer(enum event_type t)
 {
-	return t <= EV_PEER_STATUS || t == EV_PEER_RENAMED;
+	return t <= EV_PEER_STATUS || t == EV_PEER_RENAMED ||
+	       (t >= EV_HOOK_FAILED && t <= EV_HOOK_DROPPED);
 }
 
 const char *removal_name(enum removal r)

@@ -27,6 +27,9 @@ enum event_type {
 	EV_PEER_RENAMED, EV_NAMES_WARNING,
 	EV_METRICS_TOKEN_ERROR,
 	EV_WATCHDOG_WARNING,
+	/* hooks (SPEC §11), about the peer of the event the hook was for (ev->peer, with
+	 * ev->peer.hook) */
+	EV_HOOK_FAILED, EV_HOOK_TIMEOUT, EV_HOOK_DROPPED,
 	EV__COUNT
 };
 
@@ -47,6 +50,16 @@ const char *removal_name(enum removal r);
 /* Whether events of type t are about one peer (carry ev->peer). */
 bool event_about_peer(enum event_type t);
 
+#define EV_HOOK_DETAIL_SIZE 256
+
+/* What became of one run of the hook. */
+struct ev_hook {
+	enum event_type of;             /* the event it was for */
+	uint64_t seq;                   /* its WG_MONITOR_SEQ */
+	int status;                     /* hook_failed: waitpid() status, -1 = never ran */
+	char detail[EV_HOOK_DETAIL_SIZE]; /* why, or the first line of its stderr */
+};
+
 struct ev_peer {
 	struct peer_view v;             /* the peer after the change */
 	char old_endpoint[WG_ENDPOINT_SIZE]; /* endpoint_changed */
@@ -57,6 +70,7 @@ struct ev_peer {
 	int64_t gap;                    /* threshold_hint: observed handshake gap, seconds */
 	int64_t suggested_threshold;    /* threshold_hint */
 	char old_name[PEER_NAME_SIZE];  /* peer_renamed: the name before */
+	struct ev_hook hook;            /* hook_* */
 };
 
 struct peer_counts {

@@ -7,6 +7,7 @@
 const char *const log_format_names[] = { "text", "json", NULL };
 const char *const liveness_names[] = { "activity", "handshake", NULL };
 const char *const backend_names[] = { "auto", "netlink", "uapi", "wg", NULL };
+const char *const hook_stdin_names[] = { "none", "json", NULL };
 
 const char *enum_word(const char *const *words, unsigned v)
 {

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "settings.h"
+#include "settings_apply.h"
 #include "sink_metrics.h"
 #include "statefile.h"
 #include "status.h"
@@ -51,6 +52,11 @@ static int check_paths(const struct settings *s)
 	if (open_state_file(s, &sf) < 0)
 		return -1;
 	statefile_close(&sf);
+	struct hooks_config hc;
+	if (settings_hooks_config(s, &hc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wg-monitor: %s\n", err);
+		return -1;
+	}
 	return 0;
 }
 

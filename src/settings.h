@@ -51,6 +51,12 @@ struct settings {
 	char metrics_listen[256];        /* "" = off; validated by metrics_check() */
 	enum metrics_compat metrics_compat;
 	char metrics_token_file[PATH_MAX]; /* "" = no token */
+	char on_change[PATH_MAX];        /* the hook; "" = none */
+	char on_change_events[256];      /* event words, comma-separated; checked at start */
+	enum hook_stdin on_change_stdin;
+	unsigned on_change_timeout;      /* seconds 1..3600 */
+	unsigned on_change_max;          /* 1..8 */
+	unsigned on_change_grace;        /* seconds 0..86400 */
 	enum origin origin[SET__COUNT];
 };
 

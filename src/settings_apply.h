@@ -6,6 +6,7 @@
 
 #include "peers.h"
 #include "settings.h"
+#include "sink_hooks.h"
 #include "source.h"
 
 /* Backend, watched interfaces (pointing into s) and the whole poll's time budget; the
@@ -13,5 +14,9 @@
 void settings_source_config(const struct settings *s, struct source_config *out);
 /* Threshold, interval and liveness rule. */
 void settings_peers_config(const struct settings *s, struct peers_config *out);
+/* The hook (SPEC §11), its program checked and its events parsed (run and check-config):
+ * 0, or -errno with one line naming the setting in err (the caller exits 2). */
+int settings_hooks_config(const struct settings *s, struct hooks_config *out, char *err,
+                          size_t errlen);
 
 #endif

@@ -105,3 +105,32 @@ SETTING(METRICS_TOKEN_FILE, .var = "METRICS_TOKEN_FILE", .flag = "--metrics-toke
 	"or empty for none",
 	.help = "requests must carry Authorization: Bearer\nwith the token in this file "
 	"(re-read at\nSIGHUP); empty: none")
+SETTING(ON_CHANGE, .var = "ON_CHANGE", .flag = "--on-change", .metavar = "PROGRAM",
+	.kind = SK_PATH, FIELD(on_change), .dflt = NULL, .empty_note = "no hook",
+	.allowed = "expected an absolute path of at most 4095 bytes without control "
+	"characters, or empty for none",
+	.help = "run PROGRAM (absolute path, no shell) on the\nevents of ON_CHANGE_EVENTS, "
+	"with WG_MONITOR_*\nvariables; empty: none")
+SETTING(ON_CHANGE_EVENTS, .var = "ON_CHANGE_EVENTS", .flag = "--on-change-events",
+	.metavar = "EVENTS", .kind = SK_PATH, FIELD(on_change_events),
+	.dflt = "peer_online,peer_offline",
+	.allowed = "expected peer event names separated by commas, at most 255 bytes",
+	.help = "the events that run the hook, comma-separated\n(peer_online, peer_offline, "
+	"handshake_failing,\npeer_added, peer_removed, endpoint_changed, ...)")
+SETTING(ON_CHANGE_STDIN, .var = "ON_CHANGE_STDIN", .flag = "--on-change-stdin",
+	.metavar = "WHAT", .kind = SK_WORD, .words = hook_stdin_names, FIELD(on_change_stdin),
+	.dflt = "none", .allowed = "expected none or json",
+	.help = "the hook's stdin: none (/dev/null) or json\n(the event as one JSON object)")
+SETTING(ON_CHANGE_TIMEOUT, .var = "ON_CHANGE_TIMEOUT", .flag = "--on-change-timeout",
+	.metavar = "SECONDS", .kind = SK_NUMBER, .min = 1, .max = 3600,
+	FIELD(on_change_timeout), .dflt = "10", .allowed = "expected whole seconds 1-3600",
+	.help = "a hook still running then gets SIGTERM, and\nSIGKILL 2 s later; 1-3600 seconds")
+SETTING(ON_CHANGE_MAX, .var = "ON_CHANGE_MAX", .flag = "--on-change-max", .metavar = "N",
+	.kind = SK_NUMBER, .min = 1, .max = 8, FIELD(on_change_max), .dflt = "4",
+	.allowed = "expected a count 1-8",
+	.help = "hooks running at once, 1-8; more wait in a\nbounded queue (one peer's in order)")
+SETTING(ON_CHANGE_GRACE, .var = "ON_CHANGE_GRACE", .flag = "--on-change-grace",
+	.metavar = "SECONDS", .kind = SK_NUMBER, .min = 0, .max = 86400,
+	FIELD(on_change_grace), .dflt = "0", .allowed = "expected whole seconds 0-86400",
+	.help = "peer_online/peer_offline run the hook only once\nthe state held this long; "
+	"a flap inside it runs\nnothing; 0-86400 seconds")

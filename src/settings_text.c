@@ -91,6 +91,10 @@ static void usage_option(const struct settings *def, enum setting_id id, FILE *o
 	settings_format_value(def, id, dflt, sizeof dflt);
 	if (!dflt[0])
 		snprintf(dflt, sizeof dflt, "%s", sp->empty_word ? sp->empty_word : "none");
+	if (strlen(flag) >= HELP_INDENT - 3) { /* no room for a space: a line of its own */
+		fprintf(out, "  %s\n", flag);
+		flag[0] = '\0';
+	}
 	fprintf(out, "  %-*s%s, default %s\n", HELP_INDENT - 2, flag, sp->var, dflt);
 	print_indented(out, sp->help);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Event -> log line: the event's word and level, then its fields in a fixed order. */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "sink_log.h"
 #include "util.h"
@@ -13,6 +15,23 @@ void sink_log_init(struct sink_log *s, enum log_format fmt)
 {
 	memset(s, 0, sizeof(*s));
 	s->fmt = fmt;
+}
+
+/* hook_*: which event's hook, and what became of it. */
+static void hook_fields(struct logline *l, const struct event *ev)
+{
+	const struct ev_hook *h = &ev->peer.hook;
+	logline_str(l, "hook_event", event_name(h->of));
+	logline_uint(l, "seq", h->seq);
+	if (ev->type == EV_HOOK_FAILED && h->status >= 0 && WIFEXITED(h->status))
+		logline_int(l, "exit_status", WEXITSTATUS(h->status));
+	else if (h->status >= 0 && WIFSIGNALED(h->status)) {
+		const char *abbrev = sigabbrev_np(WTERMSIG(h->status));
+		char sig[24];
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev ? abbrev : "?");
+		logline_str(l, "signal", sig);
+	}
+	logline_str(l, "detail", h->detail);
 }
 
 static void peer_fields(struct logline *l, const struct event *ev)
@@ -60,6 +79,8 @@ static void peer_fields(struct logline *l, const struct event *ev)
 		logline_uint(l, "persistent_keepalive", v->keepalive);
 		logline_str(l, "reason", v->failing_age_ms >= 0 ? "handshake_failing" : "");
 	}
+	if (ev->type >= EV_HOOK_FAILED && ev->type <= EV_HOOK_DROPPED)
+		hook_fields(l, ev);
 }
 
 static void counts(struct logline *l, const struct peer_counts *c)

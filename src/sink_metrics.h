@@ -15,6 +15,8 @@
 #include "settings.h"
 #include "wg.h"
 
+struct hook_totals;
+
 #define METRICS_MAX_ERRDEVS 64   /* interfaces whose poll errors are counted apart */
 
 /* A peer that changed state at least once since the start: its transitions. */
@@ -37,6 +39,7 @@ struct sink_metrics {
 	struct { char ifname[WG_IFNAME_SIZE]; uint64_t n; } errs[METRICS_MAX_ERRDEVS];
 	size_t nerrs;
 	char host[256];
+	const struct hook_totals *hooks;  /* the hooks sink's counters; NULL: no hooks */
 };
 
 void sink_metrics_init(struct sink_metrics *m, const struct peer_table *peers,

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "sink_hooks.h"
 #include "sink_metrics.h"
 #include "util.h"
 
@@ -262,6 +263,20 @@ static void poll_errors(const struct sink_metrics *m, struct http_buf *b)
 	            all > apart ? all - apart : 0);
 }
 
+/* The hooks' runs by result and the events they dropped (SPEC §11), when hooks are on. */
+static void hook_families(const struct hook_totals *t, struct http_buf *b)
+{
+	header(b, "wg_monitor_hook_runs_total", "counter",
+	       "Runs of the ON_CHANGE hook by result: ok, failed (non-zero exit, signal, not "
+	       "started), timeout (killed at its limit).");
+	for (int r = 0; r < HOOK_RESULTS; r++)
+		http_printf(b, "wg_monitor_hook_runs_total{result=\"%s\"} %" PRIu64 "\n",
+		            hook_result_names[r], t->runs[r]);
+	header(b, "wg_monitor_hooks_dropped_total", "counter",
+	       "Events whose hook was not run (queue full, or the daemon stopped).");
+	http_printf(b, "wg_monitor_hooks_dropped_total %" PRIu64 "\n", t->dropped);
+}
+
 static void daemon_families(const struct sink_metrics *m, struct http_buf *b)
 {
 	peers_by_state(m, b);
@@ -278,6 +293,8 @@ static void daemon_families(const struct sink_metrics *m, struct http_buf *b)
 	            m->poll_real_ms / 1000, (int)(m->poll_real_ms % 1000));
 	header(b, "wg_monitor_build_info", "gauge", "wg-monitor's version, value 1.");
 	http_printf(b, "wg_monitor_build_info{version=\"%s\"} 1\n", WG_MONITOR_VERSION);
+	if (m->hooks)
+		hook_families(m->hooks, b);
 }
 
 void metrics_render(const struct sink_metrics *m, const struct clocks *now, struct http_buf *b)

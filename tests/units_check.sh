@@ -40,10 +40,13 @@ for u in wg-monitor wg-monitor@wg0; do
 	sed '/^\[Install\]/,$d' "$tmp/$u.service" >"$tmp/$u-userspace.service"
 	grep -v '^\[Service\]' "$here/systemd/wg-monitor.service.d/userspace.conf" >>"$tmp/$u-userspace.service"
 done
+# And with contrib/hooks/network.conf, the drop-in that lets hooks reach their servers.
+sed '/^\[Install\]/,$d' "$tmp/wg-monitor.service" >"$tmp/wg-monitor-hooks.service"
+grep -v '^\[Service\]' "$here/contrib/hooks/network.conf" >>"$tmp/wg-monitor-hooks.service"
 
 cd "$tmp" || exit 1
 for u in wg-monitor.service wg-monitor@wg0.service wg-monitor-userspace.service \
-         wg-monitor@wg0-userspace.service; do
+         wg-monitor@wg0-userspace.service wg-monitor-hooks.service; do
 	if ! out=$(systemd-analyze verify --man=no "./$u" 2>&1) || [ -n "$out" ]; then
 		fail "$u: systemd-analyze verify:"
 		echo "$out" | sed 's/^/  | /'

@@ -256,5 +256,51 @@ static void test_nonblocking(void)
 	child_free(&c); /* twice is harmless */
 }
 
+/* The hook's shape: stdin given as bytes, stdout to /dev/null, the exit seen on a pidfd
+ * (without the reap tick), a SIGTERM at the deadline that the pidfd reports too. */
+static void test_pidfd_input(void)
+{
+	char *const argv[] = { "sh", "-c", "read a; echo \"got $a\" >&2; echo out", NULL };
+	int64_t t0 = mono_ms();
+	struct child_spec s = { .path = "/bin/sh", .argv = argv, .out_null = true,
+	                        .input = "hello\n", .inlen = 6, .pidfd = true,
+	                        .deadline_ms = t0 + 3000, .grace_ms = 100 };
+	CHECK_INT(child_spawn(&c, &s), 0);
+	CHECK(c.out < 0 && c.err >= 0);
+	if (c.pidfd < 0) { /* a kernel before 5.3: the tick does it; nothing more to see */
+		child_free(&c);
+		return;
+	}
+	struct pollfd p = { .fd = c.pidfd, .events = POLLIN };
+	CHECK_INT(poll(&p, 1, 3000), 1);
+	CHECK_INT(child_reap(&c, mono_ms()), 1);
+	while (c.err >= 0 && child_on_readable(&c, c.err) == 0)
+		;
+	CHECK_INT(c.errlen, 10);
+	CHECK(memcmp(c.errbuf, "got hello\n", 10) == 0);
+	child_free(&c);
+	CHECK_INT(c.pidfd, -1);
+	char *const hang[] = { "sleep", "30", NULL };
+	struct child_spec h = { .path = "/bin/sleep", .argv = hang, .out_null = true,
+	                        .pidfd = true, .deadline_ms = mono_ms() + 100, .grace_ms = 1000 };
+	CHECK_INT(child_spawn(&c, &h), 0);
+	close(c.err);
+	c.err = -1;  /* no pipes left: only the pidfd tells of the exit */
+	CHECK(child_next_ms(&c, mono_ms()) == h.deadline_ms);
+	usleep(150000);
+	CHECK_INT(child_reap(&c, mono_ms()), 0);      /* SIGTERM sent */
+	CHECK_INT(c.fail, -ETIMEDOUT);
+	p.fd = c.pidfd;
+	CHECK_INT(poll(&p, 1, 2000), 1);
+	CHECK_INT(child_reap(&c, mono_ms()), 1);
+	CHECK(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGTERM);
+	child_free(&c);
+	struct child_spec big = { .path = "/bin/true", .argv = hang, .input = "x",
+	                          .inlen = CHILD_INPUT_MAX + 1, .deadline_ms = mono_ms() + 100 };
+	CHECK_INT(child_spawn(&c, &big), -EINVAL);
+	child_free(&c);
+}
+
 TEST_MAIN(test_isolation, test_no_notify_env, test_keep_and_env, test_status, test_exec_fails,
-          test_time_limit, test_time_limit_group, test_output_cap, test_stop, test_nonblocking)
+          test_time_limit, test_time_limit_group, test_output_cap, test_stop, test_nonblocking,
+          test_pidfd_input)

@@ -68,7 +68,9 @@ static void test_env(void)
 	          "LIVENESS=handshake", "STATE_FILE=/var/lib/wg-monitor/state",
 	          "POLL_TIMEOUT=6", "PEER_NAMES=/etc/wg-monitor/names",
 	          "WG_CONFIG_DIR=/etc/wg", "METRICS_LISTEN=127.0.0.1:9586", "METRICS_COMPAT=None",
-	          "METRICS_TOKEN_FILE=/etc/wg-monitor/token")), 0);
+	          "METRICS_TOKEN_FILE=/etc/wg-monitor/token", "ON_CHANGE=/usr/local/bin/hook",
+	          "ON_CHANGE_EVENTS=peer_offline", "ON_CHANGE_STDIN=json", "ON_CHANGE_TIMEOUT=5",
+	          "ON_CHANGE_MAX=2", "ON_CHANGE_GRACE=30")), 0);
 	CHECK_STR(s.log_path, "/tmp/x.log");
 	CHECK_INT(s.interval, 7);
 	CHECK_INT(s.poll_timeout, 6);
@@ -86,6 +88,12 @@ static void test_env(void)
 	CHECK_STR(s.metrics_listen, "127.0.0.1:9586");
 	CHECK_INT(s.metrics_compat, MC_NONE);
 	CHECK_STR(s.metrics_token_file, "/etc/wg-monitor/token");
+	CHECK_STR(s.on_change, "/usr/local/bin/hook");
+	CHECK_STR(s.on_change_events, "peer_offline");
+	CHECK_INT(s.on_change_stdin, HOOK_STDIN_JSON);
+	CHECK_INT(s.on_change_timeout, 5);
+	CHECK_INT(s.on_change_max, 2);
+	CHECK_INT(s.on_change_grace, 30);
 	for (int i = 0; i < SET__COUNT; i++)
 		CHECK_INT(s.origin[i], ORIGIN_ENV);
 	/* An empty variable counts as unset, except the paths ("no such file"). */
