@@ -14,7 +14,7 @@
 
 #define HTTP_REQ_MAX      4096   /* a request head, the whole of it */
 #define HTTP_MAX_LISTEN   4      /* addresses in METRICS_LISTEN */
-#define HTTP_MAX_CONNS    16     /* open connections; the loop has 32 fd slots in all */
+#define HTTP_MAX_CONNS    16     /* open connections; see LOOP_MAX_FDS */
 #define HTTP_READ_MS      5000   /* to send a whole request head, from its first byte */
 #define HTTP_WRITE_MS     10000  /* to take a whole response */
 #define HTTP_IDLE_MS      15000  /* a kept-alive connection between requests */

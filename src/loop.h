@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LOOP_MAX_FDS    32
+/* Room for everything at its bound at once: 4 metrics listeners + 16 connections (http.h)
+ * + 8 hooks x (stderr, pidfd) = 36. */
+#define LOOP_MAX_FDS    48
 #define LOOP_MAX_TIMERS 32
 #define LOOP_MAX_FLAGS  4
 
