@@ -151,6 +151,9 @@ install_defaults() {
 		[ -s "$DEFAULTS_SUM" ] && [ "$(sum "$new")" = "$(cat "$DEFAULTS_SUM")" ] &&
 			return 0 # made from these very defaults: nothing new to merge
 		install -m 0644 "$new" "$DEFAULTS.new"
+		# As dpkg does: these defaults are now the ones offered, so a re-run of this
+		# release after the merge offers nothing again.
+		sum "$new" >"$DEFAULTS_SUM"
 		echo "  this release's defaults are in $DEFAULTS.new: merge what you need"
 		echo "  (diff -u $DEFAULTS $DEFAULTS.new), then remove it"
 		return 0

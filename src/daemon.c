@@ -49,6 +49,9 @@ static void install_signals(sigset_t *blocked)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (LimitFSIZE=, ulimit -f) must fail the write with EFBIG, which
+	 * the log file handles, rather than kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(blocked);
 	sigaddset(blocked, SIGTERM);
 	sigaddset(blocked, SIGINT);

@@ -70,6 +70,17 @@ check "new release: its defaults beside it as wg-monitor.new" \
 check "new release: says where and how to compare" \
 	grep -q "defaults are in $R/etc/default/wg-monitor.new" "$T_DIR/o6"
 
+# The administrator merges by hand and removes the .new: a re-run of the same release offers
+# nothing again (the checksum now records the defaults offered, as dpkg does).
+cp "$R/etc/default/wg-monitor.new" "$T_DIR/offered"
+echo "# merged by hand" >>"$R/etc/default/wg-monitor"
+rm "$R/etc/default/wg-monitor.new"
+"$T_DIR/tree/install.sh" --destdir "$R" --prefix /usr >"$T_DIR/o6b" 2>&1
+assert_eq "$?" 0 "re-run after a merge by hand: exit 0"
+check "re-run after a merge by hand: the edit kept, no .new again" \
+	sh -c "grep -qx '# merged by hand' '$R/etc/default/wg-monitor' && test ! -e '$R/etc/default/wg-monitor.new'"
+mv "$T_DIR/offered" "$R/etc/default/wg-monitor.new"
+
 # The administrator takes the new file as it is: the next install finds it current.
 mv "$R/etc/default/wg-monitor.new" "$R/etc/default/wg-monitor"
 "$T_DIR/tree/install.sh" --destdir "$R" --prefix /usr >"$T_DIR/o7" 2>&1
