@@ -142,7 +142,15 @@ def one_rep(a, rep):
     d = Daemon(a, rep)
     r = {}
     r["first_cpu"] = d.wait_first_poll(max(60, 10 * a.interval)) / 1e9
+    prof = None
+    if a.perf and rep == 0:  # perf's own CPU lands on other cores, not in the daemon's
+        prof = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(d.pid), "-o", a.perf],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     polls = [d.next_poll(3 * a.interval + 30) for _ in range(a.polls)]
+    if prof:
+        prof.send_signal(signal.SIGINT)
+        prof.wait()
     r["steady_cpu"] = [c / 1e9 for c, _ in polls]
     r["steady_wall_seen"] = [w for _, w in polls]
     scrapes = []
@@ -190,6 +198,7 @@ def main():
     ap.add_argument("--wg-reps", type=int, default=3)
     ap.add_argument("--port", type=int, default=9586)
     ap.add_argument("--idle", type=int, default=0)
+    ap.add_argument("--perf", help="perf record the first run's steady polls to this file")
     a = ap.parse_args()
     if a.idle:
         print(json.dumps({"n": a.n, "idle": idle(a)}))

@@ -106,8 +106,10 @@ else
 		# Polls must end well before the next is due, so each is seen on its own.
 		iv=$(awk -v w="$(wg_wall)" 'BEGIN{i = int(3 * w) + 1; print i}')
 		say "$n peers (${BIG_IFS[*]}): $BENCH_REPS runs of $BENCH_POLLS steady polls, interval $iv s"
+		perf=()
+		if [ -n "${BENCH_PERF:-}" ]; then perf=(--perf "$ROOT/bench/results/perf-$STAMP-$n.data"); fi
 		measure "$n" --interval "$iv" --polls "$BENCH_POLLS" --reps "$BENCH_REPS" \
-			--wg-reps "$BENCH_POLLS"
+			--wg-reps "$BENCH_POLLS" ${perf[@]+"${perf[@]}"}
 		unload
 	done
 fi
