@@ -144,15 +144,17 @@ def one_rep(a, rep):
     r["first_cpu"] = d.wait_first_poll(max(60, 10 * a.interval)) / 1e9
     prof = None
     if a.perf and rep == 0:  # perf's own CPU lands on other cores, not in the daemon's
-        prof = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(d.pid), "-o", a.perf],
+        prof = subprocess.Popen(["perf", "record", "-q", "--call-graph", "dwarf", "-p", str(d.pid), "-o", a.perf],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
+    d.next_poll(3 * a.interval + 30)  # the second poll still grows what the first sized
     polls = [d.next_poll(3 * a.interval + 30) for _ in range(a.polls)]
     if prof:
         prof.send_signal(signal.SIGINT)
         prof.wait()
     r["steady_cpu"] = [c / 1e9 for c, _ in polls]
     r["steady_wall_seen"] = [w for _, w in polls]
+    r["hwm_poll_kib"] = int(status(d.pid)["VmHWM"])  # before a scrape's page is built
     scrapes = []
     for _ in range(2):
         d.next_poll(3 * a.interval + 30)  # right after a poll, so none runs during it

@@ -31,6 +31,7 @@ def figures(row):
         "wg_wall_ms": mmm([w * 1e3 for r in reps for _, w in r["wg"]]),
         "poll_wall_ms": mmm([r["poll_ms"] for r in reps]),
         "hwm_mib": mmm([r["hwm_kib"] / 1024 for r in reps]),
+        "hwm_poll_mib": mmm([r["hwm_poll_kib"] / 1024 for r in reps]),
         "save_cpu_ms": mmm([r["stop_cpu"] * 1e3 for r in reps]),
         "save_wall_ms": mmm([r["stop_wall"] * 1e3 for r in reps]),
         "scrape_cpu_ms": mmm([s["cpu"] * 1e3 for r in reps for s in r["scrape"]]),
@@ -51,7 +52,8 @@ def figures(row):
 def table(rows):
     cols = [("peers", None), ("CPU/poll ms", "steady_cpu_ms"), ("us/peer", "us_per_peer"),
             ("wg dump ms", "wg_cpu_ms"), ("ratio", "ratio_wg"), ("1st poll ms", "first_cpu_ms"),
-            ("poll wall ms", "poll_wall_ms"), ("VmHWM MiB", "hwm_mib"),
+            ("poll wall ms", "poll_wall_ms"), ("VmHWM MiB polls", "hwm_poll_mib"),
+            ("VmHWM MiB +/metrics", "hwm_mib"),
             ("stop+save ms", "save_cpu_ms"), ("/metrics ms", "scrape_cpu_ms")]
     print("| " + " | ".join(c for c, _ in cols) + " |")
     print("|" + "---|" * len(cols))

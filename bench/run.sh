@@ -3,10 +3,18 @@
 # `make bench` (issue 16): an optimised wg-monitor on wireguard-go interfaces of BENCH_SIZES
 # peers in a namespace of its own; bench/measure.py measures each size, bench/report.py
 # prints the table and writes bench/results/bench-DATE.csv. BENCH_IDLE=1: the idle cost.
+# BENCH_BIN=PATH measures that binary instead of building one.
 # Root only; installs what it needs with apt (tests/deps.sh) and says so.
 set -u
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$ROOT" || exit 1
+# bash reads a script as it runs: a copy of the scripts (and below of the binary) keeps an
+# edit or a rebuild during a long run out of it.
+if [ -z "${BENCH_SNAP:-}" ]; then
+	BENCH_SNAP=$(mktemp -d /tmp/wgm-bench.XXXXXX) || exit 1
+	cp bench/run.sh bench/measure.py bench/report.py "$BENCH_SNAP/" || exit 1
+	BENCH_ROOT=$ROOT BENCH_SNAP=$BENCH_SNAP exec bash "$BENCH_SNAP/run.sh" "$@"
+fi
 BENCH_SIZES=${BENCH_SIZES:-1000 10000 65536 2x50000}
 BENCH_REPS=${BENCH_REPS:-3}   # daemon runs per size
 BENCH_POLLS=${BENCH_POLLS:-5} # steady polls measured per run
@@ -19,15 +27,21 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 tests/deps.sh wireguard-go wireguard-tools iproute2 python3 || exit 1
-say "building an optimised binary in build-bench/ (-O2, no sanitizers)"
-make --no-print-directory BUILD=build-bench CFLAGS="-O2 -g" build-bench/wg-monitor >/dev/null ||
-	exit 1
-export WGM_BIN=$ROOT/build-bench/wg-monitor
+if [ -n "${BENCH_BIN:-}" ]; then # another build to compare, e.g. before a change
+	WGM_BIN=$(realpath "$BENCH_BIN")
+else
+	say "building an optimised binary in build-bench/ (-O2, no sanitizers)"
+	make --no-print-directory BUILD=build-bench CFLAGS="-O2 -g" build-bench/wg-monitor \
+		>/dev/null || exit 1
+	WGM_BIN=$ROOT/build-bench/wg-monitor
+fi
+cp "$WGM_BIN" "$BENCH_SNAP/wg-monitor" || exit 1
+export WGM_BIN=$BENCH_SNAP/wg-monitor
 # shellcheck source=../tests/integration/lib.sh
 . tests/integration/lib.sh
 t_common
 mkdir -p bench/results
-STAMP=$(date -u +%Y%m%d-%H%M)
+STAMP=$(date -u +%Y%m%d-%H%M%S)
 RAW=bench/results/bench-$STAMP.jsonl
 : >"$RAW"
 
@@ -86,7 +100,7 @@ measure() {
 	# The offline peer must be past the threshold before a daemon first sees it.
 	left=$(awk -v a="$T_OFFLINE_AT" -v b="$(now)" 'BEGIN{d = a + 6 - b; print (d > 0 ? d : 0)}')
 	sleep "$left"
-	in_n "$PY" "$ROOT/bench/measure.py" --bin "$WGM_BIN" --work "$T_DIR/m$n" --n "$n" "$@" \
+	in_n "$PY" "$BENCH_SNAP/measure.py" --bin "$WGM_BIN" --work "$T_DIR/m$n" --n "$n" "$@" \
 		>>"$RAW" || die "measure.py failed at $n peers"
 }
 
@@ -104,7 +118,7 @@ else
 		*) n=$size; load "wgb${T_ID}a" "$n" 0 ;;
 		esac
 		# Polls must end well before the next is due, so each is seen on its own.
-		iv=$(awk -v w="$(wg_wall)" 'BEGIN{i = int(3 * w) + 1; print i}')
+		iv=$(awk -v w="$(wg_wall)" 'BEGIN{i = int(4 * w) + 2; print i}')
 		say "$n peers (${BIG_IFS[*]}): $BENCH_REPS runs of $BENCH_POLLS steady polls, interval $iv s"
 		perf=()
 		if [ -n "${BENCH_PERF:-}" ]; then perf=(--perf "$ROOT/bench/results/perf-$STAMP-$n.data"); fi
@@ -114,6 +128,7 @@ else
 	done
 fi
 say "load during the run: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; 2 cores)"
-"$PY" bench/report.py "$RAW" "${RAW%.jsonl}.csv" "$(cut -d' ' -f1-3 /proc/loadavg)"
+"$PY" "$BENCH_SNAP/report.py" "$RAW" "${RAW%.jsonl}.csv" "$(cut -d' ' -f1-3 /proc/loadavg)"
 ok "bench done: $RAW"
+rm -rf "$BENCH_SNAP"
 t_done
