@@ -60,6 +60,8 @@ class Daemon:
                 "--metrics-listen", "127.0.0.1:%d" % a.port]
         env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
                "LC_ALL": "C", "TZ": "UTC"}
+        if "GLIBC_TUNABLES" in os.environ:  # to try malloc settings on the daemon
+            env["GLIBC_TUNABLES"] = os.environ["GLIBC_TUNABLES"]
         self.err = open(os.path.join(self.dir, "stderr"), "wb")
         self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=self.err, env=env)
