@@ -20,8 +20,46 @@ struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name
 	return d;
 }
 
+/* Peer arrays of cleared devices, kept for the next poll's devices: a steady poll then
+ * fills the arrays the last one grew, instead of growing them from 8 again through the
+ * allocator (which returned the memory to the kernel and faulted it in anew, every poll). */
+static struct spare {
+	struct wg_peer *peers;
+	size_t cap;
+} spares[4];
+
+/* Keeps d's array among the spares, or frees it (or a smaller spare it replaces). */
+static void spare_put(struct wg_device *d)
+{
+	struct spare *low = &spares[0];
+	for (size_t i = 1; i < ARRAY_SIZE(spares); i++)
+		if (spares[i].cap < low->cap)
+			low = &spares[i];
+	if (low->cap < d->cap) {
+		free(low->peers);
+		*low = (struct spare){ d->peers, d->cap };
+	} else {
+		free(d->peers);
+	}
+}
+
+/* Gives an empty device the largest spare array (the first device read is the first to
+ * ask, so the larger interfaces tend to get the larger arrays). */
+static void spare_take(struct wg_device *d)
+{
+	struct spare *big = &spares[0];
+	for (size_t i = 1; i < ARRAY_SIZE(spares); i++)
+		if (spares[i].cap > big->cap)
+			big = &spares[i];
+	d->peers = big->peers;
+	d->cap = big->cap;
+	*big = (struct spare){ NULL, 0 };
+}
+
 struct wg_peer *wg_device_add_peer(struct wg_device *d)
 {
+	if (!d->peers)
+		spare_take(d);
 	void *arr = d->peers;
 	if (!array_grow(&arr, &d->cap, d->npeers, sizeof(*d->peers), WG_MAX_PEERS))
 		return NULL;
@@ -41,7 +79,8 @@ struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name
 
 void wg_device_clear(struct wg_device *d)
 {
-	free(d->peers);
+	if (d->peers)
+		spare_put(d);
 	d->peers = NULL;
 	d->npeers = d->cap = 0;
 }
