@@ -26,6 +26,7 @@ struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name
 static struct spare {
 	struct wg_peer *peers;
 	size_t cap;
+	char name[WG_IFNAME_SIZE]; /* the device it came from */
 } spares[4];
 
 /* Keeps d's array among the spares, or frees it (or a smaller spare it replaces). */
@@ -37,23 +38,29 @@ static void spare_put(struct wg_device *d)
 			low = &spares[i];
 	if (low->cap < d->cap) {
 		free(low->peers);
-		*low = (struct spare){ d->peers, d->cap };
+		low->peers = d->peers;
+		low->cap = d->cap;
+		memcpy(low->name, d->name, sizeof low->name);
 	} else {
 		free(d->peers);
 	}
 }
 
-/* Gives an empty device the largest spare array (the first device read is the first to
- * ask, so the larger interfaces tend to get the larger arrays). */
+/* Gives an empty device the array its namesake had, else the largest spare. */
 static void spare_take(struct wg_device *d)
 {
-	struct spare *big = &spares[0];
-	for (size_t i = 1; i < ARRAY_SIZE(spares); i++)
-		if (spares[i].cap > big->cap)
-			big = &spares[i];
-	d->peers = big->peers;
-	d->cap = big->cap;
-	*big = (struct spare){ NULL, 0 };
+	struct spare *pick = &spares[0];
+	for (size_t i = 0; i < ARRAY_SIZE(spares); i++) {
+		if (spares[i].cap && strcmp(spares[i].name, d->name) == 0) {
+			pick = &spares[i];
+			break;
+		}
+		if (spares[i].cap > pick->cap)
+			pick = &spares[i];
+	}
+	d->peers = pick->peers;
+	d->cap = pick->cap;
+	*pick = (struct spare){ 0 };
 }
 
 struct wg_peer *wg_device_add_peer(struct wg_device *d)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Snapshot containers: a cleared device's peer array serves the next poll's device, its
- * peers zeroed as if new; the largest arrays are the ones kept. */
+/* Snapshot containers: a cleared device's peer array serves the next poll's device of that
+ * name (else the largest), its peers zeroed as if new; the largest arrays are kept. */
 #include "harness.h"
 #include "util.h"
 #include "wg.h"
@@ -49,8 +49,10 @@ static void test_largest_kept(void)
 	}
 	for (size_t i = 0; i < 6; i++)
 		wg_device_clear(&d[i]);
-	/* the four largest were kept, handed out largest first; then a fresh array */
+	/* the four largest were kept, handed out largest first to devices of other names;
+	 * then a fresh array */
 	for (size_t i = 0; i < 5; i++) {
+		n[i].name[0] = 'n';
 		fill(&n[i], 1);
 		CHECK_INT(n[i].cap, i < 4 ? cap[5 - i] : 8);
 	}
@@ -58,4 +60,22 @@ static void test_largest_kept(void)
 		wg_device_clear(&n[i]);
 }
 
-TEST_MAIN(test_array_reused, test_largest_kept)
+/* A small interface that answers first must not take the big one's array. */
+static void test_namesake_first(void)
+{
+	struct wg_device big = { .name = "big" }, small = { .name = "small" };
+	fill(&big, 5000);
+	fill(&small, 2);
+	const struct wg_peer *arr = big.peers, *arr_small = small.peers;
+	wg_device_clear(&big);
+	wg_device_clear(&small);
+	struct wg_device small2 = { .name = "small" }, big2 = { .name = "big" };
+	fill(&small2, 1);
+	fill(&big2, 1);
+	CHECK(small2.peers == arr_small);
+	CHECK(big2.peers == arr);
+	wg_device_clear(&small2);
+	wg_device_clear(&big2);
+}
+
+TEST_MAIN(test_array_reused, test_largest_kept, test_namesake_first)
