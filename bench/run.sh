@@ -13,7 +13,8 @@ cd "$ROOT" || exit 1
 if [ -z "${BENCH_SNAP:-}" ]; then
 	BENCH_SNAP=$(mktemp -d /tmp/wgm-bench.XXXXXX) || exit 1
 	cp bench/run.sh bench/measure.py bench/report.py "$BENCH_SNAP/" || exit 1
-	BENCH_ROOT=$ROOT BENCH_SNAP=$BENCH_SNAP exec bash "$BENCH_SNAP/run.sh" "$@"
+	export BENCH_ROOT=$ROOT BENCH_SNAP
+	exec bash "$BENCH_SNAP/run.sh" "$@"
 fi
 BENCH_SIZES=${BENCH_SIZES:-1000 10000 65536 2x50000}
 BENCH_REPS=${BENCH_REPS:-3}   # daemon runs per size
