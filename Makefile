@@ -27,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo
+.PHONY: all clean install uninstall check unit sanitize clang man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -122,6 +122,12 @@ vm-service: wg-monitor
 # Installs the Debian packages the tests need (root only; says what it installs).
 deps:
 	@tests/deps.sh
+
+# Performance on wireguard-go interfaces of 1,000 to 100,000 peers (root; not part of check;
+# installs what it needs). BENCH_SIZES="1000 10000 65536 2x50000", BENCH_REPS, BENCH_POLLS;
+# BENCH_IDLE=1: the idle cost (1,000 peers, 30 s interval, IDLE_SECONDS=300). See bench/run.sh.
+bench:
+	@bench/run.sh
 
 # Long liveness soak on real links (root; not part of check). SOAK_MINUTES, default 30.
 soak: wg-monitor

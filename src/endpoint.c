@@ -27,8 +27,32 @@ static bool copy_str(char *dst, size_t size, const char *s, size_t len)
 	return true;
 }
 
+/* "a.b.c.d:port" already canonical (octets <= 255 and a port 1-65535, neither with a
+ * leading zero), as WireGuard writes every IPv4 endpoint: what inet_pton, inet_ntop and the
+ * port's printing would give back is the text itself, so a poll copies it instead. */
+static bool canonical_v4(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (int part = 0; part < 5; part++) {
+		size_t start = i;
+		unsigned v = 0;
+		while (i < len && i - start < 5 && (unsigned)(s[i] - '0') < 10)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || (i - start > 1 && s[start] == '0'))
+			return false;
+		if (part == 4)
+			return i == len && v >= 1 && v <= 65535;
+		if (v > 255 || i == len || s[i] != (part == 3 ? ':' : '.'))
+			return false;
+		i++;
+	}
+	return false;
+}
+
 static bool parse_v4(char *out, size_t outsize, const char *s, size_t len)
 {
+	if (canonical_v4(s, len))
+		return copy_str(out, outsize, s, len);
 	const char *colon = memrchr(s, ':', len);
 	char host[INET_ADDRSTRLEN], txt[INET_ADDRSTRLEN];
 	struct in_addr a;

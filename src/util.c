@@ -29,10 +29,17 @@ void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
 	out[o] = '\0';
 }
 
-static int b64_value(char c)
+/* Ranges, not a search of b64[]: every key of every peer passes here every poll. */
+static int b64_value(char ch)
 {
-	const char *p = c ? strchr(b64, c) : NULL;
-	return p ? (int)(p - b64) : -1;
+	unsigned c = (unsigned char)ch;
+	if (c - 'A' < 26)
+		return (int)(c - 'A');
+	if (c - 'a' < 26)
+		return (int)(c - 'a') + 26;
+	if (c - '0' < 10)
+		return (int)(c - '0') + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
@@ -61,28 +68,29 @@ bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 	return o == WG_KEY_LEN;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* 16 | value for a hex digit (either case), 0 for anything else: a lookup, as every key
+ * of every peer passes here every poll. */
+#define HEX(c, v) [c] = 16 | (v)
+static const uint8_t hex_value[256] = {
+	HEX('0', 0), HEX('1', 1), HEX('2', 2), HEX('3', 3), HEX('4', 4), HEX('5', 5),
+	HEX('6', 6), HEX('7', 7), HEX('8', 8), HEX('9', 9), HEX('a', 10), HEX('b', 11),
+	HEX('c', 12), HEX('d', 13), HEX('e', 14), HEX('f', 15), HEX('A', 10), HEX('B', 11),
+	HEX('C', 12), HEX('D', 13), HEX('E', 14), HEX('F', 15),
+};
+#undef HEX
 
 bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 {
 	if (len != 2 * WG_KEY_LEN)
 		return false;
+	unsigned valid = 16; /* one test per key, after the loop */
 	for (size_t i = 0; i < WG_KEY_LEN; i++) {
-		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		key[i] = (uint8_t)(hi << 4 | lo);
+		unsigned hi = hex_value[(unsigned char)s[2 * i]];
+		unsigned lo = hex_value[(unsigned char)s[2 * i + 1]];
+		valid &= hi & lo;
+		key[i] = (uint8_t)(hi << 4 | (lo & 15));
 	}
-	return true;
+	return valid != 0;
 }
 
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)

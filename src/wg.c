@@ -20,8 +20,53 @@ struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name
 	return d;
 }
 
+/* Peer arrays of cleared devices, kept for the next poll's devices: a steady poll then
+ * fills the arrays the last one grew, instead of growing them from 8 again through the
+ * allocator (which returned the memory to the kernel and faulted it in anew, every poll). */
+static struct spare {
+	struct wg_peer *peers;
+	size_t cap;
+	char name[WG_IFNAME_SIZE]; /* the device it came from */
+} spares[4];
+
+/* Keeps d's array among the spares, or frees it (or a smaller spare it replaces). */
+static void spare_put(struct wg_device *d)
+{
+	struct spare *low = &spares[0];
+	for (size_t i = 1; i < ARRAY_SIZE(spares); i++)
+		if (spares[i].cap < low->cap)
+			low = &spares[i];
+	if (low->cap < d->cap) {
+		free(low->peers);
+		low->peers = d->peers;
+		low->cap = d->cap;
+		memcpy(low->name, d->name, sizeof low->name);
+	} else {
+		free(d->peers);
+	}
+}
+
+/* Gives an empty device the array its namesake had, else the largest spare. */
+static void spare_take(struct wg_device *d)
+{
+	struct spare *pick = &spares[0];
+	for (size_t i = 0; i < ARRAY_SIZE(spares); i++) {
+		if (spares[i].cap && strcmp(spares[i].name, d->name) == 0) {
+			pick = &spares[i];
+			break;
+		}
+		if (spares[i].cap > pick->cap)
+			pick = &spares[i];
+	}
+	d->peers = pick->peers;
+	d->cap = pick->cap;
+	*pick = (struct spare){ 0 };
+}
+
 struct wg_peer *wg_device_add_peer(struct wg_device *d)
 {
+	if (!d->peers)
+		spare_take(d);
 	void *arr = d->peers;
 	if (!array_grow(&arr, &d->cap, d->npeers, sizeof(*d->peers), WG_MAX_PEERS))
 		return NULL;
@@ -58,7 +103,8 @@ struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name
 
 void wg_device_clear(struct wg_device *d)
 {
-	free(d->peers);
+	if (d->peers)
+		spare_put(d);
 	d->peers = NULL;
 	d->npeers = d->cap = 0;
 	free(d->ips);

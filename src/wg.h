@@ -98,7 +98,9 @@ int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct w
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name);
 /* Removes devs[i], keeping the order of the rest. */
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i);
-void wg_snapshot_clear(struct wg_snapshot *s);   /* frees peers, keeps nothing */
+/* Empties s; the peer arrays go to a few spares that the next devices' peers reuse. */
+void wg_snapshot_clear(struct wg_snapshot *s);
+/* Empties d (no peers, no array); its array goes to the spares, as above. */
 void wg_device_clear(struct wg_device *d);
 
 #define WG_MAX_PEERS   1000000u  /* per device; anything above is hostile */

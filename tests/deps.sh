@@ -4,6 +4,8 @@
 # Idempotent: silent when everything is present; runs `apt-get update` only if something is missing.
 
 PKGS="wireguard-go wireguard-tools iproute2 nftables python3 clang qemu-system-x86 busybox cpio kmod xz-utils strace gdb util-linux systemd prometheus curl chromium python3-yaml"
+# `tests/deps.sh PKG...` installs those instead (make bench uses it).
+[ $# -gt 0 ] && PKGS="$*"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: not root, not installing test packages ($PKGS); tests that need them will be SKIPPED"

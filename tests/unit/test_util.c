@@ -45,6 +45,31 @@ static void test_hex(void)
 	CHECK(!key_from_hex(k, hex, 64));
 }
 
+/* Every byte value, decoded alone, against the alphabets spelled out. */
+static void test_key_alphabets(void)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char hexl[] = "0123456789abcdef", hexu[] = "0123456789ABCDEF";
+	char b[45] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", h[65];
+	uint8_t k[WG_KEY_LEN];
+	memset(h, '0', 64);
+	for (int c = 0; c < 256; c++) {
+		const char *p = c ? strchr(b64, c) : NULL;
+		b[0] = (char)c;
+		bool ok = key_from_base64(k, b, 44);
+		CHECK(ok == (p != NULL));
+		if (ok)
+			CHECK_INT(k[0] >> 2, p - b64);
+		const char *l = c ? strchr(hexl, c) : NULL, *u = c ? strchr(hexu, c) : NULL;
+		h[63] = (char)c;
+		ok = key_from_hex(k, h, 64);
+		CHECK(ok == (l || u));
+		if (ok)
+			CHECK_INT(k[31], l ? l - hexl : u - hexu);
+	}
+}
+
 static void test_numbers(void)
 {
 	uint64_t u;
@@ -83,5 +108,5 @@ static void test_ifname(void)
 	CHECK(!wg_ifname_valid("wg 0", 4));
 }
 
-TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_numbers,
+TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_key_alphabets, test_numbers,
           test_time, test_ifname)
