@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The shipped systemd units (systemd/): `systemd-analyze verify` without a word, no
 # directive newer than systemd 252 (Debian 12), and `systemd-analyze security
-# --offline=true` at most 2.0 for each unit as shipped and with the userspace drop-in.
+# --offline=true` at most 2.0 for each unit as shipped and with the userspace, hooks and
+# metrics drop-ins.
 # Usage: tests/units_check.sh BINARY (the built wg-monitor, which verify wants to exist).
 set -u
 bin=$1
@@ -44,9 +45,15 @@ done
 sed '/^\[Install\]/,$d' "$tmp/wg-monitor.service" >"$tmp/wg-monitor-hooks.service"
 grep -v '^\[Service\]' "$here/contrib/hooks/network.conf" >>"$tmp/wg-monitor-hooks.service"
 
+# And with the metrics drop-ins: TCP sockets, loopback, the token as a credential.
+sed '/^\[Install\]/,$d' "$tmp/wg-monitor.service" >"$tmp/wg-monitor-metrics.service"
+for d in metrics metrics-token; do
+	grep -v '^\[Service\]' "$here/systemd/wg-monitor.service.d/$d.conf" >>"$tmp/wg-monitor-metrics.service"
+done
+
 cd "$tmp" || exit 1
 for u in wg-monitor.service wg-monitor@wg0.service wg-monitor-userspace.service \
-         wg-monitor@wg0-userspace.service wg-monitor-hooks.service; do
+         wg-monitor@wg0-userspace.service wg-monitor-hooks.service wg-monitor-metrics.service; do
 	if ! out=$(systemd-analyze verify --man=no "./$u" 2>&1) || [ -n "$out" ]; then
 		fail "$u: systemd-analyze verify:"
 		echo "$out" | sed 's/^/  | /'
