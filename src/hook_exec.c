@@ -133,8 +133,14 @@ size_t hook_json(char *buf, size_t size, const struct event *ev)
 	sink_log_init(&s, LOG_FORMAT_JSON);
 	sink_log_format(&s, &l, ev);
 	const char *line = logline_finish(&l);
-	int n = snprintf(buf, size, "%s\n", line);
-	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+	/* the newline ends the object for the hook: it takes the NUL's place when the line
+	 * fills the buffer */
+	size_t n = strnlen(line, size - 1);
+	memcpy(buf, line, n);
+	buf[n++] = '\n';
+	if (n < size)
+		buf[n] = '\0';
+	return n;
 }
 
 int hook_events_parse(const char *list, uint64_t *mask, char *err, size_t errlen)

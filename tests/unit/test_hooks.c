@@ -161,6 +161,9 @@ static void test_env(void)
 	CHECK(memchr(in, '\n', len - 1) == NULL);
 	CHECK_CONTAINS(in, "\"event\":\"peer_online\"");
 	CHECK_CONTAINS(in, "\"offline_for\":42");
+	char exact[CHILD_INPUT_MAX]; /* a line that fills the buffer keeps its newline */
+	CHECK_INT(hook_json(exact, len, &j.ev), len);
+	CHECK(memcmp(exact, in, len) == 0);
 }
 
 static void test_events_parse(void)
