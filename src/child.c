@@ -64,10 +64,12 @@ static _Noreturn void child_exec(const struct child_spec *s, const struct surviv
 	close_gap(lo, INT_MAX);
 	/* A group of its own, so that its end takes whatever it started along. */
 	setpgid(0, 0);
-	/* our blocked mask and ignored SIGPIPE would survive execve */
+	/* ignored signals (ours, or those we were started with) and our blocked mask would
+	 * survive execve; SIGKILL, SIGSTOP and libc's own refuse with EINVAL, harmlessly */
+	for (int sig = 1; sig < _NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	sigaction(SIGPIPE, &dfl, NULL);
 	execve(s->path, s->argv, s->envp ? s->envp : base_env);
 	child_fail(report, errno);
 }
@@ -340,10 +342,11 @@ int child_reap(struct child *c, int64_t now)
 
 int64_t child_next_ms(const struct child *c, int64_t now)
 {
-	bool tick = c->pidfd < 0;
-	int64_t due = c->killed ? (tick ? now + CHILD_REAP_TICK_MS : INT64_MAX)
-	            : c->term_ms ? c->term_ms + c->grace_ms : c->deadline_ms;
-	if (tick && c->out < 0 && c->err < 0 && due > now + CHILD_REAP_TICK_MS)
+	int64_t due = c->killed ? INT64_MAX : c->term_ms ? c->term_ms + c->grace_ms
+	            : c->deadline_ms;
+	/* Without a pidfd nothing says it exited: an open pipe proves nothing (something it
+	 * started may hold it), so look on a tick. */
+	if (c->pidfd < 0 && due > now + CHILD_REAP_TICK_MS)
 		due = now + CHILD_REAP_TICK_MS;
 	return due;
 }
@@ -401,11 +404,28 @@ int child_run(struct child *c, const struct child_spec *s, const volatile sig_at
 	return c->fail;
 }
 
+/* After SIGKILL: waits at most CHILD_KILL_WAIT_MS. A child in uninterruptible sleep
+ * may not die for long; it is left then (our exit hands it to init) rather than hold
+ * the caller, which may be the daemon stopping. */
+static void wait_killed(struct child *c)
+{
+	int64_t end = mono_ms() + CHILD_KILL_WAIT_MS;
+	for (;;) {
+		pid_t r = waitpid(c->pid, &c->status, WNOHANG);
+		int64_t left = end - mono_ms();
+		if (r == c->pid || (r < 0 && errno != EINTR) || left <= 0)
+			break;
+		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+		poll(&p, 1, left < CHILD_REAP_TICK_MS ? (int)left : CHILD_REAP_TICK_MS);
+	}
+	c->pid = 0;
+}
+
 void child_free(struct child *c)
 {
 	if (c->pid > 0) {
 		kill_child(c, SIGKILL);
-		child_wait(c);
+		wait_killed(c);
 	}
 	close_fd(&c->out);
 	close_fd(&c->err);

@@ -14,6 +14,7 @@
 #define CHILD_ERR_MAX     16384  /* stderr kept; the rest is read and dropped */
 #define CHILD_KEEP_MAX    4      /* fds a child may inherit besides 0-2 */
 #define CHILD_REAP_TICK_MS 20    /* how often to look for an exit once both pipes closed */
+#define CHILD_KILL_WAIT_MS 200  /* child_free's wait for a SIGKILLed child, at most */
 #define CHILD_ENV_PATH    "/usr/bin:/usr/sbin:/bin:/sbin"
 #define CHILD_INPUT_MAX   4096   /* stdin given as bytes: what a pipe holds unread */
 
@@ -74,8 +75,8 @@ int64_t child_next_ms(const struct child *c, int64_t now);
  * *stop was set by a signal (the child is killed at once), other -errno. */
 int child_run(struct child *c, const struct child_spec *s, const volatile sig_atomic_t *stop);
 
-/* Kills a child still running (SIGKILL, reaped), closes its pipes, zeroes and frees its
- * output. Safe on a child that failed to spawn or was already freed. */
+/* Kills a child still running (SIGKILL, reaped within CHILD_KILL_WAIT_MS or left),
+ * closes its pipes, zeroes and frees its output. Safe on a child that failed to spawn or was already freed. */
 void child_free(struct child *c);
 
 #endif

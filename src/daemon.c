@@ -304,7 +304,7 @@ static int hooks_open(struct daemon *d)
 		return 0;
 	int rc = settings_hooks_config(d->s, &hc, err, sizeof(err));
 	if (rc < 0)
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 	else
 		sink_hooks_init(&d->hooks, &hc, events_emit, &d->bus);
 	return rc;

@@ -19,7 +19,7 @@
 #include "util.h"
 
 static const struct safepath_policy hook_policy = {
-	.shared_dir = false, .what = "hook", .hint = "keep the hook in a directory only root "
+	.shared_dir = false, .what = "hook", .hint = "; keep the hook in a directory only root "
 	"(or the daemon's user) may write, such as /usr/local/lib/wg-monitor",
 };
 
@@ -38,18 +38,23 @@ static int check_file(const struct stat *st, const char *shown, char *err, size_
 
 int hook_check(const char *path, char *err, size_t errlen)
 {
-	char base[NAME_MAX + 1], shown[256];
+	char base[NAME_MAX + 1], shown[SAFEPATH_SHOWN_MAX];
 	struct stat st;
 	int dirfd;
-	sanitize(shown, sizeof(shown), path, strlen(path));
+	safepath_shown(shown, path);
 	if (path[0] != '/')
 		return fail_at(err, errlen, 0, -EINVAL, "\"%s\": not an absolute path", shown);
 	int rc = safepath_open_dir(path, &hook_policy, &dirfd, base, sizeof(base), NULL, err,
 	                           errlen);
 	if (rc < 0)
 		return rc;
-	if (fstatat(dirfd, base, &st, 0) < 0)
+	/* The walk checked the directories leading here, not where a link points: the
+	 * program is run by this path, so a link is refused rather than followed. */
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
+	else if (S_ISLNK(st.st_mode))
+		rc = fail_at(err, errlen, 0, -ELOOP, "\"%s\": a symlink; give the program's "
+		             "real path", shown);
 	else if ((rc = check_file(&st, shown, err, errlen)) == 0 &&
 	         faccessat(dirfd, base, X_OK, AT_EACCESS) < 0)
 		rc = fail_at(err, errlen, 0, -errno, "\"%s\": not executable: %s", shown,
@@ -128,8 +133,14 @@ size_t hook_json(char *buf, size_t size, const struct event *ev)
 	sink_log_init(&s, LOG_FORMAT_JSON);
 	sink_log_format(&s, &l, ev);
 	const char *line = logline_finish(&l);
-	int n = snprintf(buf, size, "%s\n", line);
-	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+	/* the newline ends the object for the hook: it takes the NUL's place when the line
+	 * fills the buffer */
+	size_t n = strnlen(line, size - 1);
+	memcpy(buf, line, n);
+	buf[n++] = '\n';
+	if (n < size)
+		buf[n] = '\0';
+	return n;
 }
 
 int hook_events_parse(const char *list, uint64_t *mask, char *err, size_t errlen)

@@ -27,7 +27,8 @@ int hook_check(const char *path, char *err, size_t errlen);
  * public key and nothing secret; a value that does not apply is empty. */
 void hook_env_build(struct hook_env *e, const struct event *ev, uint64_t seq);
 
-/* ev as one JSON object and a newline (the log's JSON line) into buf; its length. */
+/* ev as one JSON object and a newline (the log's JSON line, at most size - 1 bytes) into
+ * buf (size > 0), NUL-terminated when there is room; its length, newline included. */
 size_t hook_json(char *buf, size_t size, const struct event *ev);
 
 /* A bitmask of event types from "word,word" (SPEC §5 words of peer events only). 0 or

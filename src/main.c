@@ -54,7 +54,7 @@ static int check_paths(const struct settings *s)
 	statefile_close(&sf);
 	struct hooks_config hc;
 	if (settings_hooks_config(s, &hc, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 		return -1;
 	}
 	return 0;
@@ -144,7 +144,7 @@ int main(int argc, char *argv[])
 	static struct settings s;
 	char err[512];
 	if (settings_load(&s, argc, argv, environ, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wg-monitor: %s\n", err);
+		text_complain("%s", err);
 		return EXIT_SETTINGS;
 	}
 	return commands[s.command].fn(&s);

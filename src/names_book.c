@@ -18,11 +18,11 @@
 
 static const struct safepath_policy names_policy = {
 	.shared_dir = false, .what = "names file",
-	.hint = "keep it in a directory only root or this user may write",
+	.hint = "; keep it in a directory only root or this user may write",
 };
 static const struct safepath_policy conf_policy = {
 	.shared_dir = false, .what = "WireGuard config",
-	.hint = "keep it in a directory only root or this user may write",
+	.hint = "; keep it in a directory only root or this user may write",
 };
 
 /* One file being read: what its warnings say and how many were said. */

@@ -102,11 +102,18 @@ bool sdnotify_watchdog_too_short(const struct sdnotify *n, const char *setting,
 {
 	if (!n->watchdog_ms || budget_ms + SDNOTIFY_WATCHDOG_MARGIN_MS < n->watchdog_ms)
 		return false;
+	/* milliseconds at most, trailing zeros dropped: %g turned 1230 into 1.23e+03 */
+	char sec[32];
+	int end = snprintf(sec, sizeof(sec), "%.3f", (double)n->watchdog_usec / 1e6);
+	while (end > 0 && sec[end - 1] == '0')
+		sec[--end] = '\0';
+	if (end > 0 && sec[end - 1] == '.')
+		sec[--end] = '\0';
 	snprintf(msg, size, "%s=%" PRId64 " s is too long for the watchdog: WATCHDOG_USEC=%"
-	         PRIu64 " (WatchdogSec=%.3g s) wants a ping every %" PRId64 " ms, and a poll "
+	         PRIu64 " (WatchdogSec=%s s) wants a ping every %" PRId64 " ms, and a poll "
 	         "that takes its whole budget holds a ping back; keep %s + %d s below half of "
 	         "WatchdogSec, or raise WatchdogSec", setting, budget_ms / 1000,
-	         n->watchdog_usec, (double)n->watchdog_usec / 1e6, n->watchdog_ms, setting,
+	         n->watchdog_usec, sec, n->watchdog_ms, setting,
 	         SDNOTIFY_WATCHDOG_MARGIN_MS / 1000);
 	return true;
 }

@@ -78,7 +78,8 @@ static void read_err(struct sink_hooks *h, struct hook_slot *s)
 		loop_del_fd(h->loop, fd);
 }
 
-/* The first line of the hook's stderr, sanitized and bounded, into detail. */
+/* The first line of the hook's stderr, bounded and raw (the sink that prints it
+ * escapes it, once), into detail. */
 static void first_line(const struct child *c, char *detail, size_t size)
 {
 	size_t len = 0;
@@ -86,7 +87,7 @@ static void first_line(const struct child *c, char *detail, size_t size)
 		len++;
 	if (len && c->errbuf[len - 1] == '\r')
 		len--;
-	sanitize(detail, size, c->errbuf, len);
+	text_raw(detail, size, c->errbuf, len);
 }
 
 /* The child was reaped: what became of it, then the slot is free. */

@@ -41,10 +41,11 @@ SECRET="s3cr3t-$T_ID-token"
 printf '%s\n' "$SECRET" >"$T_DIR/token"
 
 PUB=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
-# run_hook FILE EVENT: FILE as wg-monitor runs it, for peer "Alice's \"phone\"".
+ALICE='Alice'\''s "phone"'
+# run_hook FILE EVENT: FILE as wg-monitor runs it, for peer $HOOK_NAME or "Alice's \"phone\"".
 run_hook() {
 	env -i PATH=/usr/bin:/usr/sbin:/bin:/sbin WG_MONITOR_EVENT="$2" WG_MONITOR_INTERFACE=wg0 \
-		WG_MONITOR_PEER="$PUB" WG_MONITOR_NAME='Alice'\''s "phone"' \
+		WG_MONITOR_PEER="$PUB" WG_MONITOR_NAME="${HOOK_NAME-$ALICE}" \
 		WG_MONITOR_ENDPOINT=192.0.2.7:51820 WG_MONITOR_STATE="${2#peer_}" \
 		WG_MONITOR_LAST_HANDSHAKE=2026-12-02T08:00:00Z WG_MONITOR_LAST_HEARD=1796198400 \
 		WG_MONITOR_HANDSHAKE_AGE=190 WG_MONITOR_OFFLINE_FOR="$([ "$2" = peer_online ] && echo 75)" \
@@ -134,6 +135,18 @@ check "... with a message on stderr" test -s "$T_DIR/hook.err"
 install_hook ntfy -e "s|^NTFY_URL=.*|NTFY_URL=http://127.0.0.1:1/alerts|" -e "s|^TOKEN_FILE=.*|TOKEN_FILE=|"
 run_hook "$T_DIR/ntfy" peer_offline
 check "an unreachable server fails the hook" test $? != 0
+# ---- a name that starts with @ is text: curl must not read the file it names
+install_hook ntfy -e "s|^NTFY_URL=.*|NTFY_URL=$BASE/alerts|" -e "s|^TOKEN_FILE=.*|TOKEN_FILE=|"
+HOOK_NAME="@$T_DIR/token" run_hook "$T_DIR/ntfy" peer_offline
+assert_eq "$?" 0 "ntfy, a name starting with @: exit 0"
+assert_eq "$(req 5 'r["body"].split(" ")[0]')" "@$T_DIR/token" "ntfy: the @name sent as text"
+check "ntfy: not the file it names" "$PY" -c 'import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][4]
+sys.exit(1 if open(sys.argv[2]).read().strip() in r["body"] else 0)' "$REQS" "$T_DIR/token"
+install_hook webhook -e "s|^WEBHOOK_URL=.*|WEBHOOK_URL=$BASE/hook|" -e "s|^TOKEN_FILE=.*|TOKEN_FILE=|"
+HOOK_NAME="@$T_DIR/token" run_hook "$T_DIR/webhook" peer_offline
+assert_eq "$(req 6 'json.loads(r["body"])["alerts"][0]["labels"]["name"]')" "@$T_DIR/token" \
+	"webhook: the @name sent as text"
 
 rm -f "$T_DIR/watch"
 wait "$WATCH"

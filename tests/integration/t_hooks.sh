@@ -23,7 +23,7 @@ m=; [ -e $1/mode ] && read -r m <$1/mode
 case \$m in
 hang) trap '' TERM; sleep 30 ;;
 slow) sleep 0.1 ;;
-fail) echo "boom: it broke" >&2; echo second >&2; exit 3 ;;
+fail) printf 'boom: it\303 broke\nsecond\n' >&2; exit 3 ;;
 esac
 exit 0
 EOF
@@ -52,6 +52,14 @@ start_refused "directory writable by others" "$HB" --on-change "$HB/hook"
 chmod 0700 "$HB"
 start_refused "unknown event" "on-change-events: \"nonsense\" is not a peer event" --on-change "$HB/hook" \
 	--on-change-events peer_offline,nonsense
+ln -s "$HB/hook" "$HB/link" # the walk checks the link's directories, not its target's
+start_refused "a symlink as the program" "give the program's real path" --on-change "$HB/link"
+# a control byte in the path reaches the terminal escaped, never raw
+for CMD in run check-config; do
+	start_refused "$CMD: a control byte in the path, escaped" 'x1b' --on-change "$HB/$(printf '\033')x"
+	if grep -q "$(printf '\033')" "$T_DIR/refused.err"; then bad "$CMD: a raw ESC on stderr"
+	else ok "$CMD: no raw ESC on stderr"; fi
+done
 CMD=check-config start_refused "check-config too" "not an absolute path" --on-change x
 "$WGM_BIN" check-config --on-change "$HB/hook" >/dev/null 2>&1
 assert_eq "$?" 0 "check-config accepts a good hook"
@@ -220,7 +228,9 @@ echo fail >"$HA/mode"
 far_down
 if wait_for_log "event=hook_failed .*peer=" 12 "$A"; then
 	check "hook_failed: exit_status=3" test "$(field "$WAIT_LINE" exit_status)" = 3
-	check "hook_failed: the first line of stderr" grep -q 'detail="boom: it broke"' <<<"$WAIT_LINE"
+	# a byte that is not ASCII is escaped once, by the log (quoted: \\xc3; \\x5cxc3 were twice)
+	check "hook_failed: the first line of stderr, escaped once" \
+		grep -q 'detail="boom: it\\\\xc3 broke"' <<<"$WAIT_LINE"
 else
 	bad "no hook_failed for a hook that exits 3"
 fi

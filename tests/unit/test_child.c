@@ -209,7 +209,9 @@ static void test_grace_exact(void)
 	CHECK_STR(out_str(), "ready\n");
 	CHECK_INT(child_reap(&c, end), 0);           /* the SIGTERM, ignored */
 	CHECK(c.term_ms == end && !c.killed);
-	CHECK(child_next_ms(&c, end) == end + 400);
+	/* the grace's end; without a pidfd (none asked for here) the reap tick comes first */
+	CHECK(child_next_ms(&c, end) == end + CHILD_REAP_TICK_MS);
+	CHECK(child_next_ms(&c, end + 390) == end + 400);
 	CHECK_INT(child_reap(&c, end + 399), 0);
 	CHECK(!c.killed);
 	CHECK_INT(child_reap(&c, end + 400), 0);
@@ -295,7 +297,7 @@ static void test_nonblocking(void)
 	                        .deadline_ms = t0 + SLOW_MS };
 	CHECK_INT(child_spawn(&c, &s), 0);
 	CHECK(c.pid > 0 && c.out >= 0 && c.err >= 0);
-	CHECK(child_next_ms(&c, t0) == t0 + SLOW_MS);
+	CHECK(child_next_ms(&c, t0) == t0 + CHILD_REAP_TICK_MS); /* no pidfd: the tick */
 	CHECK_INT(child_on_readable(&c, c.err), -EAGAIN); /* nothing there: never blocks */
 	int rounds = 0, done = 0;
 	while (!done && rounds++ < 1000) {
@@ -309,7 +311,7 @@ static void test_nonblocking(void)
 		done = child_reap(&c, mono_ms());
 	}
 	CHECK_INT(done, 1);
-	CHECK(rounds < 100); /* woken by output and exit, not by spinning */
+	CHECK(rounds < 100); /* woken by output, exit and the tick, not by spinning */
 	CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
 	while (c.out >= 0 && child_on_readable(&c, c.out) == 0)
 		;
@@ -365,6 +367,42 @@ static void test_pidfd_input(void)
 	child_free(&c);
 }
 
+/* A signal the daemon was started with ignored is not the hook's: every disposition is
+ * reset before execve (1-31: libc keeps 32 and 33 to itself, refusing them). */
+static void test_signals_reset(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	CHECK_INT(sigaction(SIGQUIT, &ign, &old), 0);
+	int rc = sh("v=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status); "
+	            "echo $((0x$v & 0x7fffffff))", 3000, 100, 4096);
+	CHECK_INT(sigaction(SIGQUIT, &old, NULL), 0);
+	CHECK_INT(rc, 0);
+	CHECK_STR(out_str(), "0\n");
+	child_free(&c);
+}
+
+/* Without a pidfd (not asked for, or a kernel without pidfd_open) an open stderr proves
+ * nothing (a background process may hold it): the exit is looked for on the tick. */
+static void test_no_pidfd_tick(void)
+{
+	char *const argv[] = { "sh", "-c", "sleep 30 & exit 0", NULL };
+	int64_t t0 = mono_ms();
+	struct child_spec s = { .path = "/bin/sh", .argv = argv, .out_null = true,
+	                        .deadline_ms = t0 + 10000, .grace_ms = 100 };
+	CHECK_INT(child_spawn(&c, &s), 0);
+	CHECK(c.pidfd < 0 && c.err >= 0);
+	pid_t group = c.pid;
+	int64_t now = mono_ms();
+	CHECK(child_next_ms(&c, now) <= now + CHILD_REAP_TICK_MS);
+	int r = 0;
+	while ((r = child_reap(&c, mono_ms())) == 0 && mono_ms() < t0 + 5000)
+		usleep(CHILD_REAP_TICK_MS * 1000);
+	CHECK_INT(r, 1);
+	CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+	kill(-group, SIGKILL);  /* the background sleep */
+	child_free(&c);
+}
+
 TEST_MAIN(test_isolation, test_no_notify_env, test_keep_and_env, test_status, test_exec_fails,
           test_time_limit, test_grace_exact, test_time_limit_group, test_output_cap, test_stop,
-          test_nonblocking, test_pidfd_input)
+          test_nonblocking, test_pidfd_input, test_signals_reset, test_no_pidfd_tick)

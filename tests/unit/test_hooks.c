@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "hook_exec.h"
@@ -160,6 +161,9 @@ static void test_env(void)
 	CHECK(memchr(in, '\n', len - 1) == NULL);
 	CHECK_CONTAINS(in, "\"event\":\"peer_online\"");
 	CHECK_CONTAINS(in, "\"offline_for\":42");
+	char exact[CHILD_INPUT_MAX]; /* a line that fills the buffer keeps its newline */
+	CHECK_INT(hook_json(exact, len, &j.ev), len);
+	CHECK(memcmp(exact, in, len) == 0);
 }
 
 static void test_events_parse(void)
@@ -196,7 +200,19 @@ static void test_check(void)
 	CHECK_INT(chmod(p, 0755), 0);
 	CHECK_INT(chmod(dir, 0777), 0);
 	CHECK(hook_check(p, err, sizeof(err)) < 0);
+	CHECK_CONTAINS(err, "the hook); keep the hook in");
 	CHECK_INT(chmod(dir, 0700), 0);
+	/* a link is refused even to a good program: the walk never checked its target */
+	char link[PATH_MAX];
+	tpath(link, dir, "link");
+	CHECK_INT(symlink(p, link), 0);
+	CHECK_INT(hook_check(link, err, sizeof(err)), -ELOOP);
+	CHECK_CONTAINS(err, "give the program's real path");
+	CHECK_INT(unlink(link), 0);
+	/* the path is kept raw in the message: the sink escapes it, once */
+	tpath(link, dir, "h\xc3");
+	CHECK_INT(hook_check(link, err, sizeof(err)), -ENOENT);
+	CHECK_CONTAINS(err, "h\xc3\"");
 	CHECK_INT(hook_check("hook", err, sizeof(err)), -EINVAL);
 	CHECK_INT(hook_check(dir, err, sizeof(err)) < 0, 1); /* a directory */
 	tdir_remove(dir);

@@ -137,6 +137,11 @@ static void test_watchdog_budget(void)
 	CHECK(sdnotify_watchdog_too_short(&n, "--poll-timeout", 1000, msg, sizeof(msg)));
 	CHECK(strstr(msg, "--poll-timeout=1 s ") && strstr(msg, "(WatchdogSec=2.5 s)"));
 	sdnotify_fini(&n);
+	set_env("@x-wgm", "1230000000", NULL); /* %g wrote 1.23e+03 */
+	sdnotify_init(&n);
+	CHECK(sdnotify_watchdog_too_short(&n, "--poll-timeout", 615000, msg, sizeof(msg)));
+	CHECK_CONTAINS(msg, "(WatchdogSec=1230 s)");
+	sdnotify_fini(&n);
 	char other[16];
 	snprintf(other, sizeof(other), "%d", (int)getppid());
 	set_env("@x-wgm", "2000000", other);
