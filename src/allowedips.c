@@ -15,7 +15,8 @@ bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = memchr(s, '/', len);
 	uint64_t cidr;
-	if (!slash || (size_t)(slash - s) >= sizeof(host))
+	/* inet_pton would stop at a NUL and take what came before it for the address */
+	if (!slash || (size_t)(slash - s) >= sizeof(host) || memchr(s, '\0', len))
 		return false;
 	size_t hlen = (size_t)(slash - s);
 	memcpy(host, s, hlen);

@@ -234,14 +234,19 @@ static void session_end(struct peer *p, int64_t at)
 }
 
 /* A first verdict: an online peer's session begins now unless one runs (restored); any
- * other ends the one that ran. */
-static void session_initial(struct peer *p, int64_t now)
+ * other ends the one that ran. d: the traffic that came with it (a deferred verdict's). */
+static void session_initial(struct peer *p, int64_t now, struct traffic d)
 {
-	static const struct traffic none;
 	if (p->state == PEER_ONLINE && !session_running(p))
-		session_begin(p, now, none);
+		session_begin(p, now, d);
 	else if (p->state != PEER_ONLINE)
 		session_end(p, p->state == PEER_OFFLINE && p->since_mono_ms ? p->since_mono_ms : now);
+}
+
+void peers_resume_session(struct peer *p, int64_t now)
+{
+	static const struct traffic none;
+	session_initial(p, now, none);
 }
 
 /* d: the traffic since the previous reading, the session's while one runs. */
@@ -252,14 +257,18 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	p->session_possible =
 	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
 	if (session_running(p)) {
-		p->session_rx_bytes += d.rx;
-		p->session_tx_bytes += d.tx;
+		/* saturating: a hostile source's counters must not wrap a total to a small one */
+		p->session_rx_bytes = add_sat_u64(p->session_rx_bytes, d.rx);
+		p->session_tx_bytes = add_sat_u64(p->session_tx_bytes, d.tx);
 	}
 	if (initial) {
 		/* How long it has been online is unknown; offline, since it crossed over. */
 		p->state = s;
 		p->since_mono_ms = s == PEER_OFFLINE ? liveness_offline_since(&t->cfg, p) : 0;
-		session_initial(p, em->now->mono_ms);
+		/* A deferred verdict (activity) was made by the rx since the first poll: the
+		 * session's, as for an ordinary offline->online. A first one has none. */
+		static const struct traffic none;
+		session_initial(p, em->now->mono_ms, p->pending_initial ? d : none);
 		return;
 	}
 	if (s == old || s == PEER_NEVER)

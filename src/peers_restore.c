@@ -139,6 +139,7 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 			t->changes++;
 		}
 	}
+	peers_resume_session(p, em->now->mono_ms);
 	peers_emit_initial(em, p);
 	peers_update_peer(t, p, w, em, false);
 }

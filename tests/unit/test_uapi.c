@@ -119,6 +119,11 @@ static void test_allowed_ips(void)
 		CHECK_CONTAINS(err, "allowed_ip");
 		CHECK_INT(d.npeers, 0);
 	}
+	/* a NUL inside the value: inet_pton would take what came before it */
+	struct wg_allowedip a;
+	CHECK(!allowedip_parse(&a, "10.0.0.1\0x/32", 13));
+	CHECK(!allowedip_parse(&a, "10.0.0.1/3\0", 12));
+	CHECK(allowedip_parse(&a, "10.0.0.1/32", 11));
 	wg_device_clear(&d);
 }
 
