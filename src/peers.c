@@ -451,7 +451,9 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 			p->seen_gen = t->gen;
 			peers_update_peer(t, p, w, em, false);
 		}
-		allowed_ips_copy(&p->ips, d, w); /* on ENOMEM the count shows them missing */
+		/* On ENOMEM the old list (and its count) stays until a poll has the memory:
+		 * stale for a while rather than "(none)" for a peer that has some. */
+		(void)allowed_ips_copy(&p->ips, d, w);
 	}
 	return 0;
 }
