@@ -72,9 +72,10 @@ static void emit_removed(const struct emitter *em, const struct peer *p, enum re
 	emit(em, &ev);
 }
 
-void peers_emit_initial(const struct emitter *em, const struct peer *p)
+void peers_emit_initial(const struct emitter *em, const struct peer *p, bool session_ended)
 {
 	struct event ev = peer_event(em, EV_PEER_INITIAL, p);
+	ev.peer.session_ended = session_ended;
 	if (ev.peer.v.since_age_ms >= 0 && p->state != PEER_NEVER)
 		ev.peer.state_for = ev.peer.v.since_age_ms / MS;
 	emit(em, &ev);
@@ -314,7 +315,7 @@ void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_pee
 	apply_state(t, p, em, initial || p->pending_initial, d);
 	if (p->pending_initial) {
 		p->pending_initial = false;
-		peers_emit_initial(em, p);
+		peers_emit_initial(em, p, false);
 	}
 }
 
@@ -355,7 +356,7 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
 		p->pending_initial = true;
 	else
-		peers_emit_initial(em, p);
+		peers_emit_initial(em, p, false);
 }
 
 /* No handshake on record in this poll's reading of the peer. */

@@ -69,7 +69,8 @@ static void peer_fields(struct logline *l, const struct event *ev)
 		logline_int(l, "offline_for", e->offline_for);
 	if (e->state_for >= 0)
 		logline_int(l, "state_for", e->state_for);
-	if (ev->type == EV_PEER_OFFLINE && v->session_ms >= 0) { /* the session that ended */
+	/* the session that ended (at a peer_initial: at a restart's re-judgement) */
+	if ((ev->type == EV_PEER_OFFLINE || e->session_ended) && v->session_ms >= 0) {
 		logline_int(l, "session_seconds", v->session_ms / 1000);
 		logline_uint(l, "session_rx_bytes", v->session_rx_bytes);
 		logline_uint(l, "session_tx_bytes", v->session_tx_bytes);

@@ -20,6 +20,7 @@ static struct statefile sf;
 struct seen {
 	struct peer_view online, offline, initial;
 	size_t n_online, n_offline, n_initial, n;
+	bool initial_ended;
 };
 
 static void seen_event(void *ctx, const struct event *ev)
@@ -34,6 +35,7 @@ static void seen_event(void *ctx, const struct event *ev)
 		s->n_offline++;
 	} else if (ev->type == EV_PEER_INITIAL) {
 		s->initial = ev->peer.v;
+		s->initial_ended = ev->peer.session_ended;
 		s->n_initial++;
 	}
 }
@@ -257,7 +259,7 @@ static int parse(const char *text, struct saved_state *st, char *err, size_t n)
 /* online since 20 s before the save, a handshake 2 s before it */
 #define V1 "peer wg0 " K1 " online 20000 1795643710000 2000 2000 100 50 - -"
 
-/* Version 1 is still read: its peers have no session until they next come online. */
+/* Version 1 is still read: it has no sessions; an online peer begins one at its first verdict. */
 static void test_session_v1(void)
 {
 	struct saved_state st;
@@ -336,6 +338,31 @@ static void test_session_deferred_initial(void)
 	peers_free(t);
 }
 
+/* A restart under another rule: a session running at the save that the re-judgement ends
+ * comes with the peer_initial that ends it (no peer_offline will). */
+static void test_session_rejudged(void)
+{
+	struct saved_state st;
+	char err[256] = "";
+	CHECK_INT(parse(HEAD("2") V1 " 100000 100000 77 88\nend 1\n", &st, err, sizeof(err)), 0);
+	struct peer_table *t = peers_new(&hs_rule);
+	struct clocks now = at(0);
+	CHECK_INT(peers_restore(t, st.peers, st.n, 0, false, &now), 1);
+	saved_state_free(&st);
+	struct wg_snapshot s = { 0 };
+	struct seen seen = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set(p, -60, 300, 100);
+	CHECK_INT(update(t, &s, 1, &seen), 0);
+	CHECK_INT(seen.n_initial, 1);
+	CHECK_INT(seen.initial.state, PEER_OFFLINE);
+	CHECK(seen.initial_ended);
+	CHECK(seen.initial.session_ms >= 0);
+	CHECK_INT(seen.initial.session_rx_bytes, 77 + 200); /* with the rx while stopped */
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
 /* Version 2's session fields: read back, and refused whole when wrong. */
 static void test_session_parse(void)
 {
@@ -393,4 +420,4 @@ static void teardown(void)
 
 TEST_MAIN(setup, test_session_on_offline, test_session_initial, test_session_counter_reset,
           test_session_restart, test_session_v1, test_session_saturates,
-          test_session_deferred_initial, test_session_parse, teardown)
+          test_session_deferred_initial, test_session_rejudged, test_session_parse, teardown)
