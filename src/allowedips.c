@@ -15,7 +15,8 @@ bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = memchr(s, '/', len);
 	uint64_t cidr;
-	if (!slash || (size_t)(slash - s) >= sizeof(host))
+	/* inet_pton would stop at a NUL and take what came before it for the address */
+	if (!slash || (size_t)(slash - s) >= sizeof(host) || memchr(s, '\0', len))
 		return false;
 	size_t hlen = (size_t)(slash - s);
 	memcpy(host, s, hlen);
@@ -48,17 +49,17 @@ int allowed_ips_copy(struct allowed_ips *r, const struct wg_device *d, const str
 {
 	const struct wg_allowedip *src = d->ips ? d->ips + w->ips_at : NULL;
 	size_t bytes = (size_t)w->nips * sizeof(*src);
-	r->total = w->ips_total;
-	if (w->nips == r->n && (bytes == 0 || memcmp(r->v, src, bytes) == 0))
+	if (w->nips == r->n && (bytes == 0 || memcmp(r->v, src, bytes) == 0)) {
+		r->total = w->ips_total;
 		return 0;   /* the usual poll: nothing changed, nothing allocated */
+	}
+	struct wg_allowedip *v = NULL;
+	if (bytes && !(v = malloc(bytes)))
+		return -ENOMEM; /* the old list stays, with the count it came with */
 	allowed_ips_free(r);
-	r->total = w->ips_total;
-	if (bytes == 0)
-		return 0;
-	if (!(r->v = malloc(bytes)))
-		return -ENOMEM;
-	memcpy(r->v, src, bytes);
-	r->n = w->nips;
+	if (bytes)
+		memcpy(v, src, bytes);
+	*r = (struct allowed_ips){ .v = v, .n = w->nips, .total = w->ips_total };
 	return 0;
 }
 
@@ -71,8 +72,10 @@ void allowed_ips_free(struct allowed_ips *r)
 size_t allowed_ips_join(char *out, size_t size, const struct allowed_ips *r)
 {
 	size_t len = 0;
-	if (r->n == 0)
+	if (r->n == 0 && r->total == 0)
 		return snprintf(out, size, "(none)") < (int)size ? 6 : 0;
+	if (size > 0)
+		out[0] = '\0'; /* some listed, none kept (past a bound): not "(none)" */
 	for (uint32_t i = 0; i < r->n; i++) {
 		char one[ALLOWEDIP_TEXT_SIZE];
 		size_t n = allowedip_text(one, &r->v[i]);

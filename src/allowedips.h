@@ -26,11 +26,13 @@ struct allowed_ips {
 	uint32_t total;   /* listed by the source; > n when a bound was reached */
 };
 
-/* Makes r a copy of w's allowed IPs in d. 0, or -ENOMEM with r keeping only the count. */
+/* Makes r a copy of w's allowed IPs in d. 0, or -ENOMEM with r unchanged (the old list). */
 int allowed_ips_copy(struct allowed_ips *r, const struct wg_device *d, const struct wg_peer *w);
+/* Frees the copy and leaves r empty (no IPs, count 0), ready for reuse. */
 void allowed_ips_free(struct allowed_ips *r);
-/* Joins them with ',' as wg(8) prints them ("(none)" for none) into out; the length,
- * or 0 if out (size) is too small. */
+/* Joins the kept ones with ',' as wg(8) prints them into out ("(none)" only when the source
+ * listed none; "" when it listed some but none were kept); the length, or 0 if out (size)
+ * is too small. */
 size_t allowed_ips_join(char *out, size_t size, const struct allowed_ips *r);
 
 #endif

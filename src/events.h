@@ -71,6 +71,7 @@ struct ev_peer {
 	int64_t suggested_threshold;    /* threshold_hint */
 	char old_name[PEER_NAME_SIZE];  /* peer_renamed: the name before */
 	struct ev_hook hook;            /* hook_* */
+	bool session_ended;             /* peer_initial: v's session ended at this verdict */
 };
 
 struct peer_counts {

@@ -72,9 +72,10 @@ static void emit_removed(const struct emitter *em, const struct peer *p, enum re
 	emit(em, &ev);
 }
 
-void peers_emit_initial(const struct emitter *em, const struct peer *p)
+void peers_emit_initial(const struct emitter *em, const struct peer *p, bool session_ended)
 {
 	struct event ev = peer_event(em, EV_PEER_INITIAL, p);
+	ev.peer.session_ended = session_ended;
 	if (ev.peer.v.since_age_ms >= 0 && p->state != PEER_NEVER)
 		ev.peer.state_for = ev.peer.v.since_age_ms / MS;
 	emit(em, &ev);
@@ -234,14 +235,19 @@ static void session_end(struct peer *p, int64_t at)
 }
 
 /* A first verdict: an online peer's session begins now unless one runs (restored); any
- * other ends the one that ran. */
-static void session_initial(struct peer *p, int64_t now)
+ * other ends the one that ran. d: the traffic that came with it (a deferred verdict's). */
+static void session_initial(struct peer *p, int64_t now, struct traffic d)
 {
-	static const struct traffic none;
 	if (p->state == PEER_ONLINE && !session_running(p))
-		session_begin(p, now, none);
+		session_begin(p, now, d);
 	else if (p->state != PEER_ONLINE)
 		session_end(p, p->state == PEER_OFFLINE && p->since_mono_ms ? p->since_mono_ms : now);
+}
+
+void peers_resume_session(struct peer *p, int64_t now)
+{
+	static const struct traffic none;
+	session_initial(p, now, none);
 }
 
 /* d: the traffic since the previous reading, the session's while one runs. */
@@ -252,14 +258,18 @@ static void apply_state(struct peer_table *t, struct peer *p, const struct emitt
 	p->session_possible =
 	    p->hs_real_ms && em->now->mono_ms - p->hs_mono_ms < WG_REJECT_AFTER_TIME * MS;
 	if (session_running(p)) {
-		p->session_rx_bytes += d.rx;
-		p->session_tx_bytes += d.tx;
+		/* saturating: a hostile source's counters must not wrap a total to a small one */
+		p->session_rx_bytes = add_sat_u64(p->session_rx_bytes, d.rx);
+		p->session_tx_bytes = add_sat_u64(p->session_tx_bytes, d.tx);
 	}
 	if (initial) {
 		/* How long it has been online is unknown; offline, since it crossed over. */
 		p->state = s;
 		p->since_mono_ms = s == PEER_OFFLINE ? liveness_offline_since(&t->cfg, p) : 0;
-		session_initial(p, em->now->mono_ms);
+		/* A deferred verdict (activity) was made by the rx since the first poll: the
+		 * session's, as for an ordinary offline->online. A first one has none. */
+		static const struct traffic none;
+		session_initial(p, em->now->mono_ms, p->pending_initial ? d : none);
 		return;
 	}
 	if (s == old || s == PEER_NEVER)
@@ -305,7 +315,7 @@ void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_pee
 	apply_state(t, p, em, initial || p->pending_initial, d);
 	if (p->pending_initial) {
 		p->pending_initial = false;
-		peers_emit_initial(em, p);
+		peers_emit_initial(em, p, false);
 	}
 }
 
@@ -346,7 +356,7 @@ static void init_peer(struct peer_table *t, struct peer *p, const struct wg_peer
 	if (t->cfg.liveness == LIVENESS_ACTIVITY && p->state == PEER_OFFLINE && p->session_possible)
 		p->pending_initial = true;
 	else
-		peers_emit_initial(em, p);
+		peers_emit_initial(em, p, false);
 }
 
 /* No handshake on record in this poll's reading of the peer. */
@@ -442,7 +452,9 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 			p->seen_gen = t->gen;
 			peers_update_peer(t, p, w, em, false);
 		}
-		allowed_ips_copy(&p->ips, d, w); /* on ENOMEM the count shows them missing */
+		/* On ENOMEM the old list (and its count) stays until a poll has the memory:
+		 * stale for a while rather than "(none)" for a peer that has some. */
+		(void)allowed_ips_copy(&p->ips, d, w);
 	}
 	return 0;
 }

@@ -46,8 +46,12 @@ struct emitter {
 /* The view of p as of now. */
 void peers_view_of(const struct peer_table *t, const struct peer *p, const struct clocks *now,
                    struct peer_view *v);
-/* peer_initial for p, with state_for where known. */
-void peers_emit_initial(const struct emitter *em, const struct peer *p);
+/* peer_initial for p, with state_for where known; session_ended: p's session ended at this
+ * verdict (a restart's re-judgement), so the log line carries it. */
+void peers_emit_initial(const struct emitter *em, const struct peer *p, bool session_ended);
+/* A restored peer's first verdict is its saved state: an online one without a saved
+ * session (a version 1 file) begins one now, as a first verdict does. */
+void peers_resume_session(struct peer *p, int64_t now);
 /* A poll's reading of p: its handshake, then all of it (initial: its first reading). */
 void peers_apply_handshake(struct peer_table *t, struct peer *p, const struct wg_peer *w,
                            const struct emitter *em);

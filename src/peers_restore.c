@@ -116,13 +116,16 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 	if (t->restore_rejudge) {
 		const enum peer_state was = p->state;
 		const int64_t since = p->since_mono_ms;
+		const bool ran = p->session && !p->session_ended;
 		peers_update_peer(t, p, w, em, true);
 		if (was == PEER_OFFLINE && p->state == PEER_NEVER) {
 			/* no handshake since a reboot: still offline since it went */
 			p->state = PEER_OFFLINE;
 			p->since_mono_ms = since;
 		}
-		peers_emit_initial(em, p);
+		/* A session running at the save that the new rule ends is logged with it: no
+		 * peer_offline will. */
+		peers_emit_initial(em, p, ran && p->session_ended);
 		t->changes++;
 		return;
 	}
@@ -139,7 +142,8 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 			t->changes++;
 		}
 	}
-	peers_emit_initial(em, p);
+	peers_resume_session(p, em->now->mono_ms);
+	peers_emit_initial(em, p, false);
 	peers_update_peer(t, p, w, em, false);
 }
 

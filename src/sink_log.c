@@ -34,11 +34,12 @@ static void hook_fields(struct logline *l, const struct event *ev)
 	logline_str(l, "detail", h->detail);
 }
 
-static void peer_fields(struct logline *l, const struct event *ev)
+/* Who the peer is and where: key, name, state, endpoint (with the old ones it changed from). */
+static void peer_identity(struct logline *l, const struct event *ev)
 {
 	const struct ev_peer *e = &ev->peer;
 	const struct peer_view *v = &e->v;
-	char key[WG_KEY_B64_LEN], ts[32];
+	char key[WG_KEY_B64_LEN];
 	key_to_base64(key, v->key);
 	logline_str(l, "peer", key);
 	logline_str(l, "name", v->name);
@@ -48,6 +49,14 @@ static void peer_fields(struct logline *l, const struct event *ev)
 	logline_str(l, "endpoint", v->endpoint[0] ? v->endpoint : "(none)");
 	if (ev->type == EV_ENDPOINT_CHANGED)
 		logline_str(l, "old_endpoint", e->old_endpoint[0] ? e->old_endpoint : "(none)");
+}
+
+static void peer_fields(struct logline *l, const struct event *ev)
+{
+	const struct ev_peer *e = &ev->peer;
+	const struct peer_view *v = &e->v;
+	char ts[32];
+	peer_identity(l, ev);
 	if (v->handshake_ms) {
 		format_utc(ts, sizeof(ts), v->handshake_ms, false);
 		logline_str(l, "last_handshake", ts);
@@ -60,7 +69,8 @@ static void peer_fields(struct logline *l, const struct event *ev)
 		logline_int(l, "offline_for", e->offline_for);
 	if (e->state_for >= 0)
 		logline_int(l, "state_for", e->state_for);
-	if (ev->type == EV_PEER_OFFLINE && v->session_ms >= 0) { /* the session that ended */
+	/* the session that ended (at a peer_initial: at a restart's re-judgement) */
+	if ((ev->type == EV_PEER_OFFLINE || e->session_ended) && v->session_ms >= 0) {
 		logline_int(l, "session_seconds", v->session_ms / 1000);
 		logline_uint(l, "session_rx_bytes", v->session_rx_bytes);
 		logline_uint(l, "session_tx_bytes", v->session_tx_bytes);

@@ -85,7 +85,8 @@ static void peer_labels(char *out, size_t size, const struct peer_view *v,
 		/* addresses need no escaping: digits, hex letters, '.', ':', '/' and ',' */
 		memcpy(out + n, ",allowed_ips=\"", 14);
 		n += 14;
-		n += (int)allowed_ips_join(out + n, size - (size_t)n - 1, ips);
+		if (ips) /* none given: an empty label rather than a NULL dereference */
+			n += (int)allowed_ips_join(out + n, size - (size_t)n - 1, ips);
 		out[n++] = '"';
 		out[n] = '\0';
 	}

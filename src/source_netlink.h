@@ -63,8 +63,9 @@ struct wgnl_dump {
  * attribute is ignored. A peer's allowed IPs (family, address of 4 or 16 bytes, cidr in
  * range: else -EPROTO) are kept up to the bounds of wg.h, and counted. A peer element
  * whose key equals the previous peer's is a continuation and only adds allowed IPs; a
- * non-adjacent duplicate is -EPROTO (checked at DONE). Private and preshared keys are never read. Returns 0 or
- * -errno; d->st.err holds the kernel's error. Peers beyond WG_MAX_PEERS: -E2BIG. */
+ * non-adjacent duplicate is -EPROTO (checked at DONE). Private and preshared keys are
+ * never read. Returns 0 or -errno; d->st.err holds the kernel's error. Peers beyond
+ * WG_MAX_PEERS: -E2BIG. */
 int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,
                            struct wg_device *dev);
 

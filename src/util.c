@@ -93,6 +93,11 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 	return valid != 0;
 }
 
+uint64_t add_sat_u64(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;

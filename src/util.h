@@ -25,6 +25,8 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
 
 /* Unsigned decimal without sign, spaces or leading '+'; false on overflow above max. */
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* a + b, or UINT64_MAX where that would wrap. */
+uint64_t add_sat_u64(uint64_t a, uint64_t b);
 /* Optional '-' then decimal; false on overflow. */
 bool parse_i64(const char *s, size_t len, int64_t *out);
 

@@ -145,6 +145,17 @@ static void test_event_render(void)
 	          "endpoint=203.0.113.7:51820 last_handshake=2026-11-25T21:52:10Z "
 	          "handshake_age=182 last_heard=1795643530 session_seconds=3599 "
 	          "session_rx_bytes=18446744073709551615 session_tx_bytes=7");
+	/* A peer_initial carries it only when its re-judgement ended it (after a restart). */
+	ev.type = EV_PEER_INITIAL;
+	sink_log_format(&sl, &l, &ev);
+	CHECK(!strstr(logline_finish(&l), "session_seconds"));
+	ev.peer.session_ended = true;
+	sink_log_format(&sl, &l, &ev);
+	const char *line = logline_finish(&l);
+	CHECK_CONTAINS(line, "event=peer_initial ");
+	CHECK_CONTAINS(line, " session_seconds=3599 session_rx_bytes=");
+	ev.type = EV_PEER_OFFLINE;
+	ev.peer.session_ended = false;
 	sl.fmt = LOG_FORMAT_JSON;
 	sink_log_format(&sl, &l, &ev);
 	CHECK_CONTAINS(logline_finish(&l), ",\"last_heard\":1795643530,\"session_seconds\":3599,"

@@ -18,8 +18,9 @@ static struct statefile sf;
 
 /* The last peer_online and peer_offline, and how many events of every kind. */
 struct seen {
-	struct peer_view online, offline;
-	size_t n_online, n_offline, n;
+	struct peer_view online, offline, initial;
+	size_t n_online, n_offline, n_initial, n;
+	bool initial_ended;
 };
 
 static void seen_event(void *ctx, const struct event *ev)
@@ -32,6 +33,10 @@ static void seen_event(void *ctx, const struct event *ev)
 	} else if (ev->type == EV_PEER_OFFLINE) {
 		s->offline = ev->peer.v;
 		s->n_offline++;
+	} else if (ev->type == EV_PEER_INITIAL) {
+		s->initial = ev->peer.v;
+		s->initial_ended = ev->peer.session_ended;
+		s->n_initial++;
 	}
 }
 
@@ -254,7 +259,7 @@ static int parse(const char *text, struct saved_state *st, char *err, size_t n)
 /* online since 20 s before the save, a handshake 2 s before it */
 #define V1 "peer wg0 " K1 " online 20000 1795643710000 2000 2000 100 50 - -"
 
-/* Version 1 is still read: its peers have no session until they next come online. */
+/* Version 1 is still read: it has no sessions; an online peer begins one at its first verdict. */
 static void test_session_v1(void)
 {
 	struct saved_state st;
@@ -274,14 +279,86 @@ static void test_session_v1(void)
 	set(p, -2, 300, 100);
 	CHECK_INT(update(t, &s, 1, &seen), 0);
 	CHECK_INT(view1(t, 1).state, PEER_ONLINE);
-	CHECK_INT(view1(t, 1).session_ms, -1);
+	/* no session in a version 1 file: an online peer's begins at its first verdict, as
+	 * at a start without a file */
+	CHECK_INT(view1(t, 1).session_ms, 0);
 	CHECK_INT(update(t, &s, 30, &seen), 0);
 	CHECK_INT(seen.n_offline, 1);
-	CHECK_INT(seen.offline.session_ms, -1); /* unknown: no session fields logged */
+	CHECK_INT(seen.offline.session_ms, 27 * S); /* from the restart to offline since -2+30 */
 	set(p, 39, 400, 200);
 	CHECK_INT(update(t, &s, 40, &seen), 0);
 	CHECK_INT(seen.online.session_ms, 0);
 	CHECK_INT(seen.online.session_rx_bytes, 100);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Hostile counters (a UAPI daemon's) saturate a session's total, never wrap it small. */
+static void test_session_saturates(void)
+{
+	struct peer_table *t = peers_new(&hs_rule);
+	struct wg_snapshot s = { 0 };
+	struct seen seen = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set(p, -2, 0, 0);
+	CHECK_INT(update(t, &s, 0, &seen), 0);
+	set(p, 4, UINT64_MAX, UINT64_MAX);
+	CHECK_INT(update(t, &s, 5, &seen), 0);
+	set(p, 9, 2, 3); /* went back: 2 and 3 more */
+	CHECK_INT(update(t, &s, 10, &seen), 0);
+	CHECK(view1(t, 10).session_rx_bytes == UINT64_MAX);
+	CHECK(view1(t, 10).session_tx_bytes == UINT64_MAX);
+	CHECK(add_sat_u64(UINT64_MAX - 1, 1) == UINT64_MAX);
+	CHECK(add_sat_u64(UINT64_MAX - 1, 2) == UINT64_MAX);
+	CHECK(add_sat_u64(5, 6) == 11);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* Activity: a deferred first verdict counts the rx that made it online, as an ordinary
+ * offline->online does. */
+static void test_session_deferred_initial(void)
+{
+	static const struct peers_config act = {
+		.threshold_ms = 30 * S, .interval_ms = 5 * S, .liveness = LIVENESS_ACTIVITY,
+	};
+	struct peer_table *t = peers_new(&act);
+	struct wg_snapshot s = { 0 };
+	struct seen seen = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set(p, -100, 1000, 1000);
+	CHECK_INT(update(t, &s, 0, &seen), 0);
+	CHECK_INT(seen.n_initial, 0); /* deferred */
+	set(p, -100, 5000, 1000);
+	CHECK_INT(update(t, &s, 5, &seen), 0);
+	CHECK_INT(seen.n_initial, 1);
+	CHECK_INT(seen.initial.state, PEER_ONLINE);
+	CHECK_INT(seen.initial.session_rx_bytes, 4000);
+	wg_snapshot_clear(&s);
+	peers_free(t);
+}
+
+/* A restart under another rule: a session running at the save that the re-judgement ends
+ * comes with the peer_initial that ends it (no peer_offline will). */
+static void test_session_rejudged(void)
+{
+	struct saved_state st;
+	char err[256] = "";
+	CHECK_INT(parse(HEAD("2") V1 " 100000 100000 77 88\nend 1\n", &st, err, sizeof(err)), 0);
+	struct peer_table *t = peers_new(&hs_rule);
+	struct clocks now = at(0);
+	CHECK_INT(peers_restore(t, st.peers, st.n, 0, false, &now), 1);
+	saved_state_free(&st);
+	struct wg_snapshot s = { 0 };
+	struct seen seen = { 0 };
+	struct wg_peer *p = fix_peer(&s, "wg0", 1);
+	set(p, -60, 300, 100);
+	CHECK_INT(update(t, &s, 1, &seen), 0);
+	CHECK_INT(seen.n_initial, 1);
+	CHECK_INT(seen.initial.state, PEER_OFFLINE);
+	CHECK(seen.initial_ended);
+	CHECK(seen.initial.session_ms >= 0);
+	CHECK_INT(seen.initial.session_rx_bytes, 77 + 200); /* with the rx while stopped */
 	wg_snapshot_clear(&s);
 	peers_free(t);
 }
@@ -342,4 +419,5 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_session_on_offline, test_session_initial, test_session_counter_reset,
-          test_session_restart, test_session_v1, test_session_parse, teardown)
+          test_session_restart, test_session_v1, test_session_saturates,
+          test_session_deferred_initial, test_session_rejudged, test_session_parse, teardown)

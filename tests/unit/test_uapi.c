@@ -119,7 +119,28 @@ static void test_allowed_ips(void)
 		CHECK_CONTAINS(err, "allowed_ip");
 		CHECK_INT(d.npeers, 0);
 	}
+	/* a NUL inside the value: inet_pton would take what came before it */
+	struct wg_allowedip a;
+	CHECK(!allowedip_parse(&a, "10.0.0.1\0x/32", 13));
+	CHECK(!allowedip_parse(&a, "10.0.0.1/3\0", 12));
+	CHECK(allowedip_parse(&a, "10.0.0.1/32", 11));
 	wg_device_clear(&d);
+}
+
+/* The joined label: "(none)" only for a peer that has none, not one past the bound. */
+static void test_allowed_ips_join(void)
+{
+	char out[64] = "x";
+	struct wg_allowedip a;
+	CHECK(allowedip_parse(&a, "10.0.0.1/32", 11));
+	struct allowed_ips none = { .v = NULL }, dropped = { .total = 70 };
+	struct allowed_ips one = { .v = &a, .n = 1, .total = 2 };
+	CHECK_INT(allowed_ips_join(out, sizeof out, &none), 6);
+	CHECK_STR(out, "(none)");
+	CHECK_INT(allowed_ips_join(out, sizeof out, &dropped), 0);
+	CHECK_STR(out, "");
+	CHECK_INT(allowed_ips_join(out, sizeof out, &one), 11);
+	CHECK_STR(out, "10.0.0.1/32");
 }
 
 static void test_boringtun(void)
@@ -399,5 +420,5 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
-TEST_MAIN(test_duplicate_line, test_wireguard_go, test_allowed_ips, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
+TEST_MAIN(test_duplicate_line, test_wireguard_go, test_allowed_ips, test_allowed_ips_join, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
           test_daemon_errno, test_malformed, test_peer_values, test_line_limit, test_many_peers)
