@@ -413,8 +413,12 @@ static void wait_killed(struct child *c)
 	for (;;) {
 		pid_t r = waitpid(c->pid, &c->status, WNOHANG);
 		int64_t left = end - mono_ms();
-		if (r == c->pid || (r < 0 && errno != EINTR) || left <= 0)
+		if (r == c->pid)
 			break;
+		if ((r < 0 && errno != EINTR) || left <= 0) {
+			c->status = -1; /* not reaped: no status to report */
+			break;
+		}
 		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
 		poll(&p, 1, left < CHILD_REAP_TICK_MS ? (int)left : CHILD_REAP_TICK_MS);
 	}

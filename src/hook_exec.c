@@ -88,6 +88,15 @@ static void put_num(struct env_out *o, const char *name, int64_t v, bool known)
 	put(o, name, num);
 }
 
+/* Byte counts go up to UINT64_MAX (they saturate): printed unsigned, as the JSON line does. */
+static void put_bytes(struct env_out *o, const char *name, uint64_t v, bool known)
+{
+	char num[24] = "";
+	if (known)
+		snprintf(num, sizeof(num), "%" PRIu64, v);
+	put(o, name, num);
+}
+
 static void put_times(struct env_out *o, const struct event *ev)
 {
 	const struct peer_view *v = &ev->peer.v;
@@ -101,8 +110,8 @@ static void put_times(struct env_out *o, const struct event *ev)
 	put_num(o, "WG_MONITOR_OFFLINE_FOR", ev->peer.offline_for, ev->peer.offline_for >= 0);
 	bool session = v->session_ms >= 0;
 	put_num(o, "WG_MONITOR_SESSION_SECONDS", v->session_ms / 1000, session);
-	put_num(o, "WG_MONITOR_SESSION_RX_BYTES", (int64_t)v->session_rx_bytes, session);
-	put_num(o, "WG_MONITOR_SESSION_TX_BYTES", (int64_t)v->session_tx_bytes, session);
+	put_bytes(o, "WG_MONITOR_SESSION_RX_BYTES", v->session_rx_bytes, session);
+	put_bytes(o, "WG_MONITOR_SESSION_TX_BYTES", v->session_tx_bytes, session);
 }
 
 void hook_env_build(struct hook_env *e, const struct event *ev, uint64_t seq)
@@ -157,7 +166,7 @@ int hook_events_parse(const char *list, uint64_t *mask, char *err, size_t errlen
 		if (len && (t == EV__COUNT || !event_about_peer(t) || t == EV_PEER_STATUS ||
 		            t >= EV_HOOK_FAILED)) {
 			char shown[64];
-			sanitize(shown, sizeof(shown), p, len);
+			text_raw(shown, sizeof(shown), p, len); /* escaped where printed */
 			return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a peer event (peer_online, "
 			               "peer_offline, peer_added, peer_removed, endpoint_changed, "
 			               "handshake_failing, ...)", shown);

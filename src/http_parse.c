@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "text.h"
 #include "util.h"
 
 /* A line of the head, without its LF or CRLF. */
@@ -262,7 +263,7 @@ int http_parse_listen(const char *spec, struct http_addr *out, size_t max, size_
 		if (j == i)
 			break;
 		char q[80];
-		sanitize(q, sizeof(q), spec + i, j - i);
+		text_raw(q, sizeof(q), spec + i, j - i); /* escaped where printed */
 		if (*n == max)
 			return fail_at(err, errlen, 0, -EINVAL, "more than %zu addresses", max);
 		if (one_addr(spec + i, j - i, &out[*n]) < 0)

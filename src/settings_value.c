@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "settings_spec.h"
+#include "text.h"
 #include "util.h"
 
 #define QUOTE_MAX (SETTING_QUOTE_SIZE - 4)
@@ -50,13 +51,9 @@ void setting_set_uint(struct settings *s, const struct setting_spec *sp, uint64_
 
 void setting_quote(char out[SETTING_QUOTE_SIZE], const char *v, size_t len)
 {
-	size_t full = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-		full += (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
-	}
-	size_t n = sanitize(out, QUOTE_MAX + 1, v, len);
-	if (n < full)
+	/* Raw: the message is escaped once, where it is printed (text_complain). */
+	size_t n = text_raw(out, QUOTE_MAX + 1, v, len);
+	if (n < len)
 		strcpy(out + n, "...");
 }
 

@@ -35,6 +35,7 @@ static void report(struct sink_hooks *h, const struct hook_job *j, enum event_ty
 	ev.type = t;
 	ev.real_ms = real_ms();
 	ev.peer.hook = (struct ev_hook){ .of = j->ev.type, .seq = j->seq, .status = status };
+	ev.peer.session_ended = false; /* the session keys belong to the event itself */
 	snprintf(ev.peer.hook.detail, sizeof(ev.peer.hook.detail), "%s", detail);
 	if (t == EV_HOOK_DROPPED)
 		h->totals.dropped++;

@@ -38,6 +38,11 @@ bad_setting LOG_FORMAT LOG_FORMAT=xml
 bad_setting --log-max-bytes "" --log-max-bytes 4095
 bad_setting --log-backups "" --log-backups 101
 bad_setting --interface "" --interface bad/name
+# Control bytes and backslashes in a value are escaped once on the terminal, never twice
+# (a message holds raw bytes; text_complain escapes it as it prints).
+bad_setting '--interval "5\x01\x5c"' "" --interval "$(printf '5\001\\')"
+bad_setting '--on-change-events "peer\x1b"' "" --on-change /bin/true --on-change-events "$(printf 'peer\033')"
+bad_setting '"a\x5cb:1" is not ADDR:PORT' "" --metrics-listen 'a\b:1'
 bad_setting --interface "" --interface 0123456789abcdef
 bad_setting --liveness "" --liveness sometimes
 bad_setting POLL_TIMEOUT POLL_TIMEOUT=0

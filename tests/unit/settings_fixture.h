@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "text.h"
 #include "util.h"
 
 #define ARGV(...) ((char *const[]){ "wg-monitor", __VA_ARGS__, NULL })
@@ -16,6 +17,14 @@ static char *const no_args[] = { "wg-monitor", NULL };
 static char err[256];
 
 /* settings_load with argc counted; err is poisoned first so a stale line cannot pass. */
+/* err as a terminal shows it: messages hold raw bytes, text_complain escapes them once. */
+static inline const char *shown(void)
+{
+	static char buf[4 * sizeof(err)];
+	sanitize(buf, sizeof(buf), err, strlen(err));
+	return buf;
+}
+
 static int load(struct settings *s, char *const argv[], char *const envp[])
 {
 	int argc = 0;

@@ -145,13 +145,13 @@ static void test_env(void)
 	j.ev.peer.offline_for = 42;
 	v->session_ms = 61999;
 	v->session_rx_bytes = 1000;
-	v->session_tx_bytes = 2000;
+	v->session_tx_bytes = UINT64_MAX; /* saturated: unsigned, as in the JSON line */
 	v->handshake_ms = v->heard_ms = 0;
 	hook_env_build(&env, &j.ev, 8);
 	CHECK_STR(env_get(&env, "WG_MONITOR_OFFLINE_FOR"), "42");
 	CHECK_STR(env_get(&env, "WG_MONITOR_SESSION_SECONDS"), "61");
 	CHECK_STR(env_get(&env, "WG_MONITOR_SESSION_RX_BYTES"), "1000");
-	CHECK_STR(env_get(&env, "WG_MONITOR_SESSION_TX_BYTES"), "2000");
+	CHECK_STR(env_get(&env, "WG_MONITOR_SESSION_TX_BYTES"), "18446744073709551615");
 	CHECK_STR(env_get(&env, "WG_MONITOR_LAST_HANDSHAKE"), "");
 	CHECK_STR(env_get(&env, "WG_MONITOR_LAST_HEARD"), "");
 	CHECK_STR(env_get(&env, "WG_MONITOR_HANDSHAKE_AGE"), "");
@@ -180,7 +180,7 @@ static void test_events_parse(void)
 	CHECK_INT(hook_events_parse("peer_status", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_INT(hook_events_parse("peer_onlinex", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_INT(hook_events_parse("peer_\x1b", &mask, err, sizeof(err)), -EINVAL);
-	CHECK(strchr(err, 0x1b) == NULL);
+	CHECK_CONTAINS(err, "\"peer_\x1b\""); /* raw: text_complain escapes it once */
 	CHECK_INT(hook_events_parse(",", &mask, err, sizeof(err)), -EINVAL);
 }
 

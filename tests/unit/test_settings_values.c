@@ -15,14 +15,6 @@ static const char *const flags[] = { "--log-path", "--interval", "--threshold",
 	"--stats-interval", "--debug", "--interface", "--backend", "--log-format",
 	"--log-max-bytes", "--log-backups", "--liveness", "--state-file", "--poll-timeout" };
 
-static bool has_control_byte(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
 static void test_debug(void)
 {
 	static const char *const on[] = { "1", "true", "TRUE", "yes", "Yes", "on", "ON" };
@@ -89,11 +81,9 @@ static void test_interfaces(void)
 	CHECK_INT(load(&s, no_args, ENV("INTERFACES=wg0 ..")), -EINVAL);
 	CHECK_INT(load(&s, no_args, ENV("INTERFACES=wg/0")), -EINVAL);
 	CHECK_INT(load(&s, no_args, ENV("INTERFACES=wg0\x1b[31m\n")), -EINVAL);
-	CHECK_CONTAINS(err, "\"wg0\\x1b[31m\\x0a\"");
-	CHECK(!has_control_byte(err));
+	CHECK_CONTAINS(shown(), "\"wg0\\x1b[31m\\x0a\""); /* raw in err, escaped once shown */
 	CHECK_INT(load(&s, ARGV("--interface", "wg\r1"), NULL), -EINVAL);
-	CHECK_CONTAINS(err, "invalid --interface \"wg\\x0d1\"");
-	CHECK(!has_control_byte(err));
+	CHECK_CONTAINS(shown(), "invalid --interface \"wg\\x0d1\"");
 }
 
 static void test_too_many_interfaces(void)
@@ -126,7 +116,7 @@ static void test_log_path(void)
 	CHECK_CONTAINS(err, "invalid --log-path \"/aaa");
 	CHECK_CONTAINS(err, "...\": expected a path of at most 4095 bytes");
 	CHECK_INT(load(&s, no_args, ENV("LOG_PATH=/tmp/a\nb")), -EINVAL);
-	CHECK_CONTAINS(err, "invalid LOG_PATH \"/tmp/a\\x0ab\"");
+	CHECK_CONTAINS(shown(), "invalid LOG_PATH \"/tmp/a\\x0ab\"");
 	CHECK_INT(load(&s, no_args, ENV("LOG_PATH=/tmp/\x7f")), -EINVAL);
 	/* Policy (which directories) is logfile.c's; here any clean path is taken. */
 	CHECK_INT(load(&s, no_args, ENV("LOG_PATH=relative/x y.log")), 0);
