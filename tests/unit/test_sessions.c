@@ -4,17 +4,13 @@
  * session, version 1 has none). */
 #include "harness.h"
 #include "peerfix.h"
-#include "statefile.h"
-#include "tmpdir.h"
+#include "statefile_fixture.h"
 #include "util.h"
 
 #define S 1000LL
 #define T0 1795643712000LL   /* 2026-11-25T21:55:12Z */
 #define M0 5000000LL         /* the steady clock at T0 */
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
-
-static char dir[PATH_MAX], path[PATH_MAX];
-static struct statefile sf;
 
 /* The last peer_online and peer_offline, and how many events of every kind. */
 struct seen {
@@ -400,22 +396,6 @@ static void test_session_parse(void)
 	CHECK_CONTAINS(err, "line 3: bad session");
 	CHECK_INT(parse(bad[0], &st, err, sizeof(err)), -EBADMSG);
 	CHECK_CONTAINS(err, "line 3: expected a peer line (16 fields)");
-}
-
-static void setup(void)
-{
-	char err[512];
-	if (!tdir_make(dir, "/tmp") || statefile_open(&sf, tpath(path, dir, "state"), err,
-	                                              sizeof(err)) < 0) {
-		fprintf(stderr, "FAIL: cannot make a state file directory: %s\n", err);
-		exit(1);
-	}
-}
-
-static void teardown(void)
-{
-	statefile_close(&sf);
-	tdir_remove(dir);
 }
 
 TEST_MAIN(setup, test_session_on_offline, test_session_initial, test_session_counter_reset,

@@ -7,15 +7,11 @@
 #include "harness.h"
 #include "sink_state.h"
 #include "peerfix.h"
-#include "statefile.h"
-#include "tmpdir.h"
+#include "statefile_fixture.h"
 #include "util.h"
 
 #define S 1000LL
 #define T0 1795643712000LL   /* 2026-11-25T21:55:12Z */
-
-static char dir[PATH_MAX], path[PATH_MAX];
-static struct statefile sf;
 
 #define BOOT_A "0a0a0a0a-0000-4000-8000-00000000000a"
 #define BOOT_B "0b0b0b0b-0000-4000-8000-00000000000b"
@@ -1028,22 +1024,6 @@ static void test_restart_review2(void)
 	peers_free(t2);
 	wg_snapshot_clear(&s);
 	peers_free(t);
-}
-
-static void setup(void)
-{
-	char err[512];
-	if (!tdir_make(dir, "/tmp") || statefile_open(&sf, tpath(path, dir, "state"), err,
-	                                              sizeof(err)) < 0) {
-		fprintf(stderr, "FAIL: cannot make a state file directory: %s\n", err);
-		exit(1);
-	}
-}
-
-static void teardown(void)
-{
-	statefile_close(&sf);
-	tdir_remove(dir);
 }
 
 TEST_MAIN(setup, test_roundtrip, test_parse_hostile, test_load_limits, test_ownership,
