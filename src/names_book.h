@@ -44,7 +44,7 @@ void names_book_fini(struct names_book *b);
 /* Reads the names file again. */
 void names_book_load_file(struct names_book *b);
 /* Reads the config of each interface of snap not looked for yet (out of memory is
- * reported, and those names go unread). */
+ * reported, and those names go unread), and forgets those of interfaces not in snap. */
 void names_book_prepare(struct names_book *b, const struct wg_snapshot *snap);
 /* SIGHUP: the names file and every config looked for so far, read again. */
 void names_book_reload(struct names_book *b);

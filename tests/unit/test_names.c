@@ -481,6 +481,45 @@ static void test_book(void)
 	tdir_remove(dir);
 }
 
+/* An interface that went away and came back has its config read again; configs of
+ * interfaces that are gone are not kept. */
+static void test_book_recreated(void)
+{
+	char dir[PATH_MAX], conf[PATH_MAX], ifname[16];
+	struct said r = { 0 };
+	struct names_book b;
+	struct wg_snapshot s;
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+	tpath(conf, dir, "wg0.conf");
+	CHECK(twrite(conf, "# Name: before\n[Peer]\nPublicKey = " KEY_A "\n"));
+	names_book_init(&b, "", dir, true, on_report, &r);
+	names_book_prepare(&b, snap_of(&s, "wg0"));
+	wg_snapshot_clear(&s);
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "before");
+	CHECK(twrite(conf, "# Name: after\n[Peer]\nPublicKey = " KEY_A "\n"));
+	names_book_prepare(&b, snap_of(&s, "wg0"));          /* still there: not read again */
+	wg_snapshot_clear(&s);
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "before");
+	snap_of(&s, "wg1")->incomplete = true;                 /* wg0 maybe unread: kept */
+	names_book_prepare(&b, &s);
+	wg_snapshot_clear(&s);
+	CHECK_INT(b.nconfs, 2);
+	for (int i = 0; i < 100; i++) {                        /* 100 interfaces come and go */
+		snprintf(ifname, sizeof(ifname), "tmp%d", i);
+		names_book_prepare(&b, snap_of(&s, ifname));
+		wg_snapshot_clear(&s);
+		CHECK(b.nconfs <= 1);
+	}
+	names_book_prepare(&b, snap_of(&s, "wg0"));          /* wg0 made again */
+	wg_snapshot_clear(&s);
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "after");
+	CHECK_INT(b.nconfs, 1);
+	CHECK_INT(r.n, 0);
+	names_book_fini(&b);
+	tdir_remove(dir);
+}
+
 static void test_book_bounds(void)
 {
 	char dir[PATH_MAX], names[PATH_MAX];
@@ -512,4 +551,4 @@ static void test_book_bounds(void)
 
 TEST_MAIN(test_clean, test_file, test_huge_line, test_conventions, test_above_attaches_below,
           test_conf_bad_lines, test_table_names, test_hostile_through_sinks,
-          test_hostile_status_json, test_book, test_book_bounds)
+          test_hostile_status_json, test_book, test_book_recreated, test_book_bounds)
