@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Fault injection on the log file (issue 19, item 3): made immutable (chattr +i) and back,
-# made append-only (chattr +a, so rotation's rename is refused) for many retries and back,
-# and SIGHUP in a tight loop while the far side goes down and up (to a second daemon too,
-# whose healthy file must then equal its stderr). No crash, no hang, no
+# Fault injection on the log file (issue 19, item 3): made append-only (chattr +a, so
+# rotation's rename is refused) for many retries and back, immutable (+i) and back, replaced
+# by a symlink and back, and SIGHUP in a tight loop while the far side goes down and up (to
+# a second daemon too, whose healthy file must then equal its stderr). No crash, no hang, no
 # transition lost: each of the far peer's peer_offline/peer_online is on stderr exactly once
-# and in the files at most once (exactly once while the file is healthy); the backups made
-# before the append-only spell survive it; every line in the files is whole.
+# and in the files at most once (never while the file is refused); the backups made before
+# the append-only spell survive it; every line in the files is whole.
 . "$(dirname "$0")/lib.sh"
 t_common
 command -v chattr >/dev/null || skip "needs chattr (e2fsprogs)"
@@ -73,6 +73,19 @@ assert_eq "$(files_count "$ON")" 0 "+i: peer_online not in the immutable file"
 chattr -i "$L"
 wait_for_count 'event=log_file_recovered ' 2 $T_NOTE "$M" && ok "-i: log_file_recovered" ||
 	bad "-i: no second log_file_recovered within $T_NOTE s"
+
+# ---- replaced by a symlink (to a file of ours elsewhere): never followed, then recovered
+echo keep >"$T_DIR/target"
+rm -f "$L" && ln -s "$T_DIR/target" "$L" || die "symlink"
+wait_for_count 'event=log_file_error ' 3 $T_NOTE "$M" && ok "symlink: log_file_error" ||
+	bad "symlink: no third log_file_error within $T_NOTE s"
+wait_polls_m() { wait_for_count ' DEBUG event=poll ' $(( $(count_re ' DEBUG event=poll ' "$M") + $1 )) $((2 * $1 * INT + 5)) "$M"; }
+wait_polls_m 2 || bad "symlink: fewer than 2 polls"
+assert_eq "$(cat "$T_DIR/target")" keep "symlink: its target untouched"
+rm -f "$L"
+wait_for_count 'event=log_file_recovered ' 3 $T_NOTE "$M" && ok "symlink removed: log_file_recovered" ||
+	bad "symlink removed: no third log_file_recovered within $T_NOTE s"
+check "symlink removed: a regular file again" test -f "$L" -a ! -L "$L"
 
 # ---- SIGHUP in a tight loop while the far side goes down and up
 hup_storm() {
