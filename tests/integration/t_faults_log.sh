@@ -76,7 +76,8 @@ wait_for_count 'event=log_file_recovered ' 2 $T_NOTE "$M" && ok "-i: log_file_re
 
 # ---- replaced by a symlink (to a file of ours elsewhere): never followed, then recovered
 echo keep >"$T_DIR/target"
-rm -f "$L" && ln -s "$T_DIR/target" "$L" || die "symlink"
+# (renamed over the file: the daemon re-creates a deleted file at once)
+ln -s "$T_DIR/target" "$T_DIR/link" && mv -fT "$T_DIR/link" "$L" || die "symlink"
 wait_for_count 'event=log_file_error ' 3 $T_NOTE "$M" && ok "symlink: log_file_error" ||
 	bad "symlink: no third log_file_error within $T_NOTE s"
 wait_polls_m() { wait_for_count ' DEBUG event=poll ' $(( $(count_re ' DEBUG event=poll ' "$M") + $1 )) $((2 * $1 * INT + 5)) "$M"; }
