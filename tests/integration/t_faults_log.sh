@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Fault injection on the log file (issue 19, item 3): made append-only (chattr +a, so
 # rotation's rename is refused) for many retries and back, immutable (+i) and back, replaced
-# by a symlink and back, and SIGHUP in a tight loop while the far side goes down and up (to
-# a second daemon too, whose healthy file must then equal its stderr). No crash, no hang, no
-# transition lost: each of the far peer's peer_offline/peer_online is on stderr exactly once
-# and in the files at most once (never while the file is refused); the backups made before
-# the append-only spell survive it; every line in the files is whole.
+# by a symlink and back, its disk full and emptied (a third daemon), and SIGHUP in a tight
+# loop while the far side goes down and up (to a second daemon too, whose healthy file must
+# then equal its stderr). No crash, no hang, no transition lost: each of the far peer's
+# peer_offline/peer_online is on stderr exactly once and in the files at most once (never
+# while the file is refused); the backups made before the append-only spell survive it;
+# every line in the files is whole.
 . "$(dirname "$0")/lib.sh"
 t_common
 command -v chattr >/dev/null || skip "needs chattr (e2fsprogs)"
@@ -33,7 +34,13 @@ wgm_start m --log-path "$L" --interval $INT --threshold $THR --debug \
 # A second daemon on the same tunnel with a healthy, unrotated file takes the SIGHUP storm
 # too: its file must then hold every line of its stderr.
 wgm_start h --interval $INT --threshold $THR
-M=${WGM_ERR[m]} H=${WGM_ERR[h]} HL=${WGM_LOG[h]}
+# A third one logs on a small tmpfs, made full during the first outage and emptied before
+# the return: every transition once on stderr, at most once in the file, in whole lines.
+FD=$T_DIR/disk
+mkdir "$FD" && mount -t tmpfs -o size=256k,mode=0700 wgmit "$FD" || skip "cannot mount a tmpfs"
+T_MOUNTS+=("$FD")
+wgm_start d --log-path "$FD/wgm.log" --interval $INT --threshold $THR --debug
+M=${WGM_ERR[m]} H=${WGM_ERR[h]} HL=${WGM_LOG[h]} DE=${WGM_ERR[d]} DL=$FD/wgm.log
 wait_for_log "$(peer_re peer_initial "$FAR_PUB")" 10 "$M" || die "no peer_initial"
 OFF=$(peer_re peer_offline "$FAR_PUB") ON=$(peer_re peer_online "$FAR_PUB")
 # Offline is judged at the end of a poll: threshold + 2 x interval + one budget (SPEC §13),
@@ -48,7 +55,9 @@ files_count() { cat "$L".* "$L" 2>/dev/null | grep -cE -- "$1"; }
 # ---- append-only from the start (the file is far from MAX yet): writes work until the
 # first rotation, whose rename is refused and retried every second
 chattr +a "$L" || die "chattr +a"
+dd if=/dev/zero of="$FD/fill" bs=4k 2>/dev/null # until ENOSPC
 far_down
+expect_log "full disk: log_file_error" 'ERROR event=log_file_error ' $T_NOTE "$DE"
 # The file fills to MAX at a few hundred bytes a poll: at most MAX / 100 polls.
 expect_log "+a: the refused rotation is a log_file_error" 'event=log_file_error .*rotate' \
 	$((MAX / 100 * INT)) "$M"
@@ -58,6 +67,9 @@ wait_for_count ' DEBUG event=poll ' $(( $(count_re ' DEBUG event=poll ' "$M") + 
 	$((2 * (BK + 2) * INT + 5)) "$M" || bad "+a: fewer than $((BK + 2)) polls"
 assert_range "$(files_count "$OFF")" 0 1 "+a: peer_offline at most once in the files"
 chattr -a "$L"
+wait_for_log "$OFF" $T_OFF "$DE" || bad "full disk: no peer_offline on stderr"
+rm -f "$FD/fill"
+expect_log "disk emptied: log_file_recovered" 'event=log_file_recovered ' $T_NOTE "$DE"
 expect_log "-a: log_file_recovered" 'event=log_file_recovered ' $T_NOTE "$M"
 # One rotation since: the two backups are .2 and .3 now, refused rotations moved none away.
 for i in 1 2; do
@@ -70,6 +82,9 @@ expect_log "+i: log_file_error" 'ERROR event=log_file_error .*write' $T_NOTE "$M
 far_up
 expect_log "+i: peer_online on stderr" "$ON" $T_ON "$M"
 assert_eq "$(files_count "$ON")" 0 "+i: peer_online not in the immutable file"
+for n in h d; do # before the next outage: each daemon polls on its own schedule
+	wait_for_log "$ON" $T_ON "${WGM_ERR[$n]}" || bad "$n: no peer_online within $T_ON s"
+done
 chattr -i "$L"
 wait_for_count 'event=log_file_recovered ' 2 $T_NOTE "$M" && ok "-i: log_file_recovered" ||
 	bad "-i: no second log_file_recovered within $T_NOTE s"
@@ -95,18 +110,24 @@ hup_storm() {
 }
 far_down
 hup_storm
-wait_for_count "$OFF" 2 $T_OFF "$M" || bad "HUP storm: no second peer_offline within $T_OFF s"
+# every daemon must see this outage before it ends (each polls on its own schedule)
+for n in m h d; do
+	wait_for_count "$OFF" 2 $T_OFF "${WGM_ERR[$n]}" || bad "HUP storm: $n: no second peer_offline within $T_OFF s"
+done
 hup_storm
 far_up
 hup_storm
-wait_for_count "$ON" 2 $T_ON "$M" || bad "HUP storm: no second peer_online within $T_ON s"
+for n in m h d; do
+	wait_for_count "$ON" 2 $T_ON "${WGM_ERR[$n]}" || bad "HUP storm: $n: no second peer_online within $T_ON s"
+done
 hup_storm
 sync_to_poll m || bad "HUP storm: no poll after it"
-for n in m h; do
+for n in m h d; do
 	check "$n: alive after every fault" wgm_alive $n
 	wgm_stop $n
 	assert_eq "$STOP_RC" 0 "$n: exit status after SIGTERM (no crash, no sanitizer report)"
-	check "$n: some SIGHUPs reopened the log" test "$(count_re 'event=log_reopened' "${WGM_ERR[$n]}")" -gt 0
+	[ $n = d ] || check "$n: some SIGHUPs reopened the log" \
+		test "$(count_re 'event=log_reopened' "${WGM_ERR[$n]}")" -gt 0
 done
 
 assert_eq "$(count_re "$OFF" "$M")" 2 "stderr: peer_offline exactly twice (one per outage)"
@@ -117,9 +138,15 @@ for f in "$H" "$HL"; do
 	assert_eq "$(count_re "$ON" "$f")" 2 "h: $(basename "$f"): peer_online exactly twice"
 done
 check "h: the file holds exactly the stderr lines through the SIGHUP storm" cmp -s "$HL" "$H"
+# The full disk: the first outage on stderr only, the rest in the file.
+assert_eq "$(count_re "$OFF" "$DE") $(count_re "$ON" "$DE")" "2 2" "d: stderr: peer_offline, peer_online twice each"
+# (a line that fits in the file's last, already allocated page is still written on a full
+# tmpfs: the offline during the full disk may be in the file, but never twice)
+assert_range "$(count_re "$OFF" "$DL")" 1 2 "d: file: peer_offline at most once per outage"
+assert_eq "$(count_re "$ON" "$DL")" 2 "d: file: peer_online once per return (the disk was free)"
 # Whole lines only: each starts with a timestamp and holds one event.
-bad_lines=$(cat "$L".[0-9] "$L" | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z [A-Z]+ event=[a-z_]+( |$)')
+bad_lines=$(cat "$L".[0-9] "$L" "$DL" | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z [A-Z]+ event=[a-z_]+( |$)')
 assert_eq "$bad_lines" 0 "files: every line whole (no glued or torn line)"
-assert_eq "$(cat "$L".[0-9] "$L" | grep -c 'event=.*event=')" 0 "files: no two events on one line"
-check "no sanitizer report" test "$(cat "$M" "$H" | grep -cE 'AddressSanitizer|runtime error|LeakSanitizer')" = 0
+assert_eq "$(cat "$L".[0-9] "$L" "$DL" | grep -c 'event=.*event=')" 0 "files: no two events on one line"
+check "no sanitizer report" test "$(cat "$M" "$H" "$DE" | grep -cE 'AddressSanitizer|runtime error|LeakSanitizer')" = 0
 t_done
