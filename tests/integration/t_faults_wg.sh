@@ -3,7 +3,8 @@
 # Fault injection on the WireGuard side (issue 19, item 3): beside a real wireguard-go pair,
 # fake UAPI sockets (a python3 server in the near side's private /run/wireguard) that trickle
 # a valid reply byte by byte, die mid-reply every other poll, reset mid-reply, or send
-# garbage; a third real interface deleted and re-created during the polls. The daemon never
+# garbage; a third real interface deleted and re-created during the polls; a fourth whose
+# wireguard-go is killed with SIGKILL (its socket left behind). The daemon never
 # crashes or hangs, each fault is a poll_error of its own interface only, and no transition
 # is lost: the far peer's peer_offline and peer_online are each logged exactly once.
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +110,18 @@ far_up
 # The far side's keepalive (1 s) makes a handshake at once; the next poll sees it.
 expect_log "far side up: peer_online" "$(peer_re peer_online "$FAR_PUB")" $((2 * (3 * INT + 1))) "$M"
 wait "$CHURN" 2>/dev/null
+# wireguard-go killed outright (SIGKILL) at no particular moment: its socket stays behind,
+# refusing connections; the interface is gone, not an error. Seen by the next poll: one
+# interval + one budget, doubled for the load.
+IF_K="wgt${T_ID}x"
+wg_create "$NS_N" "$VIEW_N" "$IF_K" 10.78.6.1
+wait_for_log "event=interface_added .*interface=$IF_K( |$)" $((2 * 2 * INT)) "$M" ||
+	bad "killed: no interface_added for $IF_K"
+kill -KILL "${WG_GO_PID[$IF_K]}"
+wait "${WG_GO_PID[$IF_K]}" 2>/dev/null
+unset "WG_GO_PID[$IF_K]"
+check "killed: its socket is left behind" test -S "$VIEW_N/$IF_K.sock"
+expect_log "killed: interface_removed" "event=interface_removed .*interface=$IF_K( |$)" $((2 * 2 * INT)) "$M"
 sync_to_poll m || bad "no poll after the churn"
 sync_to_poll m || bad "no second poll after the churn"
 check "daemon alive after every fault" wgm_alive m
@@ -136,7 +149,7 @@ assert_eq "$(count_re "event=interface_(removed|added) .*interface=$IF_FL( |$)" 
 for i in "$IF_G" "$IF_R"; do
 	check "$i: a poll_error" grep -qE "event=poll_error interface=$i " "$M"
 done
-for i in "$IF_N"; do
+for i in "$IF_N" "$IF_K"; do
 	assert_eq "$(count_re "event=poll_error interface=$i " "$M")" 0 "no poll_error for the real $i"
 done
 # The churned interface: its added and removed lines alternate, starting with added.
