@@ -16,8 +16,7 @@ wg_pair 1
 wait_handshake n "$FAR_PUB" 10 || die "no handshake"
 
 hexkey() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-b64_of_hex() { printf '%s' "$1" | xxd -r -p | base64; }
-command -v xxd >/dev/null || skip "needs xxd"
+b64_of_hex() { "$PY" -c 'import base64, sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$1"; }
 K_TRICKLE=$(hexkey) K_FLAKY=$(hexkey)
 # name mode peer-key-hex (garbage and reset need no key)
 IF_T=wgq${T_ID}t IF_FL=wgq${T_ID}k IF_G=wgq${T_ID}g IF_R=wgq${T_ID}r
