@@ -167,6 +167,20 @@ static void backup_name(const struct logfile *lf, char out[BACKUP_NAME], unsigne
 	snprintf(out, BACKUP_NAME, "%s.%u", lf->base, n);
 }
 
+/* The lowest backup number not in use, or the oldest kept (backups) if all are. */
+static unsigned first_gap(const struct logfile *lf)
+{
+	char name[BACKUP_NAME];
+	struct stat st;
+	unsigned n = 1;
+	for (; n < lf->backups; n++) {
+		backup_name(lf, name, n);
+		if (fstatat(lf->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			break;
+	}
+	return n;
+}
+
 /* .N-1 -> .N ... file -> .1 (rename replaces the oldest), then a fresh file. With no
  * backups the file is emptied in place: O_APPEND writes follow the new end. */
 static int rotate(struct logfile *lf)
@@ -178,8 +192,10 @@ static int rotate(struct logfile *lf)
 		lf->size = 0;
 		return 0;
 	}
-	/* A missing backup (ENOENT) is normal; other failures only cost that one backup. */
-	for (unsigned i = lf->backups; i > 1; i--) {
+	/* Only up to the first gap: a rotation refused after the shift (an append-only file)
+	 * is retried every second, and shifting again each time would overwrite a backup
+	 * per retry. Other failures only cost that one backup. */
+	for (unsigned i = first_gap(lf); i > 1; i--) {
 		backup_name(lf, from, i - 1);
 		backup_name(lf, to, i);
 		(void)renameat(lf->dirfd, from, lf->dirfd, to);

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Metrics clients that disconnect mid-response (issue 19, item 3): with 1,000 peers the
+# /metrics answer is far larger than a socket buffer; 150 clients send the request and then
+# reset the connection (RST) after the first KiB, close at once (FIN, the answer then hits a
+# closed socket) or close after 64 KiB, while the far side goes down. The daemon lives, its
+# connections are all closed, a whole scrape still comes complete, and the
+# far peer's peer_offline is logged exactly once.
+. "$(dirname "$0")/lib.sh"
+t_common
+INT=1
+THR=3
+PORT=$((20000 + 0x$T_ID % 20000))
+
+wg_pair 1
+wait_handshake n "$FAR_PUB" 10 || die "no handshake"
+"$PY" -c '
+import base64, os
+for i in range(1000):
+    print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n" % (
+        base64.b64encode(os.urandom(32)).decode(), 100 + i // 65536, i // 256 % 256, i % 256))
+' >"$T_DIR/peers.conf"
+in_n wg addconf "$IF_N" "$T_DIR/peers.conf" || die "1,000 peers"
+
+wgm_start m --interval $INT --threshold $THR --debug --metrics-listen "127.0.0.1:$PORT"
+M=${WGM_ERR[m]}
+PID=${WGM_PID[m]}
+wait_for_count 'event=peer_initial' 1002 20 "$M" || die "not all 1,002 peers seen"
+
+# scrape: the whole answer (python3, so no curl is needed); prints "status bytes seconds".
+# shellcheck disable=SC2016
+SCRAPE_PY='
+import socket, sys, time
+t = time.time()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+head, _, body = data.partition(b"\r\n\r\n")
+cl = [l.split(b":")[1].strip() for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+ok = head.split(b" ")[1].decode() if cl and int(cl[0]) == len(body) else "incomplete"
+print(ok, len(body), "%.3f" % (time.time() - t))
+'
+scrape() { in_n "$PY" -c "$SCRAPE_PY" "$PORT"; }
+read -r code size secs0 <<<"$(scrape)"
+assert_eq "$code" 200 "a whole scrape before the faults"
+check "the answer ($size bytes) is larger than a socket buffer" test "${size:-0}" -gt 1000000
+# conns: the daemon's TCP connections (fds of its own; the listener not counted). Not its
+# fd count: a poll of 1,002 peers holds a UAPI socket for a good part of each 1 s interval.
+conns() { in_n ss -tanpH "( sport = :$PORT )" | grep -v '^LISTEN' | grep -c "pid=$PID,"; }
+command -v ss >/dev/null || skip "needs ss (iproute2)"
+
+# shellcheck disable=SC2016
+ABORT_PY='
+import socket, struct, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    mode = i % 3
+    if mode == 0:      # the first KiB, then RST
+        s.recv(1024)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    elif mode == 2:    # 64 KiB, then FIN
+        got = 0
+        while got < 65536:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += len(b)
+    s.close()          # mode 1: FIN at once, the answer meets a closed socket
+print("done", n)
+'
+far_down
+in_n "$PY" -c "$ABORT_PY" "$PORT" 150 >"$T_DIR/abort.out" 2>&1 || bad "the aborting clients failed: $(tail -n 1 "$T_DIR/abort.out")"
+check "daemon alive after 150 aborted answers" wgm_alive m
+read -r code size secs <<<"$(scrape)"
+assert_eq "$code" 200 "a whole scrape after the aborted ones"
+# the same answer as before the faults, which must not have slowed it: twice its time then,
+# plus 1 s for the load of parallel runs
+assert_range "${secs:-x}" 0 "$(awk -v s="${secs0:-0}" 'BEGIN{print 2 * s + 1}')" \
+	"and it came as fast as before the faults (s, ${secs0:-?} before)"
+# Each aborted connection is closed at the error or EOF of its next write, the whole
+# scrape's at its EOF or its linger (HTTP_LINGER_MS, 1 s): none left within twice that, plus
+# 1 s for the load of parallel runs.
+for i in $(seq 30); do [ "$(conns)" = 0 ] && break; sleep 0.1; done
+if [ "$(conns)" = 0 ]; then ok "no connection left"; else
+	bad "connections left: $(in_n ss -tanpH "( sport = :$PORT )" | grep -v '^LISTEN' | tr '\n' '|')"
+fi
+# threshold + 2 x interval + one budget (SPEC §13), doubled for the load of parallel runs
+expect_log "far side down: peer_offline" "$(peer_re peer_offline "$FAR_PUB")" $((2 * (THR + 3 * INT))) "$M"
+sync_to_poll m || bad "no poll after the faults"
+wgm_stop m
+assert_eq "$STOP_RC" 0 "exit status after SIGTERM (no crash, no sanitizer report)"
+for f in "$M" "${WGM_LOG[m]}"; do
+	assert_eq "$(count_re "$(peer_re peer_offline "$FAR_PUB")" "$f")" 1 "$(basename "$f"): peer_offline exactly once"
+done
+check "no sanitizer report" test "$(count_re 'AddressSanitizer|runtime error|LeakSanitizer' "$M")" = 0
+t_done
