@@ -112,7 +112,7 @@ SETTING(ON_CHANGE, .var = "ON_CHANGE", .flag = "--on-change", .metavar = "PROGRA
 	.help = "run PROGRAM (absolute path, no shell) on the\nevents of ON_CHANGE_EVENTS, "
 	"with WG_MONITOR_*\nvariables; empty: none")
 SETTING(ON_CHANGE_EVENTS, .var = "ON_CHANGE_EVENTS", .flag = "--on-change-events",
-	.metavar = "EVENTS", .kind = SK_PATH, FIELD(on_change_events),
+	.metavar = "EVENTS", .kind = SK_EVENTS, FIELD(on_change_events),
 	.dflt = "peer_online,peer_offline",
 	.allowed = "expected peer event names separated by commas, at most 255 bytes",
 	.help = "the events that run the hook, comma-separated\n(peer_online, peer_offline, "

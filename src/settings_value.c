@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hook_exec.h"
 #include "settings_spec.h"
 #include "text.h"
 #include "util.h"
@@ -93,6 +94,19 @@ static void format_path(const struct settings *s, const struct setting_spec *sp,
 {
 	const char *p = field_of(s, sp->offset);
 	sanitize(buf, size, p, strnlen(p, sp->size));
+}
+
+/* SK_EVENTS: peer event words, comma-separated, kept as written; refused here like any
+ * other bad value, not only once the hooks are set up. */
+static int parse_events(struct settings *s, const struct setting_spec *sp,
+                        const struct setting_input *in)
+{
+	char why[300];
+	uint64_t mask;
+	int rc = parse_path(s, sp, in);
+	if (rc == 0 && hook_events_parse(field(s, sp->offset), &mask, why, sizeof why) < 0)
+		rc = setting_invalid(in, why);
+	return rc;
 }
 
 static bool in_range(const struct setting_spec *sp, uint64_t n)
@@ -251,4 +265,5 @@ const struct setting_kind_ops setting_kinds[SK__COUNT] = {
 	[SK_BOOL] = { parse_bool, format_bool, NULL, false },
 	[SK_WORD] = { parse_word, format_word, NULL, false },
 	[SK_IFLIST] = { parse_iflist, format_iflist, clear_iflist, false },
+	[SK_EVENTS] = { parse_events, format_path, NULL, false },
 };
