@@ -160,6 +160,26 @@ static void test_bytes_and_words(void)
 	CHECK_STR(log_format_name((enum log_format)-1), "?");
 }
 
+/* ON_CHANGE_EVENTS is refused when parsed, like every other setting, not only once the
+ * hooks are set up at start; empty in the environment is unset, as for every non-path. */
+static void test_hook_events(void)
+{
+	struct settings s;
+	CHECK_INT(load(&s, no_args, ENV("ON_CHANGE_EVENTS=peer_online,stats")), -EINVAL);
+	CHECK_STR(err, "invalid ON_CHANGE_EVENTS \"peer_online,stats\": \"stats\" is not a peer "
+	          "event (peer_online, peer_offline, peer_added, peer_removed, endpoint_changed, "
+	          "handshake_failing, ...)");
+	CHECK_INT(load(&s, ARGV("--on-change-events", "hook_failed"), NULL), -EINVAL);
+	CHECK_CONTAINS(err, "invalid --on-change-events \"hook_failed\": ");
+	CHECK_INT(load(&s, ARGV("--on-change-events="), NULL), -EINVAL);
+	CHECK_STR(err, "invalid --on-change-events \"\": no event given");
+	CHECK_INT(load(&s, no_args, ENV("ON_CHANGE_EVENTS=")), 0);
+	CHECK_STR(s.on_change_events, "peer_online,peer_offline");
+	CHECK_INT(s.origin[SET_ON_CHANGE_EVENTS], ORIGIN_DEFAULT);
+	CHECK_INT(load(&s, ARGV("--on-change-events=handshake_failing, peer_added"), NULL), 0);
+	CHECK_STR(s.on_change_events, "handshake_failing, peer_added");
+}
+
 /* The Commands section as main.c lists it: each command's word and a line of help. */
 static void list_commands(FILE *out)
 {
@@ -266,4 +286,4 @@ static void test_usage(void)
 }
 
 TEST_MAIN(test_debug, test_interfaces, test_too_many_interfaces, test_log_path,
-          test_bytes_and_words, test_print, test_usage)
+          test_bytes_and_words, test_hook_events, test_print, test_usage)
