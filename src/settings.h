@@ -48,7 +48,7 @@ struct settings {
 	char state_file[PATH_MAX];       /* "" = no state file */
 	char peer_names[PATH_MAX];       /* the names file; "" = none */
 	char wg_config_dir[PATH_MAX];    /* configs read for names; "" = none */
-	char metrics_listen[256];        /* "" = off; validated by metrics_check() */
+	char metrics_listen[256];        /* "" = off; bound by the metrics sink */
 	enum metrics_compat metrics_compat;
 	char metrics_token_file[PATH_MAX]; /* "" = no token */
 	char on_change[PATH_MAX];        /* the hook; "" = none */

@@ -87,7 +87,7 @@ SETTING(WG_CONFIG_DIR, .var = "WG_CONFIG_DIR", .flag = "--wg-config-dir", .metav
 	.help = "peer names from the comments of DIR/<if>.conf\n(wg-quick configs); empty: "
 	"not read")
 SETTING(METRICS_LISTEN, .var = "METRICS_LISTEN", .flag = "--metrics-listen",
-	.metavar = "ADDR:PORT", .kind = SK_PATH, FIELD(metrics_listen), .dflt = NULL,
+	.metavar = "ADDR:PORT", .kind = SK_LISTEN, FIELD(metrics_listen), .dflt = NULL,
 	.empty_note = "off", .empty_word = "off",
 	.allowed = "expected ADDR:PORT or [ADDR6]:PORT, comma-separated, at most 255 bytes",
 	.help = "serve /metrics (Prometheus) and a status page\nat / here: 127.0.0.1:9586, "

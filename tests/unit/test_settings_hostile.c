@@ -48,6 +48,8 @@ static const struct {
 	{ SK_BOOL, 0, "one of eight words, any ASCII case" },
 	{ SK_WORD, 0, "one of the row's words, any ASCII case" },
 	{ SK_EVENTS, 0, "peer event words only, checked when parsed (hook_events_parse)" },
+	{ SK_LISTEN, B(H_EMPTY), "numeric ADDR:PORT or [ADDR6]:PORT, checked when parsed "
+	  "(http_parse_listen); empty means off" },
 	{ SK_IFLIST, B(H_NEGATIVE) | B(H_GARBAGE), "\"-1\" and \"5x\" are interface names "
 	  "Linux accepts; the others have a byte outside A-Z a-z 0-9 _ = + . - or 16 or more "
 	  "characters" },
@@ -55,8 +57,8 @@ static const struct {
 	  B(H_ACCENT), "a file name is any bytes but / and NUL, UTF-8 included; empty means "
 	  "none. Control bytes are refused (they would reach logs and terminals), and so is "
 	  "more than the field holds. Whether the path may be used (its directories, owner, "
-	  "an address for METRICS_LISTEN, absolute for ON_CHANGE) is checked at start, by "
-	  "run and check-config alike (t_settings runs that part)" },
+	  "absolute for ON_CHANGE) is checked at start, by run and check-config alike "
+	  "(t_settings runs that part)" },
 };
 
 /* The expectation's index for kind, or -1. */
