@@ -48,6 +48,9 @@ bad_setting --liveness "" --liveness sometimes
 bad_setting POLL_TIMEOUT POLL_TIMEOUT=0
 bad_setting --poll-timeout "" --poll-timeout 86401 --interval 86400
 bad_setting --debug "DEBUG=1" --debug=   # empty, as for every other flag: not "off"
+# A token file is read with a listener only; then check-config refuses a missing one as run
+# does (without one, check-config refused what run never reads).
+bad_setting METRICS_TOKEN_FILE "METRICS_LISTEN=127.0.0.1:1 METRICS_TOKEN_FILE=$T_DIR/none"
 
 # Every setting --help lists (the rows of settings_table.h), by variable and by --flag=V,
 # given each hostile value: exit 2 and one stderr line naming it, control bytes escaped;
@@ -77,7 +80,9 @@ mkdir -m 0700 "$T_DIR/cwd"
 for row in "${ROWS[@]}"; do unset "${row%% *}"; done   # none from the caller
 # hostile_case VAR NAME META VALUE ENV ARGS...: one check-config run, judged with builtins
 # only, and no timeout or env process (480 runs, on 2 cores: run.sh's limit catches a
-# hang); sets why to what is wrong, empty when right.
+# hang); a value refused at start, not when parsed, is given to run too (in the empty
+# namespace, with a timeout: a run that took it would keep running). Sets why to what is
+# wrong, empty when right.
 hostile_case() {
 	local LC_ALL=C var=$1 name=$2 meta=$3 v=$4 env=$5 rc line origin out err; shift 5
 	(cd "$T_DIR/cwd" && export LOG_PATH= "$env" && exec "$WGM_BIN" check-config "$@" \
@@ -90,6 +95,16 @@ hostile_case() {
 		[[ ! ${err[*]} =~ [^\ -~] ]] || why+=" a raw control or non-ASCII byte;"
 		[[ $v != *[$'\x01'-$'\x1f']* || ${err[0]} == *"\"$(shown "$v")\""* ]] ||
 			why+=" the value not quoted escaped;"
+		# Refused at start, not when parsed: run must refuse it with the same line.
+		[[ ${err[0]} != "wg-monitor: invalid $name \""* ]] || return
+		(cd "$T_DIR/cwd" && export LOG_PATH= "$env" && exec timeout 5 ip netns exec "$NS_N" \
+			/bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run "$@" </dev/null >/dev/null \
+			2>"$T_DIR/h.run")
+		rc=$?
+		mapfile -t out <"$T_DIR/h.run"
+		[[ $rc == 2 && ${#out[@]} == 1 && ${out[0]} == "${err[0]}" ]] ||
+			why+=" run: exit $rc, '${out[*]:0:3}' (check-config: '${err[0]}');"
+		hostile_run=$((hostile_run + 1))
 		return
 	fi
 	[ "$rc" = 0 ] || { why="exit $rc"; return; }
@@ -104,7 +119,7 @@ hostile_case() {
 	[ "$line" = "$var=$(shown "$v")" ] || why+=" shown as '$line';"
 	[[ $origin == "environment)" || $origin == "flag $name)" ]] || why+=" origin $origin;"
 }
-hostile_total=0
+hostile_total=0 hostile_run=0
 for row in "${ROWS[@]}"; do
 	read -r var flag meta <<<"$row"
 	fails=
@@ -117,7 +132,8 @@ for row in "${ROWS[@]}"; do
 	done
 	if [ -z "$fails" ]; then ok "hostile values: $var / $flag"; else bad "hostile values: $var / $flag:$fails"; fi
 done
-check "hostile values: $hostile_total cases run" test "$hostile_total" = $((${#ROWS[@]} * ${#HOSTILE[@]} * 2))
+check "hostile values: $hostile_total cases run, $hostile_run refused at start also by run" \
+	test "$hostile_total" = $((${#ROWS[@]} * ${#HOSTILE[@]} * 2)) -a "$hostile_run" -ge 10
 
 # check-config tries what run does: as a user who may not create the default log file
 # (/var/log/wg_monitor.log), both refuse it, with the same line (check-config accepted it).
