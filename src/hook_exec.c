@@ -23,19 +23,6 @@ static const struct safepath_policy hook_policy = {
 	"(or the daemon's user) may write, such as /usr/local/lib/wg-monitor",
 };
 
-static int check_file(const struct stat *st, const char *shown, char *err, size_t errlen)
-{
-	if (!S_ISREG(st->st_mode))
-		return fail_at(err, errlen, 0, -EINVAL, "\"%s\": not a regular file", shown);
-	if (!safepath_trusted_owner(st->st_uid))
-		return fail_at(err, errlen, 0, -EPERM, "\"%s\": owned by uid %u, neither root "
-		               "nor the running user", shown, (unsigned)st->st_uid);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return fail_at(err, errlen, 0, -EPERM, "\"%s\": writable by group or others "
-		               "(chmod go-w)", shown);
-	return 0;
-}
-
 int hook_check(const char *path, char *err, size_t errlen)
 {
 	char base[NAME_MAX + 1], shown[SAFEPATH_SHOWN_MAX];
@@ -55,7 +42,7 @@ int hook_check(const char *path, char *err, size_t errlen)
 	else if (S_ISLNK(st.st_mode))
 		rc = fail_at(err, errlen, 0, -ELOOP, "\"%s\": a symlink; give the program's "
 		             "real path", shown);
-	else if ((rc = check_file(&st, shown, err, errlen)) == 0 &&
+	else if ((rc = safepath_check_file(&st, shown, err, errlen)) == 0 &&
 	         faccessat(dirfd, base, X_OK, AT_EACCESS) < 0)
 		rc = fail_at(err, errlen, 0, -errno, "\"%s\": not executable: %s", shown,
 		             strerror(errno));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "safepath.h"
 #include "text.h"
 #include "util.h"
 
@@ -290,13 +291,19 @@ static size_t token_line(const char *buf, size_t n)
 	return len <= HTTP_TOKEN_MAX ? len : 0;
 }
 
+/* Walked like every other configured file: no directory on the way, and no link, that
+ * another user could swap for one naming a file of their choosing. */
+static const struct safepath_policy token_policy = {
+	.shared_dir = false, .what = "token file",
+	.hint = "; keep it in a directory only root or this user may write",
+};
+
 int http_read_token(const char *path, char *tok, size_t *len, char *err, size_t errlen)
 {
-	char buf[HTTP_TOKEN_MAX + 3];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	char buf[HTTP_TOKEN_MAX + 3], why[SAFEPATH_SHOWN_MAX + 200];
+	int fd = safepath_open_read(path, &token_policy, why, sizeof(why));
 	if (fd < 0)
-		return fail_at(err, errlen, 0, -errno, "cannot open the token file: %s",
-		               strerror(errno));
+		return fail_at(err, errlen, 0, fd, "cannot open the token file: %s", why);
 	ssize_t n = read(fd, buf, sizeof(buf));
 	int e = errno;
 	close(fd);

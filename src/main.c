@@ -41,7 +41,9 @@ static int check_paths(const struct settings *s)
 {
 	char err[600];
 	struct statefile sf;
-	if (metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
+	/* as daemon_run: the listener and its token only when there is one to open */
+	if (s->metrics_listen[0] &&
+	    metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
 		text_complain("%s", err);
 		return -1;
 	}

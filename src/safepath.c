@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The path walk shared by the state file and the log file: component by component with
+/* The path walk shared by every configured file: component by component with
  * O_PATH|O_NOFOLLOW descriptors, each directory and symlink checked before it is used,
  * ending in a held descriptor of the file's directory. */
 #include <errno.h>
@@ -279,4 +279,47 @@ int safepath_open_dir(const char *path, const struct safepath_policy *pol, int *
 	if (resolved)
 		strcpy(resolved, w.where);
 	return 0;
+}
+
+/* ---- the file -------------------------------------------------------------------- */
+
+int safepath_check_file(const struct stat *st, const char *shown, char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode))
+		return fail_at(err, errlen, 0, -EINVAL, "\"%s\": not a regular file", shown);
+	if (!safepath_trusted_owner(st->st_uid))
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\": owned by uid %u, neither root "
+		               "nor the running user", shown, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return fail_at(err, errlen, 0, -EPERM, "\"%s\": writable by group or others "
+		               "(chmod go-w)", shown);
+	return 0;
+}
+
+int safepath_open_read(const char *path, const struct safepath_policy *pol, char *err,
+                       size_t errlen)
+{
+	char base[NAME_MAX + 1], shown[SAFEPATH_SHOWN_MAX];
+	struct stat st;
+	int dirfd;
+	int rc = safepath_open_dir(path, pol, &dirfd, base, sizeof(base), NULL, err, errlen);
+	if (rc < 0)
+		return rc;
+	safepath_shown(shown, path);
+	/* O_NOFOLLOW: the walk checked the directories, not where a link at the end points */
+	int fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	int e = errno;
+	close(dirfd);
+	if (fd < 0)
+		return fail_at(err, errlen, 0, -e, "\"%s\": %s", shown,
+		               e == ELOOP ? "a symlink; give the file's real path" : strerror(e));
+	if (fstat(fd, &st) < 0)
+		rc = fail_at(err, errlen, 0, -errno, "\"%s\": %s", shown, strerror(errno));
+	else
+		rc = safepath_check_file(&st, shown, err, errlen);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }

@@ -48,4 +48,17 @@ int safepath_open_dir(const char *path, const struct safepath_policy *pol, int *
                       char *base, size_t basesize, char resolved[PATH_MAX], char *err,
                       size_t errlen);
 
+struct stat;
+
+/* A file found by the walk: regular, owned by root or the running user, writable by no
+ * one else. 0 or -errno with a one-line reason naming shown in err. */
+int safepath_check_file(const struct stat *st, const char *shown, char *err, size_t errlen);
+
+/* Opens path for reading through safepath_open_dir's walk under pol, without following
+ * a symlink at its end, and checks the file (safepath_check_file). A descriptor
+ * (O_RDONLY, O_NONBLOCK, O_CLOEXEC; the caller closes it), or -errno with a one-line
+ * reason naming the path in err. */
+int safepath_open_read(const char *path, const struct safepath_policy *pol, char *err,
+                       size_t errlen);
+
 #endif

@@ -48,11 +48,11 @@ struct settings {
 	char state_file[PATH_MAX];       /* "" = no state file */
 	char peer_names[PATH_MAX];       /* the names file; "" = none */
 	char wg_config_dir[PATH_MAX];    /* configs read for names; "" = none */
-	char metrics_listen[256];        /* "" = off; validated by metrics_check() */
+	char metrics_listen[256];        /* "" = off; bound by the metrics sink */
 	enum metrics_compat metrics_compat;
 	char metrics_token_file[PATH_MAX]; /* "" = no token */
 	char on_change[PATH_MAX];        /* the hook; "" = none */
-	char on_change_events[256];      /* event words, comma-separated; checked at start */
+	char on_change_events[256];      /* peer event words, comma-separated */
 	enum hook_stdin on_change_stdin;
 	unsigned on_change_timeout;      /* seconds 1..3600 */
 	unsigned on_change_max;          /* 1..8 */

@@ -7,7 +7,8 @@
 
 #include "settings.h"
 
-enum setting_kind { SK_PATH, SK_NUMBER, SK_BYTES, SK_BOOL, SK_WORD, SK_IFLIST, SK__COUNT };
+enum setting_kind { SK_PATH, SK_NUMBER, SK_BYTES, SK_BOOL, SK_WORD, SK_IFLIST, SK_EVENTS,
+	SK_LISTEN, SK__COUNT };
 
 /* A row's field in struct settings: where it is and how big. */
 #define FIELD(f) .offset = offsetof(struct settings, f), \

@@ -87,7 +87,7 @@ SETTING(WG_CONFIG_DIR, .var = "WG_CONFIG_DIR", .flag = "--wg-config-dir", .metav
 	.help = "peer names from the comments of DIR/<if>.conf\n(wg-quick configs); empty: "
 	"not read")
 SETTING(METRICS_LISTEN, .var = "METRICS_LISTEN", .flag = "--metrics-listen",
-	.metavar = "ADDR:PORT", .kind = SK_PATH, FIELD(metrics_listen), .dflt = NULL,
+	.metavar = "ADDR:PORT", .kind = SK_LISTEN, FIELD(metrics_listen), .dflt = NULL,
 	.empty_note = "off", .empty_word = "off",
 	.allowed = "expected ADDR:PORT or [ADDR6]:PORT, comma-separated, at most 255 bytes",
 	.help = "serve /metrics (Prometheus) and a status page\nat / here: 127.0.0.1:9586, "
@@ -112,7 +112,7 @@ SETTING(ON_CHANGE, .var = "ON_CHANGE", .flag = "--on-change", .metavar = "PROGRA
 	.help = "run PROGRAM (absolute path, no shell) on the\nevents of ON_CHANGE_EVENTS, "
 	"with WG_MONITOR_*\nvariables; empty: none")
 SETTING(ON_CHANGE_EVENTS, .var = "ON_CHANGE_EVENTS", .flag = "--on-change-events",
-	.metavar = "EVENTS", .kind = SK_PATH, FIELD(on_change_events),
+	.metavar = "EVENTS", .kind = SK_EVENTS, FIELD(on_change_events),
 	.dflt = "peer_online,peer_offline",
 	.allowed = "expected peer event names separated by commas, at most 255 bytes",
 	.help = "the events that run the hook, comma-separated\n(peer_online, peer_offline, "

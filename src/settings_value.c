@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hook_exec.h"
+#include "http.h"
 #include "settings_spec.h"
 #include "text.h"
 #include "util.h"
@@ -93,6 +95,34 @@ static void format_path(const struct settings *s, const struct setting_spec *sp,
 {
 	const char *p = field_of(s, sp->offset);
 	sanitize(buf, size, p, strnlen(p, sp->size));
+}
+
+/* SK_EVENTS: peer event words, comma-separated, kept as written; refused here like any
+ * other bad value, not only once the hooks are set up. */
+static int parse_events(struct settings *s, const struct setting_spec *sp,
+                        const struct setting_input *in)
+{
+	char why[300];
+	uint64_t mask;
+	int rc = parse_path(s, sp, in);
+	if (rc == 0 && hook_events_parse(field(s, sp->offset), &mask, why, sizeof why) < 0)
+		rc = setting_invalid(in, why);
+	return rc;
+}
+
+/* SK_LISTEN: numeric ADDR:PORT or [ADDR6]:PORT, comma-separated, kept as written; empty:
+ * off. Whether each can be bound is only known at start. */
+static int parse_listen(struct settings *s, const struct setting_spec *sp,
+                        const struct setting_input *in)
+{
+	struct http_addr addrs[HTTP_MAX_LISTEN];
+	char why[300];
+	size_t n;
+	int rc = parse_path(s, sp, in);
+	if (rc == 0 && in->len > 0 && http_parse_listen(field(s, sp->offset), addrs,
+	                                                HTTP_MAX_LISTEN, &n, why, sizeof why) < 0)
+		rc = setting_invalid(in, why);
+	return rc;
 }
 
 static bool in_range(const struct setting_spec *sp, uint64_t n)
@@ -251,4 +281,6 @@ const struct setting_kind_ops setting_kinds[SK__COUNT] = {
 	[SK_BOOL] = { parse_bool, format_bool, NULL, false },
 	[SK_WORD] = { parse_word, format_word, NULL, false },
 	[SK_IFLIST] = { parse_iflist, format_iflist, clear_iflist, false },
+	[SK_EVENTS] = { parse_events, format_path, NULL, false },
+	[SK_LISTEN] = { parse_listen, format_path, NULL, true },
 };

@@ -50,7 +50,7 @@ start_refused "program of another user" "owned by uid 4321" --on-change "$HB/hoo
 chown 0 "$HB/hook"; chmod 0777 "$HB"
 start_refused "directory writable by others" "$HB" --on-change "$HB/hook"
 chmod 0700 "$HB"
-start_refused "unknown event" "on-change-events: \"nonsense\" is not a peer event" --on-change "$HB/hook" \
+start_refused "unknown event" "on-change-events \"peer_offline,nonsense\": \"nonsense\" is not a peer event" --on-change "$HB/hook" \
 	--on-change-events peer_offline,nonsense
 ln -s "$HB/hook" "$HB/link" # the walk checks the link's directories, not its target's
 start_refused "a symlink as the program" "give the program's real path" --on-change "$HB/link"

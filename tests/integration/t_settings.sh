@@ -48,6 +48,92 @@ bad_setting --liveness "" --liveness sometimes
 bad_setting POLL_TIMEOUT POLL_TIMEOUT=0
 bad_setting --poll-timeout "" --poll-timeout 86401 --interval 86400
 bad_setting --debug "DEBUG=1" --debug=   # empty, as for every other flag: not "off"
+# A token file is read with a listener only; then check-config refuses a missing one as run
+# does (without one, check-config refused what run never reads).
+bad_setting METRICS_TOKEN_FILE "METRICS_LISTEN=127.0.0.1:1 METRICS_TOKEN_FILE=$T_DIR/none"
+
+# Every setting --help lists (the rows of settings_table.h), by variable and by --flag=V,
+# given each hostile value: exit 2 and one stderr line naming it, control bytes escaped;
+# or exit 0, nothing on stderr, and check-config showing the value exactly as given.
+# test_settings_hostile says per kind which values are taken and why (and tries --flag V);
+# here keywords and numbers take none (an empty variable is unset), names and paths may,
+# as the start checks decide. Run in a private directory: a relative path lands there.
+shown() {   # the value as wg-monitor escapes it (text.c sanitize)
+	local LC_ALL=C s=$1 out= c h i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		printf -v h '%02x' "'$c"
+		if [[ $c == [\ -~] && $c != '\' ]]; then out+=$c; else out+="\\x${h: -2}"; fi
+	done
+	printf '%s' "$out"
+}
+mapfile -t ROWS < <(timeout 3 "$WGM_BIN" --help | awk '
+	/^  --[a-z]/ { flag = $1; meta = $2 ~ /^[A-Z:]+$/ ? $2 : "-" }
+	{ for (i = 1; i < NF; i++) if (flag != "" && $i ~ /^[A-Z_]+,$/ && $(i + 1) == "default") {
+		v = $i; sub(/,$/, "", v); f = flag; sub(/\[=BOOL\]$/, "", f); print v, f, meta; flag = "" } }')
+n_vars=$(env -i LOG_PATH= timeout 3 "$WGM_BIN" check-config 2>/dev/null | grep -cE '^[A-Z_]+=')
+check "hostile values: --help lists every setting check-config shows (${#ROWS[@]} of $n_vars)" \
+	test "${#ROWS[@]}" = "$n_vars" -a "$n_vars" -gt 20
+HOSTILE=("" -1 99999999999999999999 5x $'\xef\xbc\x95' $'\xc3\xa9' $'\x01' $'5\n' $'\e[2J'
+	"$(head -c 65536 /dev/zero | tr '\0' 5)")
+mkdir -m 0700 "$T_DIR/cwd"
+for row in "${ROWS[@]}"; do unset "${row%% *}"; done   # none from the caller
+# hostile_case VAR NAME META VALUE ENV ARGS...: one check-config run, judged with builtins
+# only, and no timeout or env process (480 runs, on 2 cores: run.sh's limit catches a
+# hang); a value refused at start, not when parsed, is given to run too (in the empty
+# namespace, with a timeout: a run that took it would keep running). Sets why to what is
+# wrong, empty when right.
+hostile_case() {
+	local LC_ALL=C var=$1 name=$2 meta=$3 v=$4 env=$5 rc line origin out err; shift 5
+	(cd "$T_DIR/cwd" && export LOG_PATH= "$env" && exec "$WGM_BIN" check-config "$@" \
+		</dev/null >"$T_DIR/h.out" 2>"$T_DIR/h.err")
+	rc=$? why=
+	mapfile -t err <"$T_DIR/h.err"
+	if [ "$rc" = 2 ]; then
+		[ "${#err[@]}" = 1 ] || why+=" ${#err[@]} lines;"
+		[[ ${err[0]} == *"$name"* ]] || why+=" does not name $name;"
+		[[ ! ${err[*]} =~ [^\ -~] ]] || why+=" a raw control or non-ASCII byte;"
+		[[ $v != *[$'\x01'-$'\x1f']* || ${err[0]} == *"\"$(shown "$v")\""* ]] ||
+			why+=" the value not quoted escaped;"
+		# Refused at start, not when parsed: run must refuse it with the same line.
+		[[ ${err[0]} != "wg-monitor: invalid $name \""* ]] || return
+		(cd "$T_DIR/cwd" && export LOG_PATH= "$env" && exec timeout 5 ip netns exec "$NS_N" \
+			/bin/sh -c "$NS_VIEW_SH" "$VIEW_N" "$WGM_BIN" run "$@" </dev/null >/dev/null \
+			2>"$T_DIR/h.run")
+		rc=$?
+		mapfile -t out <"$T_DIR/h.run"
+		[[ $rc == 2 && ${#out[@]} == 1 && ${out[0]} == "${err[0]}" ]] ||
+			why+=" run: exit $rc, '${out[*]:0:3}' (check-config: '${err[0]}');"
+		hostile_run=$((hostile_run + 1))
+		return
+	fi
+	[ "$rc" = 0 ] || { why="exit $rc"; return; }
+	[ "${#err[@]}" = 0 ] || why+=" exit 0 but stderr: ${err[0]:0:200};"
+	mapfile -t out <"$T_DIR/h.out"
+	for line in "${out[@]}"; do [[ $line != "$var="* ]] || break; done
+	origin=${line##*origin: }
+	[[ -n $v || $name != "$var" || $origin != "default)" ]] || return   # "" is unset
+	case $meta in PATH|FILE|DIR|PROGRAM|ADDR:PORT|IF) ;; *) why+=" taken: $line"; return;; esac
+	line=${line%%  (*}
+	line=${line%"${line##*[! ]}"}
+	[ "$line" = "$var=$(shown "$v")" ] || why+=" shown as '$line';"
+	[[ $origin == "environment)" || $origin == "flag $name)" ]] || why+=" origin $origin;"
+}
+hostile_total=0 hostile_run=0
+for row in "${ROWS[@]}"; do
+	read -r var flag meta <<<"$row"
+	fails=
+	for v in "${HOSTILE[@]}"; do
+		hostile_case "$var" "$var" "$meta" "$v" "$var=$v"
+		[ -z "$why" ] || fails+=" [$var='$(shown "${v:0:20}")':$why]"
+		hostile_case "$var" "$flag" "$meta" "$v" "UNRELATED=" "$flag=$v"
+		[ -z "$why" ] || fails+=" [$flag='$(shown "${v:0:20}")':$why]"
+		hostile_total=$((hostile_total + 2))
+	done
+	if [ -z "$fails" ]; then ok "hostile values: $var / $flag"; else bad "hostile values: $var / $flag:$fails"; fi
+done
+check "hostile values: $hostile_total cases run, $hostile_run refused at start also by run" \
+	test "$hostile_total" = $((${#ROWS[@]} * ${#HOSTILE[@]} * 2)) -a "$hostile_run" -ge 10
 
 # check-config tries what run does: as a user who may not create the default log file
 # (/var/log/wg_monitor.log), both refuse it, with the same line (check-config accepted it).

@@ -35,6 +35,14 @@ static size_t samples(const struct setting_spec *sp, char out[][64], size_t max)
 		for (size_t i = 0; sp->words[i] && n < max; i++)
 			snprintf(out[n++], 64, "%s", sp->words[i]);
 		break;
+	case SK_LISTEN:
+		snprintf(out[n++], 64, "127.0.0.1:9586,[::1]:9586");
+		snprintf(out[n++], 64, "%s", "");
+		break;
+	case SK_EVENTS:
+		snprintf(out[n++], 64, "peer_online,peer_offline");
+		snprintf(out[n++], 64, "handshake_failing");
+		break;
 	default:
 		snprintf(out[n++], 64, "wg0,wg-home");
 		break;

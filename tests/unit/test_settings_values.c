@@ -160,6 +160,36 @@ static void test_bytes_and_words(void)
 	CHECK_STR(log_format_name((enum log_format)-1), "?");
 }
 
+/* ON_CHANGE_EVENTS and METRICS_LISTEN are refused when parsed, like every other setting,
+ * not only at start (status, which starts neither, refuses them too); an empty
+ * ON_CHANGE_EVENTS variable is unset, as for every non-path, an empty METRICS_LISTEN off. */
+static void test_checked_when_parsed(void)
+{
+	struct settings s;
+	CHECK_INT(load(&s, no_args, ENV("ON_CHANGE_EVENTS=peer_online,stats")), -EINVAL);
+	CHECK_STR(err, "invalid ON_CHANGE_EVENTS \"peer_online,stats\": \"stats\" is not a peer "
+	          "event (peer_online, peer_offline, peer_added, peer_removed, endpoint_changed, "
+	          "handshake_failing, ...)");
+	CHECK_INT(load(&s, ARGV("--on-change-events", "hook_failed"), NULL), -EINVAL);
+	CHECK_CONTAINS(err, "invalid --on-change-events \"hook_failed\": ");
+	CHECK_INT(load(&s, ARGV("--on-change-events="), NULL), -EINVAL);
+	CHECK_STR(err, "invalid --on-change-events \"\": no event given");
+	CHECK_INT(load(&s, no_args, ENV("ON_CHANGE_EVENTS=")), 0);
+	CHECK_STR(s.on_change_events, "peer_online,peer_offline");
+	CHECK_INT(s.origin[SET_ON_CHANGE_EVENTS], ORIGIN_DEFAULT);
+	CHECK_INT(load(&s, ARGV("--on-change-events=handshake_failing, peer_added"), NULL), 0);
+	CHECK_STR(s.on_change_events, "handshake_failing, peer_added");
+	CHECK_INT(load(&s, ARGV("status"), ENV("METRICS_LISTEN=localhost:9586")), -EINVAL);
+	CHECK_CONTAINS(err, "invalid METRICS_LISTEN \"localhost:9586\": \"localhost:9586\" is not "
+	               "ADDR:PORT");
+	CHECK_INT(load(&s, ARGV("--metrics-listen=127.0.0.1:0"), NULL), -EINVAL);
+	CHECK_CONTAINS(err, "invalid --metrics-listen \"127.0.0.1:0\": ");
+	CHECK_INT(load(&s, ARGV("--metrics-listen="), ENV("METRICS_LISTEN=[::1]:1")), 0);
+	CHECK_STR(s.metrics_listen, "");
+	CHECK_INT(load(&s, no_args, ENV("METRICS_LISTEN=127.0.0.1:9586, [::1]:9586")), 0);
+	CHECK_STR(s.metrics_listen, "127.0.0.1:9586, [::1]:9586");
+}
+
 /* The Commands section as main.c lists it: each command's word and a line of help. */
 static void list_commands(FILE *out)
 {
@@ -266,4 +296,4 @@ static void test_usage(void)
 }
 
 TEST_MAIN(test_debug, test_interfaces, test_too_many_interfaces, test_log_path,
-          test_bytes_and_words, test_print, test_usage)
+          test_bytes_and_words, test_checked_when_parsed, test_print, test_usage)

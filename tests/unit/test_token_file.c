@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/* METRICS_TOKEN_FILE goes through the path walk (safepath.c) like the log and state
+ * files: a directory others may write, a symlink at the end or on the way that is not
+ * ours, a file another user owns or may write are refused; a plain open() took them all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "http.h"
+#include "tmpdir.h"
+
+static char dir[PATH_MAX], tok[HTTP_TOKEN_MAX + 1], err[600];
+static size_t len;
+
+static void write_token(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, "s3cret\n", 7) != 7 || fchmod(fd, mode) < 0)
+		abort();
+	close(fd);
+}
+
+/* Reads path; the result, and err never holds the token. */
+static int read_token(const char *path)
+{
+	memset(err, 0, sizeof(err));
+	int rc = http_read_token(path, tok, &len, err, sizeof(err));
+	CHECK(!strstr(err, "s3cret"));
+	return rc;
+}
+
+static void test_good_file(void)
+{
+	char p[PATH_MAX];
+	write_token(tpath(p, dir, "token"), 0600);
+	CHECK_INT(read_token(p), 0);
+	CHECK_STR(tok, "s3cret");
+	write_token(p, 0644);   /* readable by others is the owner's choice; writable is not */
+	CHECK_INT(read_token(p), 0);
+}
+
+static void test_unsafe_places(void)
+{
+	char sub[PATH_MAX], p[PATH_MAX], link[PATH_MAX];
+	CHECK(mkdir(tpath(sub, dir, "open"), 0777) == 0 && chmod(sub, 0777) == 0);
+	write_token(tpath(p, sub, "token"), 0600);
+	CHECK_INT(read_token(p), -EPERM);   /* anyone could swap it */
+	CHECK_CONTAINS(err, "cannot open the token file: \"");
+	CHECK_CONTAINS(err, "is writable by others (anyone could plant or swap the token file)");
+	CHECK(chmod(sub, 0700) == 0);
+	CHECK_INT(read_token(p), 0);
+	CHECK(symlink(p, tpath(link, dir, "link")) == 0);
+	CHECK_INT(read_token(link), -ELOOP);   /* the link's target was never walked */
+	CHECK_CONTAINS(err, "a symlink");
+	write_token(p, 0620);
+	CHECK_INT(read_token(p), -EPERM);
+	CHECK_CONTAINS(err, "writable by group or others");
+	CHECK(mkfifo(tpath(p, dir, "fifo"), 0600) == 0);
+	CHECK_INT(read_token(p), -EINVAL);   /* and no reader blocked on a FIFO */
+	CHECK_CONTAINS(err, "not a regular file");
+}
+
+/* Files and links of another user: only root can make them. */
+static void test_foreign_owner(void)
+{
+	char sub[PATH_MAX], p[PATH_MAX], link[PATH_MAX], via[PATH_MAX];
+	if (geteuid() != 0) {
+		printf("SKIPPED test_foreign_owner: needs root to chown\n");
+		return;
+	}
+	write_token(tpath(p, dir, "theirs"), 0600);
+	CHECK(chown(p, 65534, 65534) == 0);
+	CHECK_INT(read_token(p), -EPERM);
+	CHECK_CONTAINS(err, "owned by uid 65534");
+	CHECK(mkdir(tpath(sub, dir, "sub"), 0700) == 0);
+	write_token(tpath(p, sub, "token"), 0600);
+	CHECK(symlink(sub, tpath(link, dir, "hop")) == 0 && lchown(link, 65534, 65534) == 0);
+	CHECK_INT(read_token(tpath(via, link, "token")), -EPERM);   /* a link on the way */
+	CHECK_CONTAINS(err, "symlink");
+	CHECK(lchown(link, 0, 0) == 0);
+	CHECK_INT(read_token(via), 0);
+}
+
+static void setup(void)
+{
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+}
+
+static void teardown(void)
+{
+	tdir_remove(dir);
+}
+
+TEST_MAIN(setup, test_good_file, test_unsafe_places, test_foreign_owner, teardown)
