@@ -3,7 +3,8 @@
 # `make bench` (issue 16): an optimised wg-monitor on wireguard-go interfaces of BENCH_SIZES
 # peers in a namespace of its own; bench/measure.py measures each size, bench/report.py
 # prints the table and writes bench/results/bench-DATE.csv. BENCH_IDLE=1: the idle cost.
-# BENCH_BIN=PATH measures that binary instead of building one.
+# BENCH_BIN=PATH measures that binary instead of building one. BENCH_KERNEL=1: kernel
+# WireGuard in the test VM instead (bench/kernel.sh).
 # Root only; installs what it needs with apt (tests/deps.sh) and says so.
 set -u
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -12,7 +13,8 @@ cd "$ROOT" || exit 1
 # edit or a rebuild during a long run out of it.
 if [ -z "${BENCH_SNAP:-}" ]; then
 	BENCH_SNAP=$(mktemp -d /tmp/wgm-bench.XXXXXX) || exit 1
-	cp bench/run.sh bench/measure.py bench/report.py "$BENCH_SNAP/" || exit 1
+	cp bench/run.sh bench/measure.py bench/report.py bench/peers.py bench/kernel.sh \
+		bench/kernel-guest.sh "$BENCH_SNAP/" || exit 1
 	export BENCH_ROOT=$ROOT BENCH_SNAP
 	exec bash "$BENCH_SNAP/run.sh" "$@"
 fi
@@ -38,6 +40,8 @@ else
 fi
 cp "$WGM_BIN" "$BENCH_SNAP/wg-monitor" || exit 1
 export WGM_BIN=$BENCH_SNAP/wg-monitor
+# BENCH_KERNEL=1: the same measurement on kernel WireGuard, inside the test VM.
+[ "${BENCH_KERNEL:-0}" = 1 ] && exec bash "$BENCH_SNAP/kernel.sh"
 # shellcheck source=../tests/integration/lib.sh
 . tests/integration/lib.sh
 t_common
@@ -70,15 +74,7 @@ T_OFFLINE_AT=$(now)
 load() {
 	local ifn=$1 n=$2 first=$3 i=$((${#BIG_IFS[@]} + 1))
 	wg_create "$NS_N" "$VIEW_N" "$ifn" "10.9$i.0.1"
-	"$PY" -c '
-import base64, os, sys
-n, first = int(sys.argv[1]), int(sys.argv[2])
-print("[Interface]\nPrivateKey = %s\n" % base64.b64encode(os.urandom(32)).decode())
-for i in range(first, first + n):
-    print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\nEndpoint = 192.0.2.%d:%d\n"
-          % (base64.b64encode(os.urandom(32)).decode(), 128 + (i >> 16), (i >> 8) & 255,
-             i & 255, i % 250 + 1, 1024 + i % 60000))
-' "$n" "$first" >"$T_DIR/$ifn.conf"
+	"$PY" "$BENCH_SNAP/peers.py" "$n" "$first" >"$T_DIR/$ifn.conf" || die "peers.py"
 	in_n wg setconf "$ifn" "$T_DIR/$ifn.conf" || die "wg setconf $ifn"
 	BIG_IFS+=("$ifn")
 }

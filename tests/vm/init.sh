@@ -149,6 +149,11 @@ EOF
 
 boot_systemd() {
 	write_units
+	# The host root may be a Docker image: seeing /.dockerenv, systemd takes the VM for a
+	# container and skips its `mount --make-rshared /`, and with / private the credentials
+	# it mounts in a child namespace (LoadCredential=) never reach the unit (seen: an empty
+	# 0700 /run/credentials/UNIT). Gone from the overlay, systemd detects the VM as it is.
+	rm -f /newroot/.dockerenv /newroot/run/.containerenv
 	umount /newroot/proc /newroot/sys
 	exec switch_root /newroot /lib/systemd/systemd --unit=wgm-job.target
 }
