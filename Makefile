@@ -125,7 +125,8 @@ deps:
 
 # Performance on wireguard-go interfaces of 1,000 to 100,000 peers (root; not part of check;
 # installs what it needs). BENCH_SIZES="1000 10000 65536 2x50000", BENCH_REPS, BENCH_POLLS;
-# BENCH_IDLE=1: the idle cost (1,000 peers, 30 s interval, IDLE_SECONDS=300). See bench/run.sh.
+# BENCH_IDLE=1: the idle cost (1,000 peers, 30 s interval, IDLE_SECONDS=300); BENCH_KERNEL=1: the
+# kernel module's netlink path inside the QEMU guest, as ratios to wg there. See bench/run.sh.
 bench:
 	@bench/run.sh
 
