@@ -8,6 +8,11 @@
 t_common
 command -v valgrind >/dev/null || skip "valgrind not installed: the daemon was NOT checked under valgrind"
 command -v curl >/dev/null || skip "curl not installed: the valgrind cycle needs it for /metrics"
+# make integration-asan runs every test against the ASan build, which valgrind cannot run
+# (two allocators, ASan's shadow memory): the plain build is checked by make integration.
+if grep -qa __asan_init "$WGM_BIN"; then
+	skip "an ASan build ($WGM_BIN): valgrind checks the plain build (make integration)"
+fi
 
 # Still-reachable blocks are not valgrind errors: wg.c keeps up to four peer arrays in a
 # static pool for the process's life (reused poll after poll), still reachable at exit by
