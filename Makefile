@@ -77,20 +77,22 @@ $(ANALYSE_DIR):
 	mkdir -p $@
 
 $(ANALYSE_DIR)/%.fanalyzer: src/%.c $(ANALYSE_DEPS)
-	gcc $(WARN) $(HARDEN) $(ANALYSE_DEFS) -O2 -fanalyzer -c -o /dev/null $< && touch $@
+	@echo "gcc -fanalyzer $<"
+	@gcc $(WARN) $(HARDEN) $(ANALYSE_DEFS) -O2 -fanalyzer -c -o /dev/null $< && touch $@
 
 $(ANALYSE_DIR)/%.tidy: src/%.c .clang-tidy $(ANALYSE_DEPS)
+	@echo "clang-tidy $<"
 	@# stderr only counts the compiler warnings it hid ("N warnings generated"): shown on failure
-	$(CLANG_TIDY) --quiet $< -- -std=c11 $(ANALYSE_DEFS) 2>$@.err && touch $@ || \
+	@$(CLANG_TIDY) --quiet $< -- -std=c11 $(ANALYSE_DEFS) 2>$@.err && touch $@ || \
 		{ cat $@.err >&2; exit 1; }
 
 analyse:
 	@if gcc -fanalyzer -x c -c -o /dev/null /dev/null 2>/dev/null; then \
-		$(MAKE) --no-print-directory -j2 $(SRCS:src/%.c=$(ANALYSE_DIR)/%.fanalyzer) || exit 1; \
+		$(MAKE) -s --no-print-directory -j2 $(SRCS:src/%.c=$(ANALYSE_DIR)/%.fanalyzer) || exit 1; \
 		echo "analyse: gcc -fanalyzer clean"; \
 	else echo "SKIPPED: gcc -fanalyzer (no gcc >= 10)"; fi
 	@if [ -n "$(CLANG_TIDY)" ]; then \
-		$(MAKE) --no-print-directory -j2 $(SRCS:src/%.c=$(ANALYSE_DIR)/%.tidy) || exit 1; \
+		$(MAKE) -s --no-print-directory -j2 $(SRCS:src/%.c=$(ANALYSE_DIR)/%.tidy) || exit 1; \
 		echo "analyse: clang-tidy clean (.clang-tidy)"; \
 	else echo "SKIPPED: clang-tidy (not installed)"; fi
 	@if command -v cppcheck >/dev/null 2>&1; then \
