@@ -48,7 +48,9 @@ const char *allowedip_family(const struct wg_allowedip *a)
 int allowed_ips_copy(struct allowed_ips *r, const struct wg_device *d, const struct wg_peer *w)
 {
 	const struct wg_allowedip *src = d->ips ? d->ips + w->ips_at : NULL;
-	size_t bytes = (size_t)w->nips * sizeof(*src);
+	if (w->nips && !src)
+		return -EINVAL; /* a peer's addresses without its device's array: never built */
+	size_t bytes = src ? (size_t)w->nips * sizeof(*src) : 0;
 	if (w->nips == r->n && (bytes == 0 || memcmp(r->v, src, bytes) == 0)) {
 		r->total = w->ips_total;
 		return 0;   /* the usual poll: nothing changed, nothing allocated */

@@ -26,7 +26,7 @@ struct allowed_ips {
 	uint32_t total;   /* listed by the source; > n when a bound was reached */
 };
 
-/* Makes r a copy of w's allowed IPs in d. 0, or -ENOMEM with r unchanged (the old list). */
+/* Makes r a copy of w's allowed IPs in d. 0, or -ENOMEM (-EINVAL: d has no IP array) with r unchanged. */
 int allowed_ips_copy(struct allowed_ips *r, const struct wg_device *d, const struct wg_peer *w);
 /* Frees the copy and leaves r empty (no IPs, count 0), ready for reuse. */
 void allowed_ips_free(struct allowed_ips *r);

@@ -124,6 +124,7 @@ static bool grow(struct event_bus *b)
 	if (!q)
 		return false;
 	for (size_t i = 0; i < b->qlen; i++)
+		/* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): qlen > 0 implies qcap > 0 */
 		q[i] = b->queue[(b->qhead + i) % b->qcap];
 	free(b->queue);
 	b->queue = q;

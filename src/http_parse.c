@@ -60,8 +60,8 @@ static int request_line(const struct hline *l, struct http_request *req, bool *v
 	size_t m = token_len(l->s, l->len);
 	if (m == 0 || m >= l->len || l->s[m] != ' ')
 		return 400;
-	req->method = m == 3 && !memcmp(l->s, "GET", 3) ? HTTP_GET
-	            : m == 4 && !memcmp(l->s, "HEAD", 4) ? HTTP_HEAD : HTTP_OTHER;
+	req->method = m == 3 && memcmp(l->s, "GET", 3) == 0 ? HTTP_GET
+	            : m == 4 && memcmp(l->s, "HEAD", 4) == 0 ? HTTP_HEAD : HTTP_OTHER;
 	const char *t = l->s + m + 1, *end = l->s + l->len;
 	const char *sp = memchr(t, ' ', (size_t)(end - t));
 	if (!sp || sp == t || *t != '/')
@@ -74,7 +74,7 @@ static int request_line(const struct hline *l, struct http_request *req, bool *v
 		req->path_len++;
 	const char *v = sp + 1;
 	size_t vlen = (size_t)(end - v);
-	if (vlen != 8 || memcmp(v, "HTTP/", 5) || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+	if (vlen != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
 	    v[7] < '0' || v[7] > '9')
 		return 400;
 	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
@@ -160,8 +160,7 @@ static int parse_head(const char *buf, size_t len, struct http_request *req)
 	size_t pos = 0;
 	bool v11 = false;
 	struct head_seen hs = { 0 };
-	next_line(buf, len, &pos, &l);
-	int st = request_line(&l, req, &v11);
+	int st = next_line(buf, len, &pos, &l) ? request_line(&l, req, &v11) : 400;
 	while (next_line(buf, len, &pos, &l) && l.len > 0)
 		if (!st)
 			st = header(&l, req, &hs);

@@ -30,12 +30,13 @@ static const char syslog_prio[] = { '7', '6', '4', '3' };
 /* systemd sets JOURNAL_STREAM=dev:ino when stderr is connected to the journal. */
 static bool stderr_is_journal(void)
 {
-	const char *js = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
+	const char *js = getenv("JOURNAL_STREAM"), *colon = js ? strchr(js, ':') : NULL;
+	uint64_t dev, ino;
 	struct stat st;
-	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+	if (!colon || !parse_u64(js, (size_t)(colon - js), UINT64_MAX, &dev) ||
+	    !parse_u64(colon + 1, strlen(colon + 1), UINT64_MAX, &ino) || fstat(STDERR_FILENO, &st) < 0)
 		return false;
-	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+	return (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
 }
 
 void log_setup(enum log_format fmt, bool debug, struct logfile *file)

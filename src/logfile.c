@@ -364,7 +364,7 @@ struct logfile *logfile_open(const char *path, uint64_t max_bytes, unsigned back
 
 int logfile_try(const char *path, char *err, size_t errlen)
 {
-	bool created;
+	bool created = false;
 	struct logfile *lf = open_log(path, 0, 0, &created, err, errlen);
 	if (!lf)
 		return -errno;

@@ -40,6 +40,7 @@ static void say(const struct reading *r, const char *fmt, ...)
 	char msg[EVENT_MESSAGE_SIZE];
 	va_list ap;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is above (clang 14 false positive) */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	r->b->report(r->b->ctx, r->ifname, msg);

@@ -178,13 +178,15 @@ int metrics_check(const struct settings *s, struct http_addr *addrs, size_t *nad
 	char why[300], mine[HTTP_TOKEN_MAX + 1];
 	size_t n = 0, len = 0;
 	int rc = 0;
+	/* tmp and mine are outputs; cppcheck reads passing them as a use. */
+	// cppcheck-suppress legacyUninitvar
 	if (s->metrics_listen[0] && http_parse_listen(s->metrics_listen, addrs ? addrs : tmp,
 	                                              HTTP_MAX_LISTEN, &n, why, sizeof(why)) < 0)
 		rc = fail_at(err, errlen, 0, -EINVAL, "invalid %s: %s",
 		             settings_name(s, SET_METRICS_LISTEN), why);
 	else if (s->metrics_token_file[0] && http_read_token(s->metrics_token_file,
-	                                                     tok ? tok : mine, &len, why,
-	                                                     sizeof(why)) < 0)
+	                                                     tok ? tok : mine, // cppcheck-suppress legacyUninitvar
+	                                                     &len, why, sizeof(why)) < 0)
 		rc = fail_at(err, errlen, 0, -EINVAL, "invalid %s: %s",
 		             settings_name(s, SET_METRICS_TOKEN_FILE), why);
 	explicit_bzero(mine, sizeof(mine));

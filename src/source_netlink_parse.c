@@ -211,7 +211,7 @@ static int dev_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 	uint16_t port;
 	switch (type) {
 	case WGDEVICE_A_IFNAME:
-		if (!nl_get_str(v, len, WG_IFNAME_SIZE) || strcmp((const char *)v, c->dev->name))
+		if (!nl_get_str(v, len, WG_IFNAME_SIZE) || strcmp((const char *)v, c->dev->name) != 0)
 			return -EPROTO;
 		return 0;
 	case WGDEVICE_A_PUBLIC_KEY:

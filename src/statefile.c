@@ -586,7 +586,8 @@ static int read_file(const struct statefile *sf, char **buf, size_t *len, char *
 		             (intmax_t)sb.st_size, STATEFILE_MAX_BYTES);
 	else if (!(*buf = malloc((size_t)sb.st_size + 1)))
 		rc = fail_at(err, errlen, 0, -ENOMEM, "\"%s\": out of memory", sf->shown);
-	while (rc == 0) {
+	/* *buf: gcc -fanalyzer cannot see that fail_at() returns its non-zero rc. */
+	while (rc == 0 && *buf) {
 		/* Read one byte past the size: a file that grew meanwhile is refused. */
 		ssize_t r = read(fd, *buf + *len, (size_t)sb.st_size + 1 - *len);
 		if (r == 0)

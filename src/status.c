@@ -204,6 +204,8 @@ size_t status_service_files(const char *dir, char files[][PATH_MAX], size_t max)
 	}
 	if (d)
 		closedir(d);
+	/* qsort reads names[0..n), all set above. */
+	// cppcheck-suppress uninitvar
 	qsort(names, n, sizeof(names[0]), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(files[i], PATH_MAX, "%s/%s", dir, names[i]);

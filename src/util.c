@@ -23,7 +23,9 @@ void key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
 			v |= key[i + 2];
 		out[o++] = b64[(v >> 18) & 63];
 		out[o++] = b64[(v >> 12) & 63];
+		/* NOLINTNEXTLINE(bugprone-narrowing-conversions): both arms are ASCII characters */
 		out[o++] = i + 1 < WG_KEY_LEN ? b64[(v >> 6) & 63] : '=';
+		/* NOLINTNEXTLINE(bugprone-narrowing-conversions): both arms are ASCII characters */
 		out[o++] = i + 2 < WG_KEY_LEN ? b64[v & 63] : '=';
 	}
 	out[o] = '\0';
@@ -70,7 +72,7 @@ bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 
 /* 16 | value for a hex digit (either case), 0 for anything else: a lookup, as every key
  * of every peer passes here every poll. */
-#define HEX(c, v) [c] = 16 | (v)
+#define HEX(c, v) [c] = 16 | (v) /* NOLINT(bugprone-macro-parentheses): a designated initializer */
 static const uint8_t hex_value[256] = {
 	HEX('0', 0), HEX('1', 1), HEX('2', 2), HEX('3', 3), HEX('4', 4), HEX('5', 5),
 	HEX('6', 6), HEX('7', 7), HEX('8', 8), HEX('9', 9), HEX('a', 10), HEX('b', 11),
@@ -187,6 +189,7 @@ int fail_at(char *err, size_t errlen, size_t lineno, int rc, const char *fmt, ..
 	va_list ap;
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < errlen)
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is above (clang 14 false positive) */
 		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return rc;
