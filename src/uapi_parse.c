@@ -338,7 +338,7 @@ static int settle(struct uapi_stream *st, int rc)
 	if (rc < 0) {
 		explicit_bzero(st->carry, sizeof st->carry);
 		st->carry_len = 0;
-		wg_device_clear(st->dev);
+		wg_device_empty(st->dev);
 		st->peer = NULL;
 	}
 	st->rc = rc;

@@ -77,9 +77,12 @@ struct wg_device {
 	size_t nips, ipcap;
 };
 
+/* Owned by whoever polls (the daemon keeps one across polls): devs[0..ndevs) are this
+ * poll's devices; devs[ndevs..ndevs + nspare) are emptied devices of the last poll, kept
+ * with their arrays so that a steady poll refills them instead of allocating. */
 struct wg_snapshot {
 	struct wg_device *devs;
-	size_t ndevs, cap;
+	size_t ndevs, nspare, cap;
 	/* Some backend could not list its interfaces: the devices present are true, but an
 	 * absent one may still exist, so nothing may be called removed from this snapshot. */
 	bool incomplete;
@@ -88,7 +91,8 @@ struct wg_snapshot {
 /* Handshake times past the year 9999 are hostile; sources reject them. */
 #define WG_MAX_HANDSHAKE_SEC 253402300799LL
 
-/* Appends a zeroed device named `name` (validated by the caller); NULL + errno on ENOMEM. */
+/* Appends an empty device named `name` (validated by the caller), with the arrays of the
+ * last poll's namesake (else of another spare) when there is one; NULL + errno on ENOMEM. */
 struct wg_device *wg_snapshot_add_device(struct wg_snapshot *s, const char *name);
 /* Appends a zeroed peer; NULL + errno on ENOMEM or when the device holds WG_MAX_PEERS. */
 struct wg_peer *wg_device_add_peer(struct wg_device *d);
@@ -96,11 +100,18 @@ struct wg_peer *wg_device_add_peer(struct wg_device *d);
  * last peer given allowed IPs, so that its own stay contiguous. 0 or -ENOMEM. */
 int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct wg_allowedip *a);
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name);
-/* Removes devs[i], keeping the order of the rest. */
+/* Removes devs[i], keeping the order of the rest; it becomes a spare. */
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i);
-/* Empties s; the peer arrays go to a few spares that the next devices' peers reuse. */
+/* Starts a new poll into s: its devices become spares, the spares no device took last
+ * poll are freed. */
+void wg_snapshot_reset(struct wg_snapshot *s);
+/* Frees everything s holds and zeroes it. */
 void wg_snapshot_clear(struct wg_snapshot *s);
-/* Empties d (no peers, no array); its array goes to the spares, as above. */
+/* Empties d for another reading: only its name and its arrays (emptied) are kept. */
+void wg_device_reset(struct wg_device *d);
+/* d has no peers and no allowed IPs (an unreadable device); its arrays are kept. */
+void wg_device_empty(struct wg_device *d);
+/* Frees d's arrays: no peers, no allowed IPs, no arrays. */
 void wg_device_clear(struct wg_device *d);
 
 #define WG_MAX_PEERS   1000000u  /* per device; anything above is hostile */

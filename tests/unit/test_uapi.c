@@ -329,7 +329,6 @@ static void test_peer_values(void)
 		CHECK_INT(parse(buf, &d, err), -EPROTO);
 		CHECK_CONTAINS(err, cases[i].why);
 		CHECK_INT(d.npeers, 0); /* a failed parse leaves no half-read peers */
-		CHECK(d.peers == NULL);
 	}
 	/* the same peer twice, even far apart, is refused */
 	char k2[65];
