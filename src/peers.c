@@ -23,11 +23,6 @@ struct peer_table *peers_new(const struct peers_config *cfg)
 	struct peer_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	static bool seeded;
-	if (!seeded) {
-		peertab_seed();
-		seeded = true;
-	}
 	t->cfg = *cfg;
 	return t;
 }

@@ -244,30 +244,13 @@ static int dev_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, 
 	return nl_attr_walk(p + GENL_HDRLEN, len - GENL_HDRLEN, dev_attr, c);
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-	const uint8_t *const *ka = a, *const *kb = b;
-	return memcmp(*ka, *kb, WG_KEY_LEN);
-}
-
 /* Adjacent repeats were merged while parsing, so any key still present twice came from
- * a non-adjacent duplicate, which the kernel never sends. Sorting keeps this O(n log n). */
-static int check_duplicates(const struct wg_device *dev)
+ * a non-adjacent duplicate, which the kernel never sends. */
+static int check_duplicates(struct wg_device *dev)
 {
-	if (dev->npeers < 2)
-		return 0;
-	const uint8_t **keys = malloc(dev->npeers * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < dev->npeers; i++)
-		keys[i] = dev->peers[i].public_key;
-	qsort(keys, dev->npeers, sizeof(*keys), key_cmp);
-	int err = 0;
-	for (size_t i = 1; i < dev->npeers && !err; i++)
-		if (memcmp(keys[i - 1], keys[i], WG_KEY_LEN) == 0)
-			err = -EPROTO;
-	free(keys);
-	return err;
+	size_t dup;
+	int err = wg_device_find_duplicate(dev, &dup);
+	return err == -EEXIST ? -EPROTO : err;
 }
 
 int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,

@@ -222,12 +222,6 @@ static int daemon_errno(struct uapi_stream *st)
 	return fail(st, -e, "daemon answered errno=%lld (%s)", (long long)v, strerror(e));
 }
 
-static int cmp_peer(const void *a, const void *b)
-{
-	return memcmp(((const struct wg_peer *)a)->public_key,
-	              ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
-}
-
 bool uapi_age_to_time(struct wg_peer *p, int64_t age_sec, int64_t age_nsec,
                       int64_t now_real_ms)
 {
@@ -257,14 +251,13 @@ static int finish(struct uapi_stream *st, int64_t now_real_ms)
 		if (!uapi_age_to_time(p, s, ns, now_real_ms))
 			return fail(st, -EPROTO, "handshake age %lld s is before the epoch", (long long)s);
 	}
-	if (d->npeers > 1)
-		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
-	for (size_t i = 1; i < d->npeers; i++) {
-		const struct wg_peer *a = &d->peers[i - 1], *b = &d->peers[i];
-		if (cmp_peer(a, b) == 0)
-			return fail_at(st->err, st->errlen, a->line > b->line ? a->line : b->line,
-			               -EPROTO, "the same public_key appears twice");
-	}
+	size_t dup;
+	int rc = wg_device_find_duplicate(d, &dup);
+	if (rc == -EEXIST)
+		return fail_at(st->err, st->errlen, d->peers[dup].line, -EPROTO,
+		               "the same public_key appears twice");
+	if (rc < 0)
+		return fail(st, rc, "cannot index the peers: out of memory");
 	return st->errno_val ? daemon_errno(st) : 0;
 }
 

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "wg.h"
@@ -72,6 +74,68 @@ int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct w
 	return 0;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+uint64_t wg_key_hash(const uint8_t key[WG_KEY_LEN], const char *salt)
+{
+	static uint64_t seed;
+	static bool seeded;
+	if (!seeded) {
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+			seed = (uint64_t)mono_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+		seeded = true;
+	}
+	uint64_t h = seed, w;
+	for (size_t i = 0; i < WG_KEY_LEN; i += sizeof(w)) {
+		memcpy(&w, key + i, sizeof(w));
+		h = mix(h, w);
+	}
+	for (const char *c = salt; c && *c; c++)
+		h = mix(h, (uint8_t)*c);
+	return h ^ (h >> 32);
+}
+
+/* Makes d->keyslots at least 2 * npeers zeroed slots (a power of two); the used count. */
+static size_t keyslots_ready(struct wg_device *d)
+{
+	size_t want = 16;
+	while (want < 2 * d->npeers)
+		want *= 2;
+	if (d->nkeyslots < want) {
+		free(d->keyslots);
+		d->nkeyslots = 0;
+		if (!(d->keyslots = calloc(want, sizeof(*d->keyslots))))
+			return 0;
+		d->nkeyslots = want;
+	}
+	memset(d->keyslots, 0, want * sizeof(*d->keyslots));
+	return want;
+}
+
+int wg_device_find_duplicate(struct wg_device *d, size_t *dup)
+{
+	size_t n = d->npeers < 2 ? 0 : keyslots_ready(d);
+	if (d->npeers >= 2 && n == 0)
+		return -ENOMEM;
+	for (size_t i = 0; n && i < d->npeers; i++) {
+		const uint8_t *key = d->peers[i].public_key;
+		size_t s = wg_key_hash(key, NULL) & (n - 1);
+		for (; d->keyslots[s]; s = (s + 1) & (n - 1)) {
+			if (memcmp(d->peers[d->keyslots[s] - 1].public_key, key, WG_KEY_LEN) == 0) {
+				*dup = i;
+				return -EEXIST;
+			}
+		}
+		d->keyslots[s] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndevs; i++)
@@ -89,7 +153,8 @@ void wg_device_empty(struct wg_device *d)
 void wg_device_reset(struct wg_device *d)
 {
 	struct wg_device keep = { .peers = d->peers, .cap = d->cap, .ips = d->ips,
-	                          .ipcap = d->ipcap };
+	                          .ipcap = d->ipcap, .keyslots = d->keyslots,
+	                          .nkeyslots = d->nkeyslots };
 	memcpy(keep.name, d->name, sizeof(keep.name));
 	*d = keep;
 }
@@ -102,6 +167,9 @@ void wg_device_clear(struct wg_device *d)
 	free(d->ips);
 	d->ips = NULL;
 	d->nips = d->ipcap = 0;
+	free(d->keyslots);
+	d->keyslots = NULL;
+	d->nkeyslots = 0;
 }
 
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i)

@@ -75,6 +75,8 @@ struct wg_device {
 	size_t npeers, cap;
 	struct wg_allowedip *ips;         /* every peer's, each peer's contiguous */
 	size_t nips, ipcap;
+	uint32_t *keyslots;               /* wg_device_find_duplicate's index, kept for reuse */
+	size_t nkeyslots;
 };
 
 /* Owned by whoever polls (the daemon keeps one across polls): devs[0..ndevs) are this
@@ -99,6 +101,12 @@ struct wg_peer *wg_device_add_peer(struct wg_device *d);
 /* Counts a, an allowed IP of p, and keeps it unless a bound is reached. p must be the
  * last peer given allowed IPs, so that its own stay contiguous. 0 or -ENOMEM. */
 int wg_peer_add_allowedip(struct wg_device *d, struct wg_peer *p, const struct wg_allowedip *a);
+/* Whether two of d's peers have the same public key: 0; -EEXIST with *dup the index of
+ * the later one; -ENOMEM. O(n): a seeded hash index over the keys, its array reused. */
+int wg_device_find_duplicate(struct wg_device *d, size_t *dup);
+/* A hash of key and the NUL-terminated salt (may be NULL), seeded at random per process:
+ * keys come from outside and may be chosen to collide. */
+uint64_t wg_key_hash(const uint8_t key[WG_KEY_LEN], const char *salt);
 struct wg_device *wg_snapshot_find(const struct wg_snapshot *s, const char *name);
 /* Removes devs[i], keeping the order of the rest; it becomes a spare. */
 void wg_snapshot_remove(struct wg_snapshot *s, size_t i);

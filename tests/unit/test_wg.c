@@ -98,4 +98,30 @@ static void test_empty_keeps_arrays(void)
 	CHECK(d.peers == NULL && d.cap == 0);
 }
 
-TEST_MAIN(test_array_reused, test_namesake_first, test_spares_expire, test_empty_keeps_arrays)
+/* The duplicate check: keys differing in one byte anywhere are distinct; a repeat is found
+ * wherever it is, as the later index; the index array is reused by the next poll. */
+static void test_find_duplicate(void)
+{
+	struct wg_device d = { .name = "wg0" };
+	size_t dup = 0;
+	CHECK_INT(wg_device_find_duplicate(&d, &dup), 0);
+	for (size_t i = 0; i < 3000; i++) {
+		struct wg_peer *p = wg_device_add_peer(&d);
+		if (!p)
+			return;
+		p->public_key[i % WG_KEY_LEN] = (uint8_t)(1 + i / WG_KEY_LEN);
+	}
+	CHECK_INT(wg_device_find_duplicate(&d, &dup), 0);
+	const uint32_t *slots = d.keyslots;
+	memcpy(d.peers[2999].public_key, d.peers[17].public_key, WG_KEY_LEN);
+	CHECK_INT(wg_device_find_duplicate(&d, &dup), -EEXIST);
+	CHECK_INT(dup, 2999);
+	CHECK(d.keyslots == slots);
+	wg_device_empty(&d);
+	CHECK_INT(wg_device_find_duplicate(&d, &dup), 0);
+	wg_device_clear(&d);
+	CHECK(d.keyslots == NULL);
+}
+
+TEST_MAIN(test_array_reused, test_namesake_first, test_spares_expire, test_empty_keeps_arrays,
+          test_find_duplicate)
