@@ -15,7 +15,7 @@ struct peer {
 	char ifname[WG_IFNAME_SIZE];
 	uint8_t key[WG_KEY_LEN];
 	char name[PEER_NAME_SIZE];        /* "" until names exist (SPEC §9) */
-	char endpoint[WG_ENDPOINT_SIZE];
+	struct wg_endpoint endpoint;      /* text only in a view (endpoint_format) */
 	struct allowed_ips ips;           /* owned; as of the last poll that read the peer */
 	enum peer_state state;
 	int64_t hs_real_ms;               /* latest handshake, Unix ms; 0 = never */

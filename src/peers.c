@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "peers_impl.h"
 #include "util.h"
 
@@ -293,15 +294,16 @@ void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_pee
                        const struct emitter *em, bool initial)
 {
 	int64_t before = p->hs_real_ms;
-	if (!initial && w->endpoint[0] && strcmp(w->endpoint, p->endpoint) != 0) {
-		char old[WG_ENDPOINT_SIZE];
-		memcpy(old, p->endpoint, sizeof(old));
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	/* An endpoint that became unknown is no change: the last known one stays. */
+	bool moved = w->endpoint.family != WG_EP_NONE && !endpoint_same(&w->endpoint, &p->endpoint);
+	if (moved && !initial) {
+		const struct wg_endpoint old = p->endpoint;
+		p->endpoint = w->endpoint;
 		struct event ev = peer_event(em, EV_ENDPOINT_CHANGED, p);
-		memcpy(ev.peer.old_endpoint, old, sizeof(old));
+		endpoint_format(ev.peer.old_endpoint, &old);
 		emit(em, &ev);
-	} else if (w->endpoint[0]) {
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	} else if (moved) {
+		p->endpoint = w->endpoint;
 	}
 	p->keepalive = w->persistent_keepalive;
 	const struct traffic d = { rise(p->rx_bytes, w->rx_bytes), rise(p->tx_bytes, w->tx_bytes) };

@@ -47,45 +47,29 @@ static int parse_timespec(struct wg_peer *p, const uint8_t *v, size_t len)
 	return 0;
 }
 
-static int endpoint_v4(char *out, const uint8_t *p, uint16_t port)
-{
-	struct in_addr a;
-	char host[INET_ADDRSTRLEN];
-	memcpy(&a, p + 4, sizeof(a));
-	if (!inet_ntop(AF_INET, &a, host, sizeof(host)))
-		return -EPROTO;
-	int n = snprintf(out, WG_ENDPOINT_SIZE, "%s:%u", host, (unsigned)port);
-	return n > 0 && n < WG_ENDPOINT_SIZE ? 0 : -EPROTO;
-}
-
-static int endpoint_v6(char *out, const uint8_t *p, uint16_t port)
-{
-	struct in6_addr a;
-	uint32_t scope;
-	char host[INET6_ADDRSTRLEN];
-	memcpy(&a, p + 8, sizeof(a));
-	memcpy(&scope, p + 24, sizeof(scope));
-	if (!inet_ntop(AF_INET6, &a, host, sizeof(host)))
-		return -EPROTO;
-	int n = scope ? snprintf(out, WG_ENDPOINT_SIZE, "[%s%%%u]:%u", host, scope, (unsigned)port)
-	              : snprintf(out, WG_ENDPOINT_SIZE, "[%s]:%u", host, (unsigned)port);
-	return n > 0 && n < WG_ENDPOINT_SIZE ? 0 : -EPROTO;
-}
-
-int wgnl_format_endpoint(char out[WG_ENDPOINT_SIZE], const uint8_t *p, size_t len)
+int wgnl_parse_endpoint(struct wg_endpoint *e, const uint8_t *p, size_t len)
 {
 	uint16_t family, port;
-	out[0] = '\0';
+	uint32_t scope;
+	*e = (struct wg_endpoint){ .family = WG_EP_NONE };
 	if (len < 4)
 		return -EPROTO;
 	memcpy(&family, p, 2);       /* host order */
 	memcpy(&port, p + 2, 2);     /* network order */
-	port = ntohs(port);
-	if (family == AF_INET && len == sizeof(struct sockaddr_in))
-		return endpoint_v4(out, p, port);
-	if (family == AF_INET6 && len == sizeof(struct sockaddr_in6))
-		return endpoint_v6(out, p, port);
-	return -EPROTO;
+	e->port = ntohs(port);
+	if (family == AF_INET && len == sizeof(struct sockaddr_in)) {
+		memcpy(e->addr, p + 4, 4);
+		e->family = WG_EP_V4;
+		return 0;
+	}
+	if (family != AF_INET6 || len != sizeof(struct sockaddr_in6))
+		return -EPROTO;
+	memcpy(e->addr, p + 8, 16);
+	memcpy(&scope, p + 24, sizeof(scope));
+	if (scope)
+		snprintf(e->zone, sizeof(e->zone), "%u", scope);
+	e->family = WG_EP_V6;
+	return 0;
 }
 
 static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
@@ -100,7 +84,7 @@ static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 		pp->have_key = true;
 		return 0;
 	case WGPEER_A_ENDPOINT:
-		return wgnl_format_endpoint(p->endpoint, v, len);
+		return wgnl_parse_endpoint(&p->endpoint, v, len);
 	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
 		return nl_get_u16(v, len, &p->persistent_keepalive) ? 0 : -EPROTO;
 	case WGPEER_A_LAST_HANDSHAKE_TIME:

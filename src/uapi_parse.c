@@ -140,7 +140,7 @@ static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_
 		rc = parse_num(st, id, v, vlen, UINT32_MAX, &n);
 		break;
 	case K_ENDPOINT:
-		endpoint_normalize(p->endpoint, sizeof p->endpoint, v, vlen);
+		endpoint_parse(&p->endpoint, v, vlen); /* else WG_EP_INVALID, shown as such */
 		break;
 	case K_HS_SEC:
 	case K_HS_NSEC:

@@ -11,7 +11,7 @@
 #define WG_KEY_LEN      32
 #define WG_KEY_B64_LEN  45   /* 44 base64 characters + NUL */
 #define WG_IFNAME_SIZE  16   /* IFNAMSIZ: 15 characters + NUL */
-#define WG_ENDPOINT_SIZE 64  /* "[v6%zone]:port", sanitized, NUL-terminated */
+#define WG_ENDPOINT_SIZE 64  /* its text: "[v6%zone]:port", NUL-terminated */
 #define WG_ERRMSG_SIZE  160
 
 /* Timer constants (wireguard-state-sources.md §6), in seconds. */
@@ -44,10 +44,26 @@ struct wg_allowedip {
 	uint8_t cidr;                     /* <= 32 or <= 128 */
 };
 
+/* An endpoint as an address, parsed where a source reads it (endpoint.h) and rendered as
+ * text only at the sinks (endpoint_format), so a record holds 36 bytes, not 64. */
+enum wg_endpoint_family {
+	WG_EP_NONE = 0,                   /* unknown */
+	WG_EP_V4,
+	WG_EP_V6,
+	WG_EP_INVALID,                    /* the source gave text that is no numeric endpoint */
+};
+
+struct wg_endpoint {
+	uint8_t addr[16];                 /* network order; IPv4 in the first 4 bytes */
+	char zone[WG_IFNAME_SIZE];        /* IPv6 scope as the source named it ("eth0", or the
+	                                   * kernel's scope id in decimal); "" = none */
+	uint16_t port;                    /* 1-65535 */
+	uint8_t family;                   /* enum wg_endpoint_family */
+};
+
 struct wg_peer {
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[WG_ENDPOINT_SIZE];  /* "" = unknown; numeric host:port, else the raw text
-	                                   * (endpoint_normalize): escape it to print it */
+	struct wg_endpoint endpoint;
 	int64_t last_handshake_sec;       /* CLOCK_REALTIME seconds; 0 with nsec 0 = never */
 	int64_t last_handshake_nsec;
 	enum wg_handshake_kind hs_kind;

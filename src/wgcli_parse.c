@@ -162,7 +162,7 @@ static int peer_line(struct wgcli_stream *st, struct field *f)
 		return fail(st, -errno, "cannot add peer: %s", strerror(errno));
 	memcpy(p->public_key, key, WG_KEY_LEN);
 	if (!field_is(&f[3], "(none)"))
-		endpoint_normalize(p->endpoint, sizeof p->endpoint, f[3].s, f[3].len);
+		endpoint_parse(&p->endpoint, f[3].s, f[3].len); /* else WG_EP_INVALID */
 	int rc = peer_numbers(st, p, f);
 	return rc < 0 ? rc : attach_ips(st, p);
 }
