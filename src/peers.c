@@ -2,6 +2,7 @@
 /* The peer table: (interface, public key) -> record, and the state machine that turns
  * each snapshot into events. Pure: clocks come in as arguments, events go out to a callback. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,10 @@ void peers_free(struct peer_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->tab.n; i++)
+	for (size_t i = 0; i < t->tab.n; i++) {
 		allowed_ips_free(&t->tab.recs[i].ips);
+		free(t->tab.recs[i].name);
+	}
 	peertab_fini(&t->tab);
 	free(t->ifs);
 	free(t);
@@ -376,7 +379,7 @@ void peers_clear_history(struct peer *p)
 	memset(&fresh, 0, sizeof(fresh));
 	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
 	memcpy(fresh.key, p->key, sizeof(fresh.key));
-	memcpy(fresh.name, p->name, sizeof(fresh.name));
+	fresh.name = p->name;
 	fresh.ips = p->ips; /* configuration, not history: replaced by this poll's */
 	*p = fresh;
 }
@@ -398,6 +401,19 @@ static void name_peer(const struct peer_table *t, const struct peer *p,
 		t->namer(t->namer_ctx, p->ifname, p->key, name);
 }
 
+/* Gives p the name ("" = none). 0, or -ENOMEM with p's name unchanged. */
+static int set_name(struct peer *p, const char *name)
+{
+	char *copy = NULL;
+	if (strcmp(name, peer_name(p)) == 0)
+		return 0;
+	if (name[0] && !(copy = strdup(name)))
+		return -ENOMEM;
+	free(p->name);
+	p->name = copy;
+	return 0;
+}
+
 void peers_set_namer(struct peer_table *t, peers_name_fn fn, void *ctx)
 {
 	t->namer = fn;
@@ -409,13 +425,11 @@ void peers_rename(struct peer_table *t, const struct clocks *now, event_fn fn, v
 	const struct emitter em = { fn, ctx, now, t };
 	for (size_t i = 0; i < t->tab.n; i++) {
 		struct peer *p = &t->tab.recs[i];
-		char name[PEER_NAME_SIZE];
+		char name[PEER_NAME_SIZE], old[PEER_NAME_SIZE];
 		name_peer(t, p, name);
-		if (strcmp(name, p->name) == 0)
-			continue;
-		char old[PEER_NAME_SIZE];
-		memcpy(old, p->name, sizeof(old));
-		memcpy(p->name, name, sizeof(p->name));
+		snprintf(old, sizeof(old), "%s", peer_name(p));
+		if (strcmp(name, old) == 0 || set_name(p, name) < 0)
+			continue; /* out of memory: the old name stays until the next reload */
 		if (p->restored)
 			continue; /* not announced yet: its first event carries the name */
 		struct event ev = peer_event(&em, EV_PEER_RENAMED, p);
@@ -437,8 +451,11 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 		bool fresh = !p;
 		if (fresh && !(p = peertab_insert(&t->tab, d->name, w->public_key)))
 			return -ENOMEM;
-		if (fresh || p->restored)
-			name_peer(t, p, p->name);
+		if (fresh || p->restored) {
+			char name[PEER_NAME_SIZE];
+			name_peer(t, p, name);
+			(void)set_name(p, name); /* out of memory: unnamed until a reload */
+		}
 		if (p->restored) {
 			peers_resume(t, p, w, em);
 		} else if (fresh) {
@@ -463,6 +480,7 @@ void peers_remove(struct peer_table *t, size_t i, enum removal why, const struct
 	if (t->tab.recs[i].restored)
 		t->nrestored--;
 	allowed_ips_free(&t->tab.recs[i].ips);
+	free(t->tab.recs[i].name);
 	peertab_remove(&t->tab, i);
 	t->changes++;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The read side of the table: views, counts, interfaces and the counters. */
+#include <stdio.h>
 #include <string.h>
 
 #include "endpoint.h"
@@ -39,7 +40,7 @@ void peers_view_of(const struct peer_table *t, const struct peer *p, const struc
 {
 	memcpy(v->ifname, p->ifname, sizeof(v->ifname));
 	memcpy(v->key, p->key, sizeof(v->key));
-	memcpy(v->name, p->name, sizeof(v->name));
+	snprintf(v->name, sizeof(v->name), "%s", peer_name(p));
 	endpoint_format(v->endpoint, &p->endpoint);
 	v->state = p->state;
 	v->handshake_ms = p->hs_real_ms;
