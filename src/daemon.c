@@ -62,7 +62,7 @@ struct daemon {
 	const struct settings *s;
 	struct source_config src;
 	struct peer_table *peers;
-	struct wg_snapshot snap;
+	struct wg_snapshot snap;      /* kept across polls: the sources refill it in place */
 	struct poll_book book;        /* poll errors and counters */
 	struct event_bus bus;
 	struct sink_log log;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Numeric endpoint parsing: inet_pton only, so a hostile value can never cause DNS. */
+/* Numeric endpoint parsing (inet_pton only, so a hostile value can never cause DNS) and the
+ * one renderer of endpoint text. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -8,16 +9,16 @@
 #include "endpoint.h"
 #include "util.h"
 
-static bool parse_port(const char *s, size_t len, unsigned *port)
+static bool parse_port(const char *s, size_t len, uint16_t *port)
 {
 	uint64_t v;
 	if (!parse_u64(s, len, 65535, &v) || v == 0)
 		return false;
-	*port = (unsigned)v;
+	*port = (uint16_t)v;
 	return true;
 }
 
-/* Copies s[0..len) to a NUL-terminated buffer; false if it does not fit. */
+/* Copies s[0..len) to a NUL-terminated buffer; false if it does not fit or holds a NUL. */
 static bool copy_str(char *dst, size_t size, const char *s, size_t len)
 {
 	if (len >= size || memchr(s, '\0', len))
@@ -27,10 +28,9 @@ static bool copy_str(char *dst, size_t size, const char *s, size_t len)
 	return true;
 }
 
-/* "a.b.c.d:port" already canonical (octets <= 255 and a port 1-65535, neither with a
- * leading zero), as WireGuard writes every IPv4 endpoint: what inet_pton, inet_ntop and the
- * port's printing would give back is the text itself, so a poll copies it instead. */
-static bool canonical_v4(const char *s, size_t len)
+/* "a.b.c.d:port" in the canonical form WireGuard writes (no leading zeros), parsed without
+ * a copy: the usual case of every poll. */
+static bool canonical_v4(struct wg_endpoint *e, const char *s, size_t len)
 {
 	size_t i = 0;
 	for (int part = 0; part < 5; part++) {
@@ -40,65 +40,100 @@ static bool canonical_v4(const char *s, size_t len)
 			v = v * 10 + (unsigned)(s[i++] - '0');
 		if (i == start || (i - start > 1 && s[start] == '0'))
 			return false;
-		if (part == 4)
+		if (part == 4) {
+			e->port = (uint16_t)v;
 			return i == len && v >= 1 && v <= 65535;
+		}
 		if (v > 255 || i == len || s[i] != (part == 3 ? ':' : '.'))
 			return false;
+		e->addr[part] = (uint8_t)v;
 		i++;
 	}
 	return false;
 }
 
-static bool parse_v4(char *out, size_t outsize, const char *s, size_t len)
+static bool parse_v4(struct wg_endpoint *e, const char *s, size_t len)
 {
-	if (canonical_v4(s, len))
-		return copy_str(out, outsize, s, len);
+	if (canonical_v4(e, s, len))
+		return true;
 	const char *colon = memrchr(s, ':', len);
-	char host[INET_ADDRSTRLEN], txt[INET_ADDRSTRLEN];
-	struct in_addr a;
-	unsigned port;
+	char host[INET_ADDRSTRLEN];
 	if (!colon || !copy_str(host, sizeof host, s, (size_t)(colon - s)))
 		return false;
-	if (inet_pton(AF_INET, host, &a) != 1 || !inet_ntop(AF_INET, &a, txt, sizeof txt))
-		return false;
-	if (!parse_port(colon + 1, len - (size_t)(colon - s) - 1, &port))
-		return false;
-	int n = snprintf(out, outsize, "%s:%u", txt, port);
-	return n > 0 && (size_t)n < outsize;
+	return inet_pton(AF_INET, host, e->addr) == 1 &&
+	       parse_port(colon + 1, len - (size_t)(colon - s) - 1, &e->port);
 }
 
-static bool parse_v6(char *out, size_t outsize, const char *s, size_t len)
+/* A zone: an interface name, or a scope id in decimal (both are ifname characters). */
+static bool parse_zone(struct wg_endpoint *e, const char *z, size_t len)
+{
+	return wg_ifname_valid(z, len) && copy_str(e->zone, sizeof e->zone, z, len);
+}
+
+static bool parse_v6(struct wg_endpoint *e, const char *s, size_t len)
 {
 	const char *close = memchr(s, ']', len);
-	char host[INET6_ADDRSTRLEN], txt[INET6_ADDRSTRLEN], zone[WG_IFNAME_SIZE] = "";
-	struct in6_addr a;
-	unsigned port;
+	char host[INET6_ADDRSTRLEN];
 	if (len < 2 || s[0] != '[' || !close || close + 1 >= s + len || close[1] != ':')
 		return false;
 	const char *h = s + 1;
 	size_t hlen = (size_t)(close - h);
 	const char *pct = memchr(h, '%', hlen);
 	if (pct) {
-		size_t zlen = hlen - (size_t)(pct - h) - 1;
-		if (!wg_ifname_valid(pct + 1, zlen) || !copy_str(zone, sizeof zone, pct + 1, zlen))
+		if (!parse_zone(e, pct + 1, hlen - (size_t)(pct - h) - 1))
 			return false;
 		hlen = (size_t)(pct - h);
 	}
-	if (!copy_str(host, sizeof host, h, hlen) || inet_pton(AF_INET6, host, &a) != 1 ||
-	    !inet_ntop(AF_INET6, &a, txt, sizeof txt))
-		return false;
-	if (!parse_port(close + 2, len - (size_t)(close - s) - 2, &port))
-		return false;
-	int n = snprintf(out, outsize, "[%s%s%s]:%u", txt, pct ? "%" : "", zone, port);
-	return n > 0 && (size_t)n < outsize;
+	return copy_str(host, sizeof host, h, hlen) && inet_pton(AF_INET6, host, e->addr) == 1 &&
+	       parse_port(close + 2, len - (size_t)(close - s) - 2, &e->port);
 }
 
-bool endpoint_normalize(char *out, size_t outsize, const char *s, size_t len)
+bool endpoint_parse(struct wg_endpoint *e, const char *s, size_t len)
 {
-	if (len > 0 && s[0] == '[' ? parse_v6(out, outsize, s, len) : parse_v4(out, outsize, s, len))
+	*e = (struct wg_endpoint){ .family = WG_EP_V4 };
+	bool v6 = len > 0 && s[0] == '[';
+	if (v6 ? parse_v6(e, s, len) : parse_v4(e, s, len)) {
+		e->family = v6 ? WG_EP_V6 : WG_EP_V4;
 		return true;
-	/* Kept as received: every sink escapes what it prints (text.h), so escaping here
-	 * too would show a NUL as \x5cx00. */
-	text_raw(out, outsize, s, len);
+	}
+	*e = (struct wg_endpoint){ .family = WG_EP_INVALID };
 	return false;
+}
+
+/* "a.b.c.d:port" without printf: the state file and /metrics render every peer's. */
+static void format_v4(char *out, const uint8_t *a, unsigned port)
+{
+	char *o = out;
+	for (int i = 0; i < 5; i++) {
+		unsigned v = i < 4 ? a[i] : port;
+		char d[5];
+		int n = 0;
+		do
+			d[n++] = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		while (n > 0)
+			*o++ = d[--n];
+		*o++ = i < 3 ? '.' : i == 3 ? ':' : '\0';
+	}
+}
+
+const char *endpoint_format(char out[WG_ENDPOINT_SIZE], const struct wg_endpoint *e)
+{
+	char host[INET6_ADDRSTRLEN];
+	out[0] = '\0';
+	if (e->family == WG_EP_V4)
+		format_v4(out, e->addr, e->port);
+	else if (e->family == WG_EP_INVALID)
+		snprintf(out, WG_ENDPOINT_SIZE, "%s", ENDPOINT_INVALID_TEXT);
+	else if (e->family == WG_EP_V6 && inet_ntop(AF_INET6, e->addr, host, sizeof host))
+		snprintf(out, WG_ENDPOINT_SIZE, "[%s%s%.*s]:%u", host, e->zone[0] ? "%" : "",
+		         (int)strnlen(e->zone, sizeof e->zone), e->zone, (unsigned)e->port);
+	return out;
+}
+
+bool endpoint_same(const struct wg_endpoint *a, const struct wg_endpoint *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->addr, b->addr, sizeof a->addr) == 0 &&
+	       strncmp(a->zone, b->zone, sizeof a->zone) == 0;
 }

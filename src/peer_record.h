@@ -14,8 +14,9 @@
 struct peer {
 	char ifname[WG_IFNAME_SIZE];
 	uint8_t key[WG_KEY_LEN];
-	char name[PEER_NAME_SIZE];        /* "" until names exist (SPEC §9) */
-	char endpoint[WG_ENDPOINT_SIZE];
+	char *name;                       /* owned; NULL = none (SPEC §9): names are rare, so
+	                                   * 65 bytes inline in every record would be waste */
+	struct wg_endpoint endpoint;      /* text only in a view (endpoint_format) */
 	struct allowed_ips ips;           /* owned; as of the last poll that read the peer */
 	enum peer_state state;
 	int64_t hs_real_ms;               /* latest handshake, Unix ms; 0 = never */
@@ -41,5 +42,11 @@ struct peer {
 	uint64_t session_rx_bytes, session_tx_bytes;
 	uint32_t seen_gen;
 };
+
+/* p's name, "" when it has none. */
+static inline const char *peer_name(const struct peer *p)
+{
+	return p->name ? p->name : "";
+}
 
 #endif

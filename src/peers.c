@@ -2,9 +2,11 @@
 /* The peer table: (interface, public key) -> record, and the state machine that turns
  * each snapshot into events. Pure: clocks come in as arguments, events go out to a callback. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "peers_impl.h"
 #include "util.h"
 
@@ -23,11 +25,6 @@ struct peer_table *peers_new(const struct peers_config *cfg)
 	struct peer_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	static bool seeded;
-	if (!seeded) {
-		peertab_seed();
-		seeded = true;
-	}
 	t->cfg = *cfg;
 	return t;
 }
@@ -36,8 +33,10 @@ void peers_free(struct peer_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->tab.n; i++)
+	for (size_t i = 0; i < t->tab.n; i++) {
 		allowed_ips_free(&t->tab.recs[i].ips);
+		free(t->tab.recs[i].name);
+	}
 	peertab_fini(&t->tab);
 	free(t->ifs);
 	free(t);
@@ -298,15 +297,16 @@ void peers_update_peer(struct peer_table *t, struct peer *p, const struct wg_pee
                        const struct emitter *em, bool initial)
 {
 	int64_t before = p->hs_real_ms;
-	if (!initial && w->endpoint[0] && strcmp(w->endpoint, p->endpoint) != 0) {
-		char old[WG_ENDPOINT_SIZE];
-		memcpy(old, p->endpoint, sizeof(old));
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	/* An endpoint that became unknown is no change: the last known one stays. */
+	bool moved = w->endpoint.family != WG_EP_NONE && !endpoint_same(&w->endpoint, &p->endpoint);
+	if (moved && !initial) {
+		const struct wg_endpoint old = p->endpoint;
+		p->endpoint = w->endpoint;
 		struct event ev = peer_event(em, EV_ENDPOINT_CHANGED, p);
-		memcpy(ev.peer.old_endpoint, old, sizeof(old));
+		endpoint_format(ev.peer.old_endpoint, &old);
 		emit(em, &ev);
-	} else if (w->endpoint[0]) {
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	} else if (moved) {
+		p->endpoint = w->endpoint;
 	}
 	p->keepalive = w->persistent_keepalive;
 	const struct traffic d = { rise(p->rx_bytes, w->rx_bytes), rise(p->tx_bytes, w->tx_bytes) };
@@ -379,7 +379,7 @@ void peers_clear_history(struct peer *p)
 	memset(&fresh, 0, sizeof(fresh));
 	memcpy(fresh.ifname, p->ifname, sizeof(fresh.ifname));
 	memcpy(fresh.key, p->key, sizeof(fresh.key));
-	memcpy(fresh.name, p->name, sizeof(fresh.name));
+	fresh.name = p->name;
 	fresh.ips = p->ips; /* configuration, not history: replaced by this poll's */
 	*p = fresh;
 }
@@ -401,6 +401,19 @@ static void name_peer(const struct peer_table *t, const struct peer *p,
 		t->namer(t->namer_ctx, p->ifname, p->key, name);
 }
 
+/* Gives p the name ("" = none). 0, or -ENOMEM with p's name unchanged. */
+static int set_name(struct peer *p, const char *name)
+{
+	char *copy = NULL;
+	if (strcmp(name, peer_name(p)) == 0)
+		return 0;
+	if (name[0] && !(copy = strdup(name)))
+		return -ENOMEM;
+	free(p->name);
+	p->name = copy;
+	return 0;
+}
+
 void peers_set_namer(struct peer_table *t, peers_name_fn fn, void *ctx)
 {
 	t->namer = fn;
@@ -412,13 +425,11 @@ void peers_rename(struct peer_table *t, const struct clocks *now, event_fn fn, v
 	const struct emitter em = { fn, ctx, now, t };
 	for (size_t i = 0; i < t->tab.n; i++) {
 		struct peer *p = &t->tab.recs[i];
-		char name[PEER_NAME_SIZE];
+		char name[PEER_NAME_SIZE], old[PEER_NAME_SIZE];
 		name_peer(t, p, name);
-		if (strcmp(name, p->name) == 0)
-			continue;
-		char old[PEER_NAME_SIZE];
-		memcpy(old, p->name, sizeof(old));
-		memcpy(p->name, name, sizeof(p->name));
+		snprintf(old, sizeof(old), "%s", peer_name(p));
+		if (strcmp(name, old) == 0 || set_name(p, name) < 0)
+			continue; /* out of memory: the old name stays until the next reload */
 		if (p->restored)
 			continue; /* not announced yet: its first event carries the name */
 		struct event ev = peer_event(&em, EV_PEER_RENAMED, p);
@@ -440,8 +451,11 @@ static int update_device(struct peer_table *t, const struct wg_device *d,
 		bool fresh = !p;
 		if (fresh && !(p = peertab_insert(&t->tab, d->name, w->public_key)))
 			return -ENOMEM;
-		if (fresh || p->restored)
-			name_peer(t, p, p->name);
+		if (fresh || p->restored) {
+			char name[PEER_NAME_SIZE];
+			name_peer(t, p, name);
+			(void)set_name(p, name); /* out of memory: unnamed until a reload */
+		}
 		if (p->restored) {
 			peers_resume(t, p, w, em);
 		} else if (fresh) {
@@ -466,6 +480,7 @@ void peers_remove(struct peer_table *t, size_t i, enum removal why, const struct
 	if (t->tab.recs[i].restored)
 		t->nrestored--;
 	allowed_ips_free(&t->tab.recs[i].ips);
+	free(t->tab.recs[i].name);
 	peertab_remove(&t->tab, i);
 	t->changes++;
 }

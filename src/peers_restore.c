@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "peers_impl.h"
 
 /* How long restored peers of an interface that is not there are kept. */
@@ -36,8 +37,8 @@ static void restore_session(struct peer *p, const struct peer_view *r, int64_t e
 static void restore_peer(struct peer *p, const struct peer_view *r, int64_t elapsed_ms,
                          const struct clocks *now)
 {
-	memcpy(p->endpoint, r->endpoint, sizeof(p->endpoint));
-	p->endpoint[sizeof(p->endpoint) - 1] = '\0';
+	if (r->endpoint[0]) /* the state file keeps only numeric endpoints */
+		endpoint_parse(&p->endpoint, r->endpoint, strnlen(r->endpoint, sizeof(r->endpoint)));
 	p->state = r->state;
 	p->since_mono_ms = restored_mono(now, elapsed_ms, r->since_age_ms);
 	p->hs_real_ms = r->handshake_ms;
@@ -100,7 +101,7 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 		 * offline_for spans the reboot; any other is never (not a transition). */
 		const struct peer old = *p;
 		peers_clear_history(p);
-		memcpy(p->endpoint, old.endpoint, sizeof(p->endpoint));
+		p->endpoint = old.endpoint;
 		if (old.state == PEER_OFFLINE) {
 			p->state = PEER_OFFLINE;
 			p->since_mono_ms = old.since_mono_ms;
@@ -110,8 +111,8 @@ void peers_resume(struct peer_table *t, struct peer *p, const struct wg_peer *w,
 		p->seen_gen = t->gen;
 		t->changes++;
 	}
-	if (!p->endpoint[0]) /* unknown at the save: learning it is no roaming */
-		memcpy(p->endpoint, w->endpoint, sizeof(p->endpoint));
+	if (p->endpoint.family == WG_EP_NONE) /* unknown at the save: learning it is no roaming */
+		p->endpoint = w->endpoint;
 	p->keepalive = w->persistent_keepalive; /* the renewal grace depends on it */
 	if (t->restore_rejudge) {
 		const enum peer_state was = p->state;

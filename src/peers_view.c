@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The read side of the table: views, counts, interfaces and the counters. */
+#include <stdio.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "peers_impl.h"
 
 const char *const peer_state_words[PEER_STATES] = {
@@ -38,8 +40,8 @@ void peers_view_of(const struct peer_table *t, const struct peer *p, const struc
 {
 	memcpy(v->ifname, p->ifname, sizeof(v->ifname));
 	memcpy(v->key, p->key, sizeof(v->key));
-	memcpy(v->name, p->name, sizeof(v->name));
-	memcpy(v->endpoint, p->endpoint, sizeof(v->endpoint));
+	snprintf(v->name, sizeof(v->name), "%s", peer_name(p));
+	endpoint_format(v->endpoint, &p->endpoint);
 	v->state = p->state;
 	v->handshake_ms = p->hs_real_ms;
 	v->since_age_ms = p->since_mono_ms ? age_ms(now, p->since_mono_ms) : -1; /* 0: unknown */

@@ -4,39 +4,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include "peertab.h"
 #include "util.h"
 
-/* Keys come from outside (a socket, wg's output), so they may be chosen to collide: hash
- * all 32 bytes and the name, mixed with a per-process random seed. */
-static uint64_t seed;
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v;
-	h *= 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 29);
-}
-
+/* Keys come from outside (a socket, wg's output), so they may be chosen to collide: the
+ * hash covers all 32 bytes and the name, seeded at random (wg_key_hash). */
 static uint32_t hash(const char *ifname, const uint8_t *key)
 {
-	uint64_t h = seed, w;
-	for (size_t i = 0; i < WG_KEY_LEN; i += sizeof(w)) {
-		memcpy(&w, key + i, sizeof(w));
-		h = mix(h, w);
-	}
-	for (const char *c = ifname; *c; c++)
-		h = mix(h, (uint8_t)*c);
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-void peertab_seed(void)
-{
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
-		seed = (uint64_t)mono_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+	return (uint32_t)wg_key_hash(key, ifname);
 }
 
 static bool same(const struct peer *p, const char *ifname, const uint8_t *key)

@@ -23,7 +23,5 @@ struct peer *peertab_insert(struct peertab *t, const char *ifname, const uint8_t
 /* Removes recs[i]; the last record moves into its place. */
 void peertab_remove(struct peertab *t, size_t i);
 void peertab_fini(struct peertab *t);
-/* Picks the random hash seed; before any table holds a record. */
-void peertab_seed(void);
 
 #endif

@@ -36,7 +36,7 @@ static void check_times(struct wg_device *d)
 		if (p->last_handshake_sec >= 0 && p->last_handshake_sec <= WG_MAX_HANDSHAKE_SEC &&
 		    p->last_handshake_nsec >= 0 && p->last_handshake_nsec < 1000000000)
 			continue;
-		wg_device_clear(d);
+		wg_device_empty(d);
 		d->error = -EPROTO;
 		snprintf(d->errmsg, sizeof(d->errmsg), "%s reported a handshake time out of range",
 		         d->name);
@@ -82,7 +82,7 @@ int source_poll(const struct source_config *config, struct wg_snapshot *snap,
 	int64_t start = mono_ms(), budget = source_budget_ms(config);
 	const struct source_backend *list[2];
 	size_t n = backends_of(config->backend, list);
-	wg_snapshot_clear(snap);
+	wg_snapshot_reset(snap);
 	res->err = res->note = 0;
 	res->msg[0] = '\0';
 	for (size_t i = 0; i < n; i++) {

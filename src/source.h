@@ -58,7 +58,8 @@ int64_t source_deadline(const struct source_config *cfg);
 
 /* Reads all watched interfaces within one budget (cfg->timeout_ms) shared by every
  * backend and request: what has not answered by then is that interface's error. Returns
- * res->err (-EINTR when *cfg->stop was set). Clears snap first. */
+ * res->err (-EINTR when *cfg->stop was set). Resets snap first (wg_snapshot_reset): the
+ * caller keeps it from poll to poll so that its arrays are refilled, not reallocated. */
 int source_poll(const struct source_config *cfg, struct wg_snapshot *snap,
                 struct source_result *res);
 

@@ -104,14 +104,10 @@ int wgnl_list_links(const struct nl_io *io, struct wgnl_names *out)
 	return err;
 }
 
-/* Empties dev for another attempt, keeping its name. */
+/* Empties dev for another attempt, keeping its name and arrays. */
 static void device_reset(struct wg_device *dev)
 {
-	char name[WG_IFNAME_SIZE];
-	memcpy(name, dev->name, sizeof(name));
-	wg_device_clear(dev);
-	memset(dev, 0, sizeof(*dev));
-	memcpy(dev->name, name, sizeof(name));
+	wg_device_reset(dev);
 	dev->source = WG_SRC_KERNEL;
 }
 

@@ -69,9 +69,9 @@ struct wgnl_dump {
 int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,
                            struct wg_device *dev);
 
-/* Endpoint attribute -> "1.2.3.4:51820", "[2001:db8::1]:51820", "[fe80::1%3]:51820"
- * (zone = numeric interface index). 0 or -EPROTO (length and family must agree). */
-int wgnl_format_endpoint(char out[WG_ENDPOINT_SIZE], const uint8_t *p, size_t len);
+/* Endpoint attribute (a sockaddr_in or sockaddr_in6) -> e, a nonzero scope id as its zone
+ * in decimal ("[fe80::1%3]:51820"). 0 or -EPROTO (length and family must agree). */
+int wgnl_parse_endpoint(struct wg_endpoint *e, const uint8_t *p, size_t len);
 
 /* One interface from an RTM_NEWLINK payload (after the nlmsghdr). */
 struct wgnl_link {

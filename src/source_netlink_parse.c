@@ -47,45 +47,29 @@ static int parse_timespec(struct wg_peer *p, const uint8_t *v, size_t len)
 	return 0;
 }
 
-static int endpoint_v4(char *out, const uint8_t *p, uint16_t port)
-{
-	struct in_addr a;
-	char host[INET_ADDRSTRLEN];
-	memcpy(&a, p + 4, sizeof(a));
-	if (!inet_ntop(AF_INET, &a, host, sizeof(host)))
-		return -EPROTO;
-	int n = snprintf(out, WG_ENDPOINT_SIZE, "%s:%u", host, (unsigned)port);
-	return n > 0 && n < WG_ENDPOINT_SIZE ? 0 : -EPROTO;
-}
-
-static int endpoint_v6(char *out, const uint8_t *p, uint16_t port)
-{
-	struct in6_addr a;
-	uint32_t scope;
-	char host[INET6_ADDRSTRLEN];
-	memcpy(&a, p + 8, sizeof(a));
-	memcpy(&scope, p + 24, sizeof(scope));
-	if (!inet_ntop(AF_INET6, &a, host, sizeof(host)))
-		return -EPROTO;
-	int n = scope ? snprintf(out, WG_ENDPOINT_SIZE, "[%s%%%u]:%u", host, scope, (unsigned)port)
-	              : snprintf(out, WG_ENDPOINT_SIZE, "[%s]:%u", host, (unsigned)port);
-	return n > 0 && n < WG_ENDPOINT_SIZE ? 0 : -EPROTO;
-}
-
-int wgnl_format_endpoint(char out[WG_ENDPOINT_SIZE], const uint8_t *p, size_t len)
+int wgnl_parse_endpoint(struct wg_endpoint *e, const uint8_t *p, size_t len)
 {
 	uint16_t family, port;
-	out[0] = '\0';
+	uint32_t scope;
+	*e = (struct wg_endpoint){ .family = WG_EP_NONE };
 	if (len < 4)
 		return -EPROTO;
 	memcpy(&family, p, 2);       /* host order */
 	memcpy(&port, p + 2, 2);     /* network order */
-	port = ntohs(port);
-	if (family == AF_INET && len == sizeof(struct sockaddr_in))
-		return endpoint_v4(out, p, port);
-	if (family == AF_INET6 && len == sizeof(struct sockaddr_in6))
-		return endpoint_v6(out, p, port);
-	return -EPROTO;
+	e->port = ntohs(port);
+	if (family == AF_INET && len == sizeof(struct sockaddr_in)) {
+		memcpy(e->addr, p + 4, 4);
+		e->family = WG_EP_V4;
+		return 0;
+	}
+	if (family != AF_INET6 || len != sizeof(struct sockaddr_in6))
+		return -EPROTO;
+	memcpy(e->addr, p + 8, 16);
+	memcpy(&scope, p + 24, sizeof(scope));
+	if (scope)
+		snprintf(e->zone, sizeof(e->zone), "%u", scope);
+	e->family = WG_EP_V6;
+	return 0;
 }
 
 static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
@@ -100,7 +84,7 @@ static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 		pp->have_key = true;
 		return 0;
 	case WGPEER_A_ENDPOINT:
-		return wgnl_format_endpoint(p->endpoint, v, len);
+		return wgnl_parse_endpoint(&p->endpoint, v, len);
 	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
 		return nl_get_u16(v, len, &p->persistent_keepalive) ? 0 : -EPROTO;
 	case WGPEER_A_LAST_HANDSHAKE_TIME:
@@ -244,30 +228,13 @@ static int dev_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, 
 	return nl_attr_walk(p + GENL_HDRLEN, len - GENL_HDRLEN, dev_attr, c);
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-	const uint8_t *const *ka = a, *const *kb = b;
-	return memcmp(*ka, *kb, WG_KEY_LEN);
-}
-
 /* Adjacent repeats were merged while parsing, so any key still present twice came from
- * a non-adjacent duplicate, which the kernel never sends. Sorting keeps this O(n log n). */
-static int check_duplicates(const struct wg_device *dev)
+ * a non-adjacent duplicate, which the kernel never sends. */
+static int check_duplicates(struct wg_device *dev)
 {
-	if (dev->npeers < 2)
-		return 0;
-	const uint8_t **keys = malloc(dev->npeers * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < dev->npeers; i++)
-		keys[i] = dev->peers[i].public_key;
-	qsort(keys, dev->npeers, sizeof(*keys), key_cmp);
-	int err = 0;
-	for (size_t i = 1; i < dev->npeers && !err; i++)
-		if (memcmp(keys[i - 1], keys[i], WG_KEY_LEN) == 0)
-			err = -EPROTO;
-	free(keys);
-	return err;
+	size_t dup;
+	int err = wg_device_find_duplicate(dev, &dup);
+	return err == -EEXIST ? -EPROTO : err;
 }
 
 int wgnl_parse_device_msgs(const uint8_t *buf, size_t len, struct wgnl_dump *d,

@@ -36,7 +36,7 @@ struct uapi_req {
 	int fd;
 	size_t sent;
 	int rc;                            /* once UQ_DONE: 0 or -errno */
-	struct wg_device dev;              /* the parsed reply, moved into the snapshot */
+	struct wg_device *dev;             /* its device in the snapshot, filled in place */
 	struct uapi_stream parse;          /* the reply parsed so far */
 	char msg[WG_ERRMSG_SIZE];          /* why it failed */
 };
@@ -122,7 +122,7 @@ static void req_finish(struct uapi_batch *b, struct uapi_req *r, int rc)
 	r->phase = UQ_DONE;
 	b->open--;
 	if (rc < 0)
-		wg_device_clear(&r->dev);
+		wg_device_empty(r->dev);
 	r->rc = rc;
 }
 
@@ -154,7 +154,7 @@ static void parse_start(struct uapi_req *r)
 {
 	req_say(r, "reply from %s: ", r->path);
 	size_t off = strlen(r->msg);
-	uapi_stream_init(&r->parse, &r->dev, r->msg + off, sizeof r->msg - off);
+	uapi_stream_init(&r->parse, r->dev, r->msg + off, sizeof r->msg - off);
 }
 
 static int do_connect(struct uapi_req *r)
@@ -262,22 +262,27 @@ static int run_batch(struct uapi_batch *b)
 	}
 }
 
-/* Moves one finished request into the snapshot, unless its socket is stale (the daemon
- * is gone: never unlink it, the interface is just gone). */
-static int commit(struct uapi_req *r, struct wg_snapshot *snap)
+/* Settles the request's device in the snapshot: its error, or gone if its socket is
+ * stale (the daemon is gone: never unlink it, the interface is just gone). A device after
+ * it in the snapshot moves: the requests are settled last to first. */
+static void commit(struct uapi_req *r, struct wg_snapshot *snap, size_t at)
 {
-	if (r->rc == -ECONNREFUSED || r->rc == -ENOENT)
-		return 0;
-	struct wg_device *dev = wg_snapshot_add_device(snap, r->name);
-	if (!dev)
-		return -errno;
-	*dev = r->dev;
-	memset(&r->dev, 0, sizeof r->dev);
-	dev->source = WG_SRC_UAPI;
-	if (r->rc < 0) {
-		wg_device_clear(dev);
-		dev->error = r->rc;
-		snprintf(dev->errmsg, sizeof dev->errmsg, "%s", r->msg);
+	if (r->rc == -ECONNREFUSED || r->rc == -ENOENT) {
+		wg_snapshot_remove(snap, at);
+	} else if (r->rc < 0) {
+		r->dev->error = r->rc;
+		snprintf(r->dev->errmsg, sizeof r->dev->errmsg, "%s", r->msg);
+	}
+}
+
+/* Adds names[0..n) to the snapshot, each refilling the last poll's arrays of its name. */
+static int add_devices(struct wg_snapshot *snap, const ifname_t *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct wg_device *dev = wg_snapshot_add_device(snap, names[i]);
+		if (!dev)
+			return -errno;
+		dev->source = WG_SRC_UAPI;
 	}
 	return 0;
 }
@@ -289,7 +294,6 @@ static void batch_free(struct uapi_batch *b)
 		if (r->phase != UQ_WAITING && r->phase != UQ_DONE)
 			close(r->fd);
 		explicit_bzero(&r->parse, sizeof r->parse);
-		wg_device_clear(&r->dev);
 	}
 	free(b->req);
 }
@@ -300,18 +304,22 @@ static int query_all(const struct source_config *cfg, const char *dir, const ifn
 {
 	struct uapi_batch b = { .n = n, .deadline = source_deadline(cfg),
 	                        .budget_ms = source_budget_ms(cfg), .stop = cfg->stop };
+	size_t first = snap->ndevs;
 	b.req = calloc(n ? n : 1, sizeof *b.req);
-	if (!b.req)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	int rc = b.req ? add_devices(snap, names, n) : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		memcpy(b.req[i].name, names[i], sizeof(ifname_t));
 		snprintf(b.req[i].path, sizeof b.req[i].path, "%s/%s.sock", dir, names[i]);
-		memcpy(b.req[i].dev.name, names[i], sizeof(ifname_t));
+		b.req[i].dev = &snap->devs[first + i];
 	}
-	int rc = run_batch(&b);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = commit(&b.req[i], snap);
-	batch_free(&b);
+	if (rc == 0)
+		rc = run_batch(&b);
+	for (size_t i = n; rc == 0 && i-- > 0;)
+		commit(&b.req[i], snap, first + i);
+	while (rc < 0 && snap->ndevs > first) /* nothing half read stays */
+		wg_snapshot_remove(snap, snap->ndevs - 1);
+	if (b.req)
+		batch_free(&b);
 	return rc;
 }
 

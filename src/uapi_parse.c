@@ -43,12 +43,32 @@ static const struct {
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
 
+/* The one candidate a name's length and a distinguishing character leave (every line of
+ * every peer passes here: a scan of the table cost a tenth of a steady poll). */
+static enum key_id key_candidate(const char *k, size_t klen)
+{
+	switch (klen) {
+	case 5: return K_ERRNO;
+	case 6: return K_FWMARK;
+	case 8: return k[0] == 'e' ? K_ENDPOINT : k[0] == 't' ? K_TX : K_RX;
+	case 10: return k[0] == 'p' ? K_PUBLIC : K_ALLOWED_IP;
+	case 11: return k[0] == 'p' ? K_PRIVATE : K_LISTEN_PORT;
+	case 13: return K_PSK;
+	case 14: return K_OWN_PUB;
+	case 16: return K_PROTO;
+	case 23: return K_HS_SEC;
+	case 24: return K_HS_NSEC;
+	case 29: return K_KEEPALIVE;
+	default: return K_UNKNOWN;
+	}
+}
+
 static enum key_id key_lookup(const char *k, size_t klen)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].len == klen && memcmp(keys[i].name, k, klen) == 0)
-			return (enum key_id)i;
-	return K_UNKNOWN;
+	enum key_id id = key_candidate(k, klen);
+	if (id != K_UNKNOWN && (keys[id].len != klen || memcmp(keys[id].name, k, klen) != 0))
+		return K_UNKNOWN;
+	return id;
 }
 
 static int parse_num(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen,
@@ -140,7 +160,7 @@ static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_
 		rc = parse_num(st, id, v, vlen, UINT32_MAX, &n);
 		break;
 	case K_ENDPOINT:
-		endpoint_normalize(p->endpoint, sizeof p->endpoint, v, vlen);
+		endpoint_parse(&p->endpoint, v, vlen); /* else WG_EP_INVALID, shown as such */
 		break;
 	case K_HS_SEC:
 	case K_HS_NSEC:
@@ -222,12 +242,6 @@ static int daemon_errno(struct uapi_stream *st)
 	return fail(st, -e, "daemon answered errno=%lld (%s)", (long long)v, strerror(e));
 }
 
-static int cmp_peer(const void *a, const void *b)
-{
-	return memcmp(((const struct wg_peer *)a)->public_key,
-	              ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
-}
-
 bool uapi_age_to_time(struct wg_peer *p, int64_t age_sec, int64_t age_nsec,
                       int64_t now_real_ms)
 {
@@ -257,14 +271,13 @@ static int finish(struct uapi_stream *st, int64_t now_real_ms)
 		if (!uapi_age_to_time(p, s, ns, now_real_ms))
 			return fail(st, -EPROTO, "handshake age %lld s is before the epoch", (long long)s);
 	}
-	if (d->npeers > 1)
-		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
-	for (size_t i = 1; i < d->npeers; i++) {
-		const struct wg_peer *a = &d->peers[i - 1], *b = &d->peers[i];
-		if (cmp_peer(a, b) == 0)
-			return fail_at(st->err, st->errlen, a->line > b->line ? a->line : b->line,
-			               -EPROTO, "the same public_key appears twice");
-	}
+	size_t dup;
+	int rc = wg_device_find_duplicate(d, &dup);
+	if (rc == -EEXIST)
+		return fail_at(st->err, st->errlen, d->peers[dup].line, -EPROTO,
+		               "the same public_key appears twice");
+	if (rc < 0)
+		return fail(st, rc, "cannot index the peers: out of memory");
 	return st->errno_val ? daemon_errno(st) : 0;
 }
 
@@ -338,7 +351,7 @@ static int settle(struct uapi_stream *st, int rc)
 	if (rc < 0) {
 		explicit_bzero(st->carry, sizeof st->carry);
 		st->carry_len = 0;
-		wg_device_clear(st->dev);
+		wg_device_empty(st->dev);
 		st->peer = NULL;
 	}
 	st->rc = rc;

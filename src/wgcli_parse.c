@@ -162,27 +162,22 @@ static int peer_line(struct wgcli_stream *st, struct field *f)
 		return fail(st, -errno, "cannot add peer: %s", strerror(errno));
 	memcpy(p->public_key, key, WG_KEY_LEN);
 	if (!field_is(&f[3], "(none)"))
-		endpoint_normalize(p->endpoint, sizeof p->endpoint, f[3].s, f[3].len);
+		endpoint_parse(&p->endpoint, f[3].s, f[3].len); /* else WG_EP_INVALID */
 	int rc = peer_numbers(st, p, f);
 	return rc < 0 ? rc : attach_ips(st, p);
 }
 
-static int cmp_peer(const void *a, const void *b)
-{
-	return memcmp(((const struct wg_peer *)a)->public_key,
-	              ((const struct wg_peer *)b)->public_key, WG_KEY_LEN);
-}
-
-/* Peers come unsorted (wireguard-go: random); sorting finds duplicates in n log n. */
+/* Peers come unsorted (wireguard-go: its map's order): a hash index finds duplicates. */
 static int check_duplicates(struct wgcli_stream *st)
 {
 	for (size_t i = st->first; i < st->snap->ndevs; i++) {
 		struct wg_device *d = &st->snap->devs[i];
-		if (d->npeers > 1)
-			qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
-		for (size_t j = 1; j < d->npeers; j++)
-			if (cmp_peer(&d->peers[j - 1], &d->peers[j]) == 0)
-				return fail(st, -EPROTO, "%s lists a peer twice", d->name);
+		size_t dup;
+		int rc = wg_device_find_duplicate(d, &dup);
+		if (rc == -EEXIST)
+			return fail(st, -EPROTO, "%s lists a peer twice", d->name);
+		if (rc < 0)
+			return fail(st, rc, "cannot index the peers of %s: out of memory", d->name);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "source_netlink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,9 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		off += n;
 	}
+	char ep[WG_ENDPOINT_SIZE];
 	for (size_t i = 0; i < dev.npeers; i++)
-		if (strnlen(dev.peers[i].endpoint, WG_ENDPOINT_SIZE) == WG_ENDPOINT_SIZE)
-			__builtin_trap();   /* endpoint must always be terminated */
+		if (strnlen(endpoint_format(ep, &dev.peers[i].endpoint), sizeof ep) == sizeof ep)
+			__builtin_trap();   /* its text must always be terminated */
 	wg_device_clear(&dev);
 	(void)wgnl_parse_link(data, size, &l);
 	(void)wgnl_parse_family(data, size, &fam);

@@ -4,6 +4,7 @@
  * queue is full; an event is a value that outlives the table it came from. */
 #include <errno.h>
 
+#include "epfix.h"
 #include "harness.h"
 #include "peerfix.h"
 #include "util.h"
@@ -137,7 +138,7 @@ static void test_value_outlives_table(void)
 	struct wg_snapshot s = { 0 }, empty = { 0 };
 	struct keep k = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 9);
-	strcpy(p->endpoint, "192.0.2.1:51820");
+	ep_set(&p->endpoint, "192.0.2.1:51820");
 	p->last_handshake_sec = 1795643700;
 	struct clocks now = { 1795643712000LL, 10000 };
 	CHECK_INT(peers_update(t, &s, &now, keep, &k), 0);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "epfix.h"
 #include "harness.h"
 #include "source.h"
 #include "util.h"
@@ -94,13 +95,13 @@ static void check_device(const struct wg_snapshot *s)
 	const struct wg_peer *a = find_peer(d, 0x11), *b = find_peer(d, 0x22);
 	CHECK(a && b && find_peer(d, 0x33));
 	if (a) {
-		CHECK_STR(a->endpoint, "192.0.2.1:51820");
+		CHECK_STR(ep_str(&a->endpoint), "192.0.2.1:51820");
 		CHECK_INT(a->persistent_keepalive, 25);
 		CHECK_INT(a->hs_kind, WG_HS_TIME);
 		CHECK(a->last_handshake_sec == 0 && a->last_handshake_nsec == 0);
 	}
 	if (b)
-		CHECK_STR(b->endpoint, "[2001:db8::1]:51821");
+		CHECK_STR(ep_str(&b->endpoint), "[2001:db8::1]:51821");
 }
 
 /* Without CAP_NET_ADMIN (uid 65534, no capabilities) the device stays, with the text. */

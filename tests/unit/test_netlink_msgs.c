@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "endpoint.h"
 #include "harness.h"
 #include "nl_builder.h"
 
@@ -178,24 +179,25 @@ static void test_seq_and_intr(void)
 static void test_endpoints(void)
 {
 	char out[WG_ENDPOINT_SIZE];
+	struct wg_endpoint e;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(51820),
 	                           .sin6_scope_id = 3 };
 	inet_pton(AF_INET6, "fe80::1", &a6.sin6_addr);
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a6, sizeof(a6)), 0);
-	CHECK_STR(out, "[fe80::1%3]:51820");
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a6, sizeof(a6)), 0);
+	CHECK_STR(endpoint_format(out, &e), "[fe80::1%3]:51820");
 	inet_pton(AF_INET6, "::ffff:192.0.2.9", &a6.sin6_addr);
 	a6.sin6_scope_id = 0;
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a6, sizeof(a6)), 0);
-	CHECK_STR(out, "[::ffff:192.0.2.9]:51820");
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a6, sizeof(a6)), 0);
+	CHECK_STR(endpoint_format(out, &e), "[::ffff:192.0.2.9]:51820");
 	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(1) };
 	inet_pton(AF_INET, "203.0.113.7", &a4.sin_addr);
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a4, sizeof(a4)), 0);
-	CHECK_STR(out, "203.0.113.7:1");
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a4, sizeof(a4)), 0);
+	CHECK_STR(endpoint_format(out, &e), "203.0.113.7:1");
 	/* the length has to match the family */
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a4, 28), -EPROTO);
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a6, 16), -EPROTO);
-	CHECK_INT(wgnl_format_endpoint(out, (const uint8_t *)&a4, 2), -EPROTO);
-	CHECK_STR(out, "");
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a4, 28), -EPROTO);
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a6, 16), -EPROTO);
+	CHECK_INT(wgnl_parse_endpoint(&e, (const uint8_t *)&a4, 2), -EPROTO);
+	CHECK_STR(endpoint_format(out, &e), "");
 }
 
 static void mb_link(struct mb *b, const char *name, size_t name_len, const char *kind)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The pure state machine: states, transitions, clock steps, boringtun ages, peers and
  * interfaces that come and go, activity liveness, handshake_failing, threshold_hint. */
+#include "epfix.h"
 #include "harness.h"
 #include "peerfix.h"
 
@@ -168,7 +169,7 @@ static void test_peers_added_removed_endpoint(void)
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct wg_peer *p = fix_peer(&s, "wg0", 1);
-	strcpy(p->endpoint, "192.0.2.1:51820");
+	ep_set(&p->endpoint, "192.0.2.1:51820");
 	poll_at(t, &s, &r, T0, 10000);
 	fix_peer(&s, "wg0", 2);
 	poll_at(t, &s, &r, T0 + 1000, 11000);
@@ -176,7 +177,7 @@ static void test_peers_added_removed_endpoint(void)
 	CHECK_INT(r.type[1], EV_PEER_ADDED);
 	CHECK_INT(r.type[2], EV_PEER_INITIAL);
 	CHECK_INT(r.key0[2], 2);
-	strcpy(s.devs[0].peers[0].endpoint, "198.51.100.9:4500");
+	ep_set(&s.devs[0].peers[0].endpoint, "198.51.100.9:4500");
 	s.devs[0].npeers = 1; /* peer 2 removed */
 	poll_at(t, &s, &r, T0 + 2000, 12000);
 	CHECK_INT(r.n, 5);
@@ -185,7 +186,7 @@ static void test_peers_added_removed_endpoint(void)
 	CHECK_INT(r.type[4], EV_PEER_REMOVED);
 	CHECK_INT(r.key0[4], 2);
 	/* An endpoint that becomes unknown is not a change. */
-	s.devs[0].peers[0].endpoint[0] = '\0';
+	s.devs[0].peers[0].endpoint.family = WG_EP_NONE;
 	poll_at(t, &s, &r, T0 + 3000, 13000);
 	CHECK_INT(r.n, 5);
 	/* The same key twice in one snapshot counts once. */

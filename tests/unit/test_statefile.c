@@ -4,6 +4,7 @@
  * across the restart and a reboot, handshake_failing kept, stale peers forgotten). */
 #include <sys/stat.h>
 
+#include "epfix.h"
 #include "harness.h"
 #include "sink_state.h"
 #include "peerfix.h"
@@ -92,9 +93,9 @@ static void test_roundtrip(void)
 	struct wg_snapshot s = { 0 };
 	struct rec r = { 0 };
 	struct clocks now = { T0, 5000000 };
-	strcpy(put(&s, "wg0", 1, T0 - 20 * S, 1000)->endpoint, "[2001:db8::1%wg0]:51820");
+	ep_set(&put(&s, "wg0", 1, T0 - 20 * S, 1000)->endpoint, "[2001:db8::1%wg0]:51820");
 	put(&s, "wg0", 2, 0, 0);
-	strcpy(put(&s, "wg1", 3, T0 - 400 * S, 77)->endpoint, "bad endpoint\x1b");
+	ep_set(&put(&s, "wg1", 3, T0 - 400 * S, 77)->endpoint, "bad endpoint\x1b");
 	CHECK_INT(peers_update(t, &s, &now, rec_event, &r), 0);
 	char err[512];
 	struct saved_rule rule = rule_of(&c);
@@ -871,7 +872,7 @@ static void test_restart_details(void)
 	                        &later), 1);
 	saved_state_free(&st);
 	CHECK_INT(peers_count(t2, NULL).peers, 0);
-	strcpy(s.devs[0].peers[1].endpoint, "192.0.2.1:51820");
+	ep_set(&s.devs[0].peers[1].endpoint, "192.0.2.1:51820");
 	s.devs[0].peers[0].rx_bytes += 500; /* peer 1 is busy */
 	struct rec r2 = { 0 };
 	CHECK_INT(peers_update(t2, &s, &later, rec_event, &r2), 0);

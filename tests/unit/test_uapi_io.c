@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "epfix.h"
 #include "harness.h"
 #include "source.h"
 #include "util.h"
@@ -118,7 +119,7 @@ static void test_collect(void)
 		CHECK_INT(d->source, WG_SRC_UAPI);
 		CHECK_INT(d->listen_port, 51820);
 		CHECK_INT(d->npeers, 1);
-		CHECK_STR(d->peers[0].endpoint, "[fe80::1%lo]:51821");
+		CHECK_STR(ep_str(&d->peers[0].endpoint), "[fe80::1%lo]:51821");
 		CHECK_INT(d->peers[0].rx_bytes, 9);
 		CHECK_INT(d->peers[0].last_handshake_nsec, 5);
 	}

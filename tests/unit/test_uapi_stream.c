@@ -188,7 +188,7 @@ static void test_peer_limit(void)
 	CHECK_INT(rc, -E2BIG);
 	CHECK_CONTAINS(err, "line 1000001: more than 1000000 peers");
 	CHECK_INT(d.npeers, 0);
-	CHECK(d.peers == NULL);
+	wg_device_clear(&d); /* a failed parse keeps the arrays for the next poll */
 	free(buf);
 }
 
