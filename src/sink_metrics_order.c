@@ -54,9 +54,11 @@ static int cmp_rec(const void *a, const void *b)
 static int order_build(struct sink_metrics *m, int o, const struct clocks *now)
 {
 	struct metrics_order *ord = &m->order[o];
-	struct sort_rec *r = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = peers_count(m->peers, NULL).peers;   /* sized once: no doubling */
+	struct sort_rec *r = cap ? malloc(cap * sizeof(*r)) : NULL;
 	struct peer_view v;
+	if (!r)
+		cap = 0;   /* array_grow tries again */
 	for (size_t i = 0; peers_view(m->peers, i, now, &v); i++) {
 		void *arr = r;
 		if (v.restored)

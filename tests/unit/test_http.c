@@ -603,7 +603,8 @@ static void test_server_disconnect(void)
 	static char out[65536];
 	srv_start(&s, NULL);
 	int fd = client(&s);
-	if (send(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 33, MSG_NOSIGNAL) != 33)
+	static const char req[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != sizeof(req) - 1)
 		abort();
 	CHECK(read_slowly(&s, fd, out, 5000, 1000) == 5000);
 	close(fd);

@@ -504,9 +504,10 @@ static bool promtool_ok(const char *text, size_t len)
 }
 
 /* Polls while responses are half written: peers removed after each cursor, others added
- * on both sides, those already written kept, the table's positions all moved. The pages stay well-formed,
- * no series twice (Prometheus would reject the scrape), every peer that stayed listed once
- * in every family, and the orders are rebuilt once per change, not per response. */
+ * on both sides, those already written kept, the table's positions all moved. The pages
+ * stay well-formed, no series twice (Prometheus would reject the scrape), every peer that
+ * stayed listed once in every family, and the orders are rebuilt once per change, not per
+ * response. */
 static void test_poll_mid_response(void)
 {
 	struct fixture f;
