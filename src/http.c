@@ -5,6 +5,7 @@
  * to the close), so a client that pipelines or never reads costs at most that buffer. One
  * loop timer, at the earliest deadline, closes whoever is late. */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -156,6 +157,7 @@ static void on_deadline(struct loop *l, void *ctx)
 #define SIZE_ROOM  10    /* "%zx\r\n" of a part below 2^32 */
 #define PART_AT    (HEAD_ROOM + SIZE_ROOM)
 #define PART_MAX   (HTTP_OUT_SIZE - PART_AT - 2)
+static_assert(PART_MAX >= HTTP_PART_MIN, "a handler is promised that much room a part");
 
 static const char text_plain[] = "text/plain; charset=utf-8";
 
