@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The listener and its connections as fds of the daemon's loop. A connection reads one
  * request head into its fixed buffer, then writes the whole response before it reads
- * again, so a client that pipelines or never reads costs at most one response. One loop
- * timer, at the earliest deadline, closes whoever is late. */
+ * again, a body part by part through one fixed output buffer (HTTP/1.1 chunked; 1.0: up
+ * to the close), so a client that pipelines or never reads costs at most that buffer. One
+ * loop timer, at the earliest deadline, closes whoever is late. */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -12,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -20,13 +21,18 @@
 
 #define ACCEPT_BURST 64   /* accepts per wake, so a flood cannot hold the loop */
 
-/* Room for len more bytes and a NUL; false (and failed) when memory runs out. */
+/* Room for len more bytes and a NUL; false (and failed) when memory runs out, or when a
+ * fixed buffer is full. */
 static bool reserve(struct http_buf *b, size_t len)
 {
 	if (b->failed)
 		return false;
 	if (b->len + len + 1 <= b->cap)
 		return true;
+	if (b->fixed) {
+		b->failed = true;
+		return false;
+	}
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + len + 1)
 		cap *= 2;
@@ -51,7 +57,7 @@ void http_append(struct http_buf *b, const char *s, size_t len)
 
 void http_printf(struct http_buf *b, const char *fmt, ...)
 {
-	for (size_t want = 256; reserve(b, want);) {
+	for (size_t want = 0; reserve(b, want);) {
 		va_list ap;
 		va_start(ap, fmt);
 		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is above (clang 14 false positive) */
@@ -122,8 +128,9 @@ static void conn_close(struct http_server *h, struct http_conn *c)
 {
 	loop_del_fd(h->loop, c->fd);
 	close(c->fd);
-	http_buf_free(&c->head);
-	http_buf_free(&c->body);
+	free(c->out);
+	c->out = NULL;
+	c->more = NULL;
 	c->fd = -1;
 	c->st = HC_FREE;
 	c->inlen = 0;
@@ -144,29 +151,54 @@ static void on_deadline(struct loop *l, void *ctx)
 
 /* ------------------------------------------------------------------ responses */
 
-/* The head for body into c->head; the connection takes the body over (HEAD: drops it). */
-static void respond(struct http_conn *c, int status, const char *ctype, struct http_buf *body,
-                    bool head)
-{
-	struct http_buf *o = &c->head;
-	o->len = 0;
-	o->failed = false;
-	http_printf(o, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-	            status, reason(status), ctype, body->len);
-	if (status == 401)
-		http_printf(o, "WWW-Authenticate: Bearer realm=\"wg-monitor\"\r\n");
-	if (status == 405)
-		http_printf(o, "Allow: GET, HEAD\r\n");
-	http_printf(o, "Connection: %s\r\n\r\n", c->close_after ? "close" : "keep-alive");
-	if (head)
-		http_buf_free(body);
-	c->body = *body;
-	*body = (struct http_buf){ 0 };
-	c->outpos = 0;
-}
+/* The out buffer: room for a head before the first part and a chunk-size line before any
+ * part, "\r\n" after it. A part is framed in place, its head and size line written just
+ * before it, so nothing is copied. */
+#define HEAD_ROOM  512
+#define SIZE_ROOM  10    /* "%zx\r\n" of a part below 2^32 */
+#define PART_AT    (HEAD_ROOM + SIZE_ROOM)
+#define PART_MAX   (HTTP_OUT_SIZE - PART_AT - 2)
+static_assert(PART_MAX >= HTTP_PART_MIN, "a handler is promised that much room a part");
 
 static const char text_plain[] = "text/plain; charset=utf-8";
+
+/* The head of an answer: a streamed body (len unknown) is chunked for HTTP/1.1 and ends at
+ * close for 1.0. Its length (less than HEAD_ROOM). */
+static size_t head(const struct http_conn *c, char out[HEAD_ROOM], int status,
+                   const char *ctype, bool streamed, size_t len)
+{
+	struct http_buf o = { .p = out, .cap = HEAD_ROOM, .fixed = true };
+	http_printf(&o, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason(status), ctype);
+	if (!streamed)
+		http_printf(&o, "Content-Length: %zu\r\n", len);
+	else if (c->chunked)
+		http_printf(&o, "Transfer-Encoding: chunked\r\n");
+	http_printf(&o, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
+	if (status == 401)
+		http_printf(&o, "WWW-Authenticate: Bearer realm=\"wg-monitor\"\r\n");
+	if (status == 405)
+		http_printf(&o, "Allow: GET, HEAD\r\n");
+	http_printf(&o, "Connection: %s\r\n\r\n", c->close_after ? "close" : "keep-alive");
+	return o.len;
+}
+
+/* Frames the n body bytes at out + at for sending (chunked: its size line before, CRLF
+ * after; n 0 there is the last chunk); n 0 ends the body. */
+static void put_part(struct http_conn *c, size_t at, size_t n)
+{
+	c->outpos = at;
+	c->outlen = at + n;
+	if (!n)
+		c->more = NULL;
+	if (!c->chunked)
+		return;
+	char line[SIZE_ROOM + 1];
+	int k = snprintf(line, sizeof(line), "%zx\r\n", n);
+	c->outpos -= (size_t)k;
+	memcpy(c->out + c->outpos, line, (size_t)k);
+	memcpy(c->out + c->outlen, "\r\n", 2);
+	c->outlen += 2;
+}
 
 /* The status of a well-formed request before the handler: auth, then method. */
 static int check(const struct http_server *h, const struct http_request *req)
@@ -177,25 +209,54 @@ static int check(const struct http_server *h, const struct http_request *req)
 	return req->method == HTTP_OTHER ? 405 : 0;
 }
 
-/* Builds the answer to req into c->head and c->body. */
-static void answer(struct http_server *h, struct http_conn *c, const struct http_request *req)
+/* A GET's first part, asked before the head so that a failure is still a 500; the
+ * status. */
+static int first_part(struct http_server *h, struct http_conn *c, int st)
+{
+	ssize_t n = c->more(h->ctx, &c->cursor, c->out + PART_AT, PART_MAX);
+	if (n < 0 || n > PART_MAX) {
+		c->more = NULL;
+		return 500;
+	}
+	put_part(c, PART_AT, (size_t)n);
+	return st;
+}
+
+/* Builds the answer to req, its head and the first part of its body, into c->out. 0, or
+ * -ENOMEM (no out buffer). */
+static int answer(struct http_server *h, struct http_conn *c, const struct http_request *req)
 {
 	int st = req->status ? req->status : check(h, req);
+	const char *ctype = text_plain;
+	if (!c->out && !(c->out = malloc(HTTP_OUT_SIZE)))
+		return -ENOMEM;
 	c->served++;
 	c->close_after = st != 0 || !req->keep_alive || c->eof || c->served >= HTTP_KEEPALIVE_MAX;
-	struct http_buf body = { 0 };
-	const char *ctype = text_plain;
+	c->chunked = req->v11;
+	c->more = NULL;
+	memset(&c->cursor, 0, sizeof(c->cursor));
 	if (!st)
-		st = h->handler(h->ctx, req->path, req->path_len, &body, &ctype);
-	if (body.failed) {
-		st = 500;
+		st = h->handler(h->ctx, req->path, req->path_len, &c->cursor, &ctype, &c->more);
+	bool streamed = st == 200 && c->more;
+	if (streamed && req->method == HTTP_GET && (st = first_part(h, c, st)) != 200)
+		streamed = false;
+	if (!streamed)
 		ctype = text_plain;
-		http_buf_free(&body);   /* also clears failed, so the short text fits */
+	c->close_after |= st >= 400 || (streamed && !c->chunked && req->method == HTTP_GET);
+	char text[64], hd[HEAD_ROOM];
+	int tn = streamed ? 0 : snprintf(text, sizeof(text), "%d %s\n", st, reason(st));
+	size_t hn = head(c, hd, st, ctype, streamed, (size_t)tn);
+	if (!streamed || req->method == HTTP_HEAD) {   /* a HEAD answer has no body */
+		c->more = NULL;
+		c->outpos = c->outlen = PART_AT;
+		if (req->method != HTTP_HEAD) {
+			memcpy(c->out + PART_AT, text, (size_t)tn);
+			c->outlen += (size_t)tn;
+		}
 	}
-	if (st != 200 && body.len == 0)
-		http_printf(&body, "%d %s\n", st, reason(st));
-	c->close_after |= st >= 400;
-	respond(c, st, ctype, &body, req->method == HTTP_HEAD);   /* a HEAD answer has no body */
+	c->outpos -= hn;
+	memcpy(c->out + c->outpos, hd, hn);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ a connection's I/O */
@@ -215,44 +276,53 @@ static void linger(struct http_server *h, struct http_conn *c)
 	loop_mod_fd(h->loop, c->fd, POLLIN);
 }
 
-/* Sends what is left of head + body without blocking; n, or -errno. */
-static ssize_t send_rest(const struct http_conn *c)
+/* Sends what is left of out without blocking: 1 all sent, 0 the socket is full, -errno. */
+static int send_rest(struct http_conn *c)
 {
-	struct iovec iov[2];
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
-	size_t off = c->outpos;
-	if (off < c->head.len) {
-		iov[msg.msg_iovlen++] = (struct iovec){ c->head.p + off, c->head.len - off };
-		off = 0;
-	} else {
-		off -= c->head.len;
+	while (c->outpos < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outpos, c->outlen - c->outpos,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		c->outpos += (size_t)n;
 	}
-	if (off < c->body.len)
-		iov[msg.msg_iovlen++] = (struct iovec){ c->body.p + off, c->body.len - off };
-	ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	return n < 0 ? -errno : n;
+	return 1;
 }
 
-/* flush -> to_read -> serve -> flush recurses once per pipelined request already buffered;
- * each level consumes a whole request head, so the depth is bounded by sizeof(c->in). */
+/* Sends what out holds, then renders the next part of a streamed body into it: one part
+ * per wake, so a fast reader of a big page takes turns with polling and other clients.
+ * The response ends by a deadline, a closed socket or its last part, never a full
+ * buffer: its memory is out's, however slow the reader. flush -> to_read -> serve ->
+ * flush recurses once per pipelined request already buffered; each level consumes a
+ * whole request head, so the depth is bounded by sizeof(c->in). */
 static void flush(struct http_server *h, struct http_conn *c) /* NOLINT(misc-no-recursion) */
 {
-	while (c->outpos < c->head.len + c->body.len) {
-		ssize_t n = send_rest(c);
-		if (n == -EINTR)
-			continue;
-		if (n == -EAGAIN || n == -EWOULDBLOCK) {
-			loop_mod_fd(h->loop, c->fd, POLLOUT);
-			return;
-		}
-		if (n <= 0) {
+	for (bool rendered = false;;) {
+		int rc = send_rest(c);
+		if (rc < 0) {
 			conn_close(h, c);
 			return;
 		}
-		c->outpos += (size_t)n;
+		if (rc == 0 || (c->more && rendered)) {
+			loop_mod_fd(h->loop, c->fd, POLLOUT);
+			return;
+		}
+		if (!c->more)
+			break;
+		ssize_t n = c->more(h->ctx, &c->cursor, c->out + SIZE_ROOM, HTTP_OUT_SIZE - SIZE_ROOM - 2);
+		if (n < 0 || n > HTTP_OUT_SIZE - SIZE_ROOM - 2) {
+			conn_close(h, c);   /* no last chunk: the client sees the body cut short */
+			return;
+		}
+		put_part(c, SIZE_ROOM, (size_t)n);
+		rendered = true;
 	}
-	http_buf_free(&c->head);
-	http_buf_free(&c->body);
+	free(c->out);
+	c->out = NULL;
 	if (c->close_after)
 		linger(h, c);
 	else
@@ -279,7 +349,10 @@ static void serve(struct http_server *h, struct http_conn *c) /* NOLINT(misc-no-
 			conn_close(h, c);
 		return;
 	}
-	answer(h, c, &req);
+	if (answer(h, c, &req) < 0) {
+		conn_close(h, c);
+		return;
+	}
 	c->inlen -= req.head_len;
 	memmove(c->in, c->in + req.head_len, c->inlen);
 	c->st = HC_WRITE;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A tiny HTTP/1.1 server for /metrics and the status page (SPEC §10), inside the daemon's
- * loop: non-blocking, no threads, a fixed request buffer per connection, one deadline per
- * connection, a cap on connections. The request parser takes (buf, len) so it is fuzzed. */
+ * loop: non-blocking, no threads, a fixed request buffer per connection, bodies streamed
+ * through a fixed output buffer, one deadline per connection, a cap on connections. The
+ * request parser takes (buf, len) so it is fuzzed. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "loop.h"
 
@@ -21,6 +23,9 @@
 #define HTTP_LINGER_MS    1000   /* reading what follows a refused request, before close */
 #define HTTP_KEEPALIVE_MAX 100   /* requests on one connection */
 #define HTTP_TOKEN_MAX    512    /* bytes of a bearer token */
+#define HTTP_OUT_SIZE     32768  /* a connection's output buffer, only while it answers */
+#define HTTP_CURSOR_SIZE  256    /* where a handler keeps its place in a streamed body */
+#define HTTP_PART_MIN     (HTTP_OUT_SIZE - 1024)   /* room a body part always has */
 
 /* ------------------------------------------------------------------ the request parser */
 
@@ -34,6 +39,7 @@ struct http_request {
 	const char *token;           /* the Authorization: Bearer token, NULL if none */
 	size_t token_len;
 	bool keep_alive;
+	bool v11;                    /* HTTP/1.1: a streamed body is chunked; 1.0: ends at close */
 	size_t head_len;             /* bytes of the head, CRLF CRLF included */
 };
 
@@ -47,11 +53,13 @@ bool http_token_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ------------------------------------------------------------------ response bodies */
 
-/* A growing output buffer; `failed` sticks after an allocation failure. */
+/* An output buffer, growing, or `fixed` over caller memory (p, cap set by the caller);
+ * `failed` sticks after an allocation failure or, when fixed, when text did not fit. */
 struct http_buf {
 	char *p;
 	size_t len, cap;
 	bool failed;
+	bool fixed;
 };
 
 #if defined(__GNUC__)
@@ -80,10 +88,16 @@ int http_read_token(const char *path, char *tok, size_t *len, char *err, size_t 
 
 /* ------------------------------------------------------------------ the server */
 
-/* Answers a well-formed, authorised GET or HEAD: writes the body and *ctype (a static
- * string), returns the status (200, 404; 500 when body->failed). */
-typedef int http_handler(void *ctx, const char *path, size_t path_len, struct http_buf *body,
-                         const char **ctype);
+/* The next part of a body into buf[0..size): its length, 0 at the end, -errno to cut
+ * the response short (the client then sees it incomplete). cursor is the handler's own. */
+typedef ssize_t http_body_fn(void *ctx, void *cursor, char *buf, size_t size);
+
+/* Answers a well-formed, authorised GET or HEAD: returns the status (200, 404); for 200
+ * sets *ctype (a static string) and *body, with its place kept in cursor
+ * (HTTP_CURSOR_SIZE bytes, zeroed). The first part is asked before the head is sent: an
+ * error there is a 500. */
+typedef int http_handler(void *ctx, const char *path, size_t path_len, void *cursor,
+                         const char **ctype, http_body_fn **body);
 
 enum http_conn_state { HC_FREE = 0, HC_READ, HC_WRITE, HC_LINGER };
 
@@ -91,12 +105,15 @@ struct http_conn {
 	int fd;
 	enum http_conn_state st;
 	size_t inlen;
-	struct http_buf head, body;  /* the response being written (the body not copied) */
-	size_t outpos;               /* bytes of head + body written */
+	char *out;                   /* HTTP_OUT_SIZE bytes while answering, else NULL */
+	size_t outpos, outlen;       /* out[outpos..outlen) is still to be sent */
+	http_body_fn *more;          /* the rest of the body; NULL: none */
+	bool chunked;
 	int64_t deadline;            /* mono_ms */
 	int64_t since;               /* when its current request (or idle wait) began */
 	unsigned served;
 	bool close_after, eof;
+	union { max_align_t align; unsigned char b[HTTP_CURSOR_SIZE]; } cursor;
 	char in[HTTP_REQ_MAX];       /* last: adopting a connection zeroes what precedes it */
 };
 

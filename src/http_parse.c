@@ -167,6 +167,7 @@ static int parse_head(const char *buf, size_t len, struct http_request *req)
 	if (!st && v11 && hs.hosts != 1)
 		st = 400;
 	req->keep_alive = !st && (v11 ? !hs.conn_close : hs.conn_keep && !hs.conn_close);
+	req->v11 = v11;
 	return st;
 }
 

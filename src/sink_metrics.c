@@ -2,12 +2,13 @@
 /* The metrics sink: counts from the events, then /metrics rendered from the peer view at
  * each scrape. Names and endpoints only on _info series, so a roam or a rename starts no
  * new value series; a removed peer is not in the view, so its series end at once. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sink_metrics.h"
+#include "sink_metrics_impl.h"
 #include "util.h"
 
 const char *const metrics_compat_names[] = {
@@ -34,6 +35,7 @@ void sink_metrics_fini(struct sink_metrics *m)
 	free(m->trans);
 	m->trans = NULL;
 	m->ntrans = m->cap = 0;
+	orders_drop(m);
 }
 
 /* ------------------------------------------------------------------ from the events */
@@ -130,6 +132,11 @@ static void count_errors(struct sink_metrics *m)
 void sink_metrics_event(void *ctx, const struct event *ev)
 {
 	struct sink_metrics *m = ctx;
+	if (ev->type == EV_POLL || ev->type == EV_PEER_ADDED || ev->type == EV_PEER_REMOVED ||
+	    ev->type == EV_PEER_RENAMED) {
+		m->gen++;   /* positions or the page's order may have changed */
+		orders_drop(m);
+	}
 	switch (ev->type) {
 	case EV_PEER_ONLINE:
 	case EV_PEER_OFFLINE:
@@ -151,22 +158,35 @@ void sink_metrics_event(void *ctx, const struct event *ev)
 
 /* ------------------------------------------------------------------ the HTTP routes */
 
-int metrics_http(void *ctx, const char *path, size_t path_len, struct http_buf *body,
-                 const char **ctype)
+static_assert(sizeof(struct metrics_cursor) <= HTTP_CURSOR_SIZE, "the connection keeps it");
+
+/* An http_body_fn: the next part, its ages as of now (the table may have moved on since
+ * the response began). */
+static ssize_t body_part(void *ctx, void *cursor, char *buf, size_t size)
 {
-	const struct sink_metrics *m = ctx;
+	struct sink_metrics *m = ctx;
+	struct metrics_cursor *cur = cursor;
 	struct clocks now = { real_ms(), mono_ms() };
-	if (path_len == 8 && memcmp(path, "/metrics", 8) == 0) {
+	struct http_buf b = { .p = buf, .cap = size, .fixed = true };
+	int rc = cur->page ? metrics_page_part(m, cur, &now, &b)
+	                   : metrics_render_part(m, cur, &now, &b);
+	return rc < 0 ? rc : (ssize_t)b.len;
+}
+
+int metrics_http(void *ctx, const char *path, size_t path_len, void *cursor,
+                 const char **ctype, http_body_fn **body)
+{
+	struct metrics_cursor *cur = cursor;
+	(void)ctx;
+	if (path_len == 8 && memcmp(path, "/metrics", 8) == 0)
 		*ctype = "text/plain; version=0.0.4; charset=utf-8";
-		metrics_render(m, &now, body);
-		return 200;
-	}
-	if (path_len == 1 && path[0] == '/') {
+	else if (path_len == 1 && path[0] == '/')
 		*ctype = "text/html; charset=utf-8";
-		metrics_page(m, &now, body);
-		return 200;
-	}
-	return 404;
+	else
+		return 404;
+	cur->page = path_len == 1;
+	*body = body_part;
+	return 200;
 }
 
 /* ------------------------------------------------------------------ start-up checks */

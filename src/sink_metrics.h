@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The metrics sink (SPEC §10): what the events tell (transitions per peer, the last poll,
  * poll errors per interface) kept for /metrics and the status page, both rendered at a
- * request from the last poll's view; a request never triggers a poll. */
+ * request from the last poll's view, part by part as the client reads; a request never
+ * triggers a poll. */
 #ifndef SINK_METRICS_H
 #define SINK_METRICS_H
 
@@ -26,6 +27,38 @@ struct metrics_peer {
 	uint64_t transitions;
 };
 
+/* Where a response stands in an order of the peers: the last one written, by identity
+ * (and, in the page's order, by state and name), so that a table change between two parts
+ * neither repeats a peer nor skips one that is still there. */
+struct metrics_key {
+	uint8_t rank;                     /* the page's order: offline, never, online */
+	char ifname[WG_IFNAME_SIZE];
+	char name[PEER_NAME_SIZE];        /* the page's order only */
+	uint8_t key[WG_KEY_LEN];
+};
+
+/* A response's place, kept by the HTTP connection (HTTP_CURSOR_SIZE); zeroed: the start. */
+struct metrics_cursor {
+	unsigned section;                 /* the family (or part of the page) being written */
+	unsigned stage;                   /* within it: 0 before its header */
+	bool any;                         /* last is the last item written in the section */
+	bool page;                        /* the status page, not /metrics */
+	struct metrics_key last;          /* for interfaces: last.ifname */
+	uint64_t gen;                     /* the table generation pos is a place in */
+	size_t pos;
+	size_t rows;                      /* the page: peers listed so far */
+};
+
+/* The shown peers' positions in the table in one order, built at the first response part
+ * after a table change (then shared by every response) and dropped at the next change. */
+struct metrics_order {
+	uint32_t *idx;
+	size_t n;
+	bool built;
+};
+
+enum { MO_KEY, MO_PAGE, MO__COUNT };   /* by (interface, key); the page's: offline first */
+
 struct sink_metrics {
 	const struct peer_table *peers;
 	const struct wg_snapshot *snap;   /* the last poll's: device keys, interface errors */
@@ -40,6 +73,8 @@ struct sink_metrics {
 	size_t nerrs;
 	char host[256];
 	const struct hook_totals *hooks;  /* the hooks sink's counters; NULL: no hooks */
+	uint64_t gen;                     /* table changes seen: polls, peers added, removed, renamed */
+	struct metrics_order order[MO__COUNT];
 };
 
 void sink_metrics_init(struct sink_metrics *m, const struct peer_table *peers,
@@ -52,13 +87,22 @@ void sink_metrics_event(void *ctx, const struct event *ev);
 uint64_t sink_metrics_transitions(const struct sink_metrics *m, const char *ifname,
                                   const uint8_t key[WG_KEY_LEN]);
 
-/* /metrics in the text exposition format 0.0.4, as of now. Errors show in b->failed. */
-void metrics_render(const struct sink_metrics *m, const struct clocks *now, struct http_buf *b);
-/* The status page at /: HTML, no script, every value escaped, offline peers first. */
-void metrics_page(const struct sink_metrics *m, const struct clocks *now, struct http_buf *b);
+/* The next part of /metrics (text exposition format 0.0.4) after cur into b, a fixed
+ * buffer of at least HTTP_PART_MIN bytes, whole lines only: 1 more to come, 0 the end,
+ * -ENOMEM, or -E2BIG (a peer's lines larger than b). */
+int metrics_render_part(struct sink_metrics *m, struct metrics_cursor *cur,
+                        const struct clocks *now, struct http_buf *b);
+/* The next part of the status page at / (HTML, no script, every value escaped, offline
+ * peers first), as metrics_render_part. */
+int metrics_page_part(struct sink_metrics *m, struct metrics_cursor *cur,
+                      const struct clocks *now, struct http_buf *b);
+/* All of /metrics, or of the page, as of now into a growing b (tests, bench). Errors show
+ * in b->failed. */
+void metrics_render(struct sink_metrics *m, const struct clocks *now, struct http_buf *b);
+void metrics_page(struct sink_metrics *m, const struct clocks *now, struct http_buf *b);
 /* An http_handler (ctx = struct sink_metrics): / and /metrics, else 404. */
-int metrics_http(void *ctx, const char *path, size_t path_len, struct http_buf *body,
-                 const char **ctype);
+int metrics_http(void *ctx, const char *path, size_t path_len, void *cursor,
+                 const char **ctype, http_body_fn **body);
 
 /* Start-up validation of METRICS_LISTEN and METRICS_TOKEN_FILE (check-config and run):
  * 0, or -EINVAL with one line in err naming the setting. Fills addrs (HTTP_MAX_LISTEN

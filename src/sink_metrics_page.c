@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The status page at /: one server-rendered HTML page, no script and nothing fetched from
- * elsewhere, every value sanitized then HTML-escaped; offline peers first. */
+ * elsewhere, every value sanitized then HTML-escaped; offline peers first. Written in parts
+ * in the page's order (sink_metrics_order.c): a peer whose state or name changes while a
+ * page is being sent may be listed twice or not at all on that page, never read freed. */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "sink_metrics.h"
+#include "sink_metrics_impl.h"
 #include "util.h"
 
 /* s sanitized, then the five HTML specials as entities. */
@@ -43,23 +44,6 @@ static void age(struct http_buf *b, int64_t ms)
 		http_printf(b, "%" PRId64 "m %" PRId64 "s ago", s / 60, s % 60);
 	else
 		http_printf(b, "%" PRId64 "s ago", s);
-}
-
-static int rank(enum peer_state s)
-{
-	return s == PEER_OFFLINE ? 0 : s == PEER_NEVER ? 1 : 2;
-}
-
-/* Offline, then never seen, then online; by interface and name within. */
-static int cmp_view(const void *a, const void *b)
-{
-	const struct peer_view *x = a, *y = b;
-	int c = rank(x->state) - rank(y->state);
-	if (!c)
-		c = strcmp(x->ifname, y->ifname);
-	if (!c)
-		c = strcmp(x->name, y->name);
-	return c ? c : memcmp(x->key, y->key, sizeof(x->key));
 }
 
 static void row(struct http_buf *b, const struct peer_view *v)
@@ -100,30 +84,46 @@ static void head(const struct sink_metrics *m, struct http_buf *b)
 	http_printf(b, "</h1><p>Last poll: %s. <a href=\"/metrics\">Metrics</a></p>\n", when);
 }
 
-void metrics_page(const struct sink_metrics *m, const struct clocks *now, struct http_buf *b)
+/* The page's parts: its head, the rows, its end. */
+enum { P_HEAD, P_ROWS, P_FOOT, P_END };
+
+/* A section_fn: a part of the page. */
+static int page_section(struct sink_metrics *m, struct metrics_cursor *cur,
+                        const struct clocks *now, struct http_buf *b)
 {
-	struct peer_view *all = NULL;
-	size_t n = 0, cap = 0;
+	size_t mark = b->len, i;
 	struct peer_view v;
-	for (size_t i = 0; peers_view(m->peers, i, now, &v); i++) {
-		if (v.restored)
-			continue;
-		void *arr = all;
-		if (!array_grow(&arr, &cap, n, sizeof(*all), WG_MAX_PEERS)) {
-			b->failed = true;
-			break;
+	int rc;
+	switch (cur->section) {
+	case P_HEAD:
+		head(m, b);
+		http_printf(b, "<div class=\"wrap\"><table><tr><th>Interface</th><th>Peer</th>"
+		            "<th>State</th><th>Last heard</th><th>Handshake</th><th>Endpoint</th>"
+		            "<th>Bytes rx / tx</th></tr>\n");
+		return unit_end(b, mark) ? SEC_DONE : SEC_FULL;
+	case P_ROWS:
+		while ((rc = order_next(m, cur, MO_PAGE, now, &v, &i)) > 0) {
+			mark = b->len;
+			row(b, &v);
+			if (!unit_end(b, mark))
+				return SEC_FULL;
+			order_passed(cur, MO_PAGE, &v);
+			cur->rows++;
 		}
-		all = arr;
-		all[n++] = v;
+		return rc < 0 ? rc : SEC_DONE;
+	default:
+		http_printf(b, "</table></div><p>%zu peers.</p></body></html>\n", cur->rows);
+		return unit_end(b, mark) ? SEC_DONE : SEC_FULL;
 	}
-	if (n)
-		qsort(all, n, sizeof(*all), cmp_view);
-	head(m, b);
-	http_printf(b, "<div class=\"wrap\"><table><tr><th>Interface</th><th>Peer</th>"
-	            "<th>State</th><th>Last heard</th><th>Handshake</th><th>Endpoint</th>"
-	            "<th>Bytes rx / tx</th></tr>\n");
-	for (size_t i = 0; i < n; i++)
-		row(b, &all[i]);
-	http_printf(b, "</table></div><p>%zu peers.</p></body></html>\n", n);
-	free(all);
+}
+
+int metrics_page_part(struct sink_metrics *m, struct metrics_cursor *cur,
+                      const struct clocks *now, struct http_buf *b)
+{
+	return sections_write(m, cur, now, b, P_END, page_section);
+}
+
+void metrics_page(struct sink_metrics *m, const struct clocks *now, struct http_buf *b)
+{
+	render_whole(m, true, now, b);
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* /metrics in the Prometheus text exposition format 0.0.4: the two exporters' families
  * that dashboards already query (mdlayher/wireguard_exporter, MindFlavor's
- * prometheus_wireguard_exporter), with their names and semantics, then wg-monitor's own. */
+ * prometheus_wireguard_exporter), with their names and semantics, then wg-monitor's own;
+ * written family by family, peer by peer, in parts (sink_metrics_order.c says how). */
+#include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "sink_hooks.h"
-#include "sink_metrics.h"
+#include "sink_metrics_impl.h"
 #include "util.h"
 
 #define AS_OF " As of wg-monitor's last poll; a scrape never polls."
@@ -122,50 +125,235 @@ static bool peer_value(const struct sink_metrics *m, const struct clocks *now,
 	return false;
 }
 
-/* The i-th peer a scrape shows: restored ones not yet polled are not shown. */
-static bool shown(const struct sink_metrics *m, size_t i, const struct clocks *now,
-                  struct peer_view *v, bool *more)
+
+#define NFAM 11
+static_assert(ARRAY_SIZE(peer_families) == NFAM, "the sections below count them");
+
+/* The sections of /metrics, in order; S_FAMILY + i is peer_families[i]. */
+enum { S_DEVICES, S_MDL_INFO, S_ALLOWED, S_FAMILY, S_OWN_INFO = S_FAMILY + NFAM, S_STATE,
+       S_BY_STATE, S_TRUNCATED, S_ERRORS, S_TAIL, S_END };
+
+static unsigned section_set(unsigned s)
 {
-	*more = peers_view(m->peers, i, now, v);
-	return *more && !v->restored;
+	if (s <= S_ALLOWED)
+		return F_MDL;
+	if (s < S_OWN_INFO)
+		return peer_families[s - S_FAMILY].set;
+	return F_OWN;
 }
 
-static void peer_family(const struct sink_metrics *m, const struct clocks *now,
-                        const struct family *f, struct http_buf *b)
+/* ------------------------------------------------------------------ a peer's lines */
+
+/* One peer's lines of a section (arg: its family or its name). */
+typedef void peer_lines(struct sink_metrics *m, const struct clocks *now,
+                        const struct peer_view *v, size_t i, const void *arg,
+                        struct http_buf *b);
+
+static void value_lines(struct sink_metrics *m, const struct clocks *now,
+                        const struct peer_view *v, size_t i, const void *arg,
+                        struct http_buf *b)
 {
-	struct peer_view v;
+	const struct family *f = arg;
 	char labels[LABELS_SIZE], val[48];
-	bool more = true;
-	header(b, f->name, f->type, f->help);
-	for (size_t i = 0; more; i++) {
-		if (!shown(m, i, now, &v, &more) || !peer_value(m, now, &v, f->value, val, sizeof(val)))
-			continue;
-		peer_labels(labels, sizeof(labels), &v, peers_allowed_ips(m->peers, i), f->labels);
-		http_printf(b, "%s{%s} %s\n", f->name, labels, val);
-	}
+	if (!peer_value(m, now, v, f->value, val, sizeof(val)))
+		return;
+	peer_labels(labels, sizeof(labels), v, peers_allowed_ips(m->peers, i), f->labels);
+	http_printf(b, "%s{%s} %s\n", f->name, labels, val);
 }
 
 /* wireguard_peer_allowed_ips_info: one series per allowed IP kept (wg.h's bound). */
-static void allowed_ips_family(const struct sink_metrics *m, const struct clocks *now,
-                               struct http_buf *b)
+static void allowed_ips_lines(struct sink_metrics *m, const struct clocks *now,
+                              const struct peer_view *v, size_t i, const void *arg,
+                              struct http_buf *b)
 {
-	struct peer_view v;
 	char labels[LABELS_SIZE], ip[ALLOWEDIP_TEXT_SIZE];
-	bool more = true;
-	header(b, "wireguard_peer_allowed_ips_info", "gauge", "Metadata about each of a peer's "
-	       "allowed IP subnets for a given device (the first 64 of a peer).");
-	for (size_t i = 0; more; i++) {
-		if (!shown(m, i, now, &v, &more))
-			continue;
-		const struct allowed_ips *ips = peers_allowed_ips(m->peers, i);
-		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
-		for (uint32_t j = 0; j < ips->n; j++) {
-			allowedip_text(ip, &ips->v[j]);
-			http_printf(b, "wireguard_peer_allowed_ips_info{%s,allowed_ips=\"%s\","
-			            "family=\"%s\"} 1\n", labels, ip, allowedip_family(&ips->v[j]));
-		}
+	const struct allowed_ips *ips = peers_allowed_ips(m->peers, i);
+	(void)now;
+	(void)arg;
+	peer_labels(labels, sizeof(labels), v, NULL, LB_DEVICE);
+	for (uint32_t j = 0; ips && j < ips->n; j++) {
+		allowedip_text(ip, &ips->v[j]);
+		http_printf(b, "wireguard_peer_allowed_ips_info{%s,allowed_ips=\"%s\","
+		            "family=\"%s\"} 1\n", labels, ip, allowedip_family(&ips->v[j]));
 	}
 }
+
+/* wireguard_peer_info / wg_monitor_peer_info: the names and endpoints, value 1. */
+static void info_lines(struct sink_metrics *m, const struct clocks *now,
+                       const struct peer_view *v, size_t i, const void *arg,
+                       struct http_buf *b)
+{
+	char labels[LABELS_SIZE], ep[4 * WG_ENDPOINT_SIZE + 3], nm[4 * PEER_NAME_SIZE + 3];
+	(void)m;
+	(void)now;
+	(void)i;
+	peer_labels(labels, sizeof(labels), v, NULL, LB_DEVICE);
+	text_label(ep, sizeof(ep), v->endpoint, strnlen(v->endpoint, sizeof(v->endpoint)));
+	text_label(nm, sizeof(nm), v->name, strnlen(v->name, sizeof(v->name)));
+	http_printf(b, "%s{%s,endpoint=%s,name=%s} 1\n", (const char *)arg, labels, ep, nm);
+}
+
+static void state_lines(struct sink_metrics *m, const struct clocks *now,
+                        const struct peer_view *v, size_t i, const void *arg,
+                        struct http_buf *b)
+{
+	char labels[LABELS_SIZE];
+	(void)m;
+	(void)now;
+	(void)i;
+	(void)arg;
+	peer_labels(labels, sizeof(labels), v, NULL, LB_DEVICE);
+	for (int s = 0; s < PEER_STATES; s++)
+		http_printf(b, "wg_monitor_peer_state{%s,state=\"%s\"} %d\n", labels,
+		            peer_state_words[s], (int)v->state == s);
+}
+
+/* A section of one header and each shown peer's lines, in (interface, key) order. */
+static int peer_section(struct sink_metrics *m, struct metrics_cursor *cur,
+                        const struct clocks *now, struct http_buf *b, const struct family *f,
+                        peer_lines *lines, const void *arg)
+{
+	struct peer_view v;
+	size_t i, mark = b->len;
+	int rc;
+	if (cur->stage == 0) {
+		header(b, f->name, f->type, f->help);
+		if (!unit_end(b, mark))
+			return SEC_FULL;
+		cur->stage = 1;
+	}
+	while ((rc = order_next(m, cur, MO_KEY, now, &v, &i)) > 0) {
+		mark = b->len;
+		lines(m, now, &v, i, arg, b);
+		if (!unit_end(b, mark))
+			return SEC_FULL;
+		order_passed(cur, MO_KEY, &v);
+	}
+	return rc < 0 ? rc : SEC_DONE;
+}
+
+static const struct family info_mdl = { F_MDL, "wireguard_peer_info", "gauge",
+	"Metadata about a peer. The public_key label on peer metrics refers to the peer's "
+	"public key; not the device's public key.", LB_DEVICE, FV_UP };
+static const struct family info_own = { F_OWN, "wg_monitor_peer_info", "gauge",
+	"The peer's name and endpoint, value 1: join on device and public_key.", LB_DEVICE,
+	FV_UP };
+static const struct family allowed_fam = { F_MDL, "wireguard_peer_allowed_ips_info",
+	"gauge", "Metadata about each of a peer's allowed IP subnets for a given device (the "
+	"first 64 of a peer).", LB_DEVICE, FV_UP };
+static const struct family state_fam = { F_OWN, "wg_monitor_peer_state", "gauge",
+	"1 for the peer's state (never, online, offline), 0 for the others.", LB_DEVICE, FV_UP };
+
+/* ------------------------------------------------------------------ by interface */
+
+/* An interface-named list: the name of item i, NULL past the end, "" to skip it. */
+typedef const char *name_at(const struct sink_metrics *m, size_t i);
+
+/* The item after the cursor's in name order (interfaces come and go between parts, so
+ * their position is not a place): its index, or -1. A scan per item; they are few. */
+static long next_named(const struct sink_metrics *m, const struct metrics_cursor *cur,
+                       name_at *at)
+{
+	const char *best = NULL, *s;
+	long bi = -1;
+	for (size_t i = 0; (s = at(m, i)); i++) {
+		if (!s[0] || (cur->any && strncmp(s, cur->last.ifname, WG_IFNAME_SIZE) <= 0))
+			continue;
+		if (!best || strncmp(s, best, WG_IFNAME_SIZE) < 0) {
+			best = s;
+			bi = (long)i;
+		}
+	}
+	return bi;
+}
+
+static void named_passed(struct metrics_cursor *cur, const char *name)
+{
+	memset(cur->last.ifname, 0, sizeof(cur->last.ifname));
+	memcpy(cur->last.ifname, name, strnlen(name, sizeof(cur->last.ifname) - 1));
+	cur->any = true;
+}
+
+static const char *device_at(const struct sink_metrics *m, size_t i)
+{
+	if (!m->snap || i >= m->snap->ndevs)
+		return NULL;
+	return m->snap->devs[i].has_public_key ? m->snap->devs[i].name : "";
+}
+
+static const char *interface_at(const struct sink_metrics *m, size_t i)
+{
+	return peers_interface(m->peers, i);
+}
+
+static const char *errdev_at(const struct sink_metrics *m, size_t i)
+{
+	return i < m->nerrs ? m->errs[i].ifname : NULL;
+}
+
+static void device_line(const struct sink_metrics *m, size_t i, struct http_buf *b)
+{
+	const struct wg_device *d = &m->snap->devs[i];
+	char key[WG_KEY_B64_LEN], dev[2 * WG_IFNAME_SIZE + 3];
+	key_to_base64(key, d->public_key);
+	text_label(dev, sizeof(dev), d->name, strnlen(d->name, sizeof(d->name)));
+	http_printf(b, "wireguard_device_info{device=%s,public_key=\"%s\"} 1\n", dev, key);
+}
+
+static void by_state_lines(const struct sink_metrics *m, size_t i, struct http_buf *b)
+{
+	const char *ifname = peers_interface(m->peers, i);
+	char dev[2 * WG_IFNAME_SIZE + 3];
+	struct peer_counts c = peers_count(m->peers, ifname);
+	size_t n[PEER_STATES] = { [PEER_NEVER] = c.never, [PEER_ONLINE] = c.online,
+	                          [PEER_OFFLINE] = c.offline };
+	text_label(dev, sizeof(dev), ifname, strnlen(ifname, WG_IFNAME_SIZE));
+	for (int s = 0; s < PEER_STATES; s++)
+		http_printf(b, "wg_monitor_peers{device=%s,state=\"%s\"} %zu\n", dev,
+		            peer_state_words[s], n[s]);
+}
+
+static void errors_line(const struct sink_metrics *m, size_t i, struct http_buf *b)
+{
+	char dev[2 * WG_IFNAME_SIZE + 3];
+	text_label(dev, sizeof(dev), m->errs[i].ifname, strnlen(m->errs[i].ifname,
+	           WG_IFNAME_SIZE));
+	http_printf(b, "wg_monitor_poll_errors_total{device=%s} %" PRIu64 "\n", dev,
+	            m->errs[i].n);
+}
+
+/* A section of one header and a unit per named item, in name order. */
+static int named_section(const struct sink_metrics *m, struct metrics_cursor *cur,
+                         struct http_buf *b, const char *const hdr[3], name_at *at,
+                         void (*unit)(const struct sink_metrics *, size_t, struct http_buf *))
+{
+	size_t mark = b->len;
+	long i;
+	if (cur->stage == 0) {
+		header(b, hdr[0], hdr[1], hdr[2]);
+		if (!unit_end(b, mark))
+			return SEC_FULL;
+		cur->stage = 1;
+	}
+	while ((i = next_named(m, cur, at)) >= 0) {
+		mark = b->len;
+		unit(m, (size_t)i, b);
+		if (!unit_end(b, mark))
+			return SEC_FULL;
+		named_passed(cur, at(m, (size_t)i));
+	}
+	return SEC_DONE;
+}
+
+static const char *const devices_hdr[3] = { "wireguard_device_info", "gauge",
+	"Metadata about a device." };
+static const char *const by_state_hdr[3] = { "wg_monitor_peers", "gauge",
+	"Peers of an interface in each state." };
+static const char *const errors_hdr[3] = { "wg_monitor_poll_errors_total", "counter",
+	("Polls that failed, by interface; device=\"\": the poll as a whole, or an interface "
+	 "past the first 64.") };
+
+/* ------------------------------------------------------------------ the daemon's own */
 
 /* Peers whose allowed IPs were more than the series above list. */
 static void allowed_ips_truncated(const struct sink_metrics *m, struct http_buf *b)
@@ -179,86 +367,12 @@ static void allowed_ips_truncated(const struct sink_metrics *m, struct http_buf 
 	http_printf(b, "wg_monitor_peers_allowed_ips_truncated %zu\n", n);
 }
 
-/* wireguard_peer_info / wg_monitor_peer_info: the names and endpoints, value 1. */
-static void info_family(const struct sink_metrics *m, const struct clocks *now,
-                        const char *name, const char *help, struct http_buf *b)
-{
-	struct peer_view v;
-	char labels[LABELS_SIZE], ep[4 * WG_ENDPOINT_SIZE + 3], nm[4 * PEER_NAME_SIZE + 3];
-	bool more = true;
-	header(b, name, "gauge", help);
-	for (size_t i = 0; more; i++) {
-		if (!shown(m, i, now, &v, &more))
-			continue;
-		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
-		text_label(ep, sizeof(ep), v.endpoint, strnlen(v.endpoint, sizeof(v.endpoint)));
-		text_label(nm, sizeof(nm), v.name, strnlen(v.name, sizeof(v.name)));
-		http_printf(b, "%s{%s,endpoint=%s,name=%s} 1\n", name, labels, ep, nm);
-	}
-}
-
-static void state_family(const struct sink_metrics *m, const struct clocks *now,
-                         struct http_buf *b)
-{
-	struct peer_view v;
-	char labels[LABELS_SIZE];
-	bool more = true;
-	header(b, "wg_monitor_peer_state", "gauge",
-	       "1 for the peer's state (never, online, offline), 0 for the others.");
-	for (size_t i = 0; more; i++) {
-		if (!shown(m, i, now, &v, &more))
-			continue;
-		peer_labels(labels, sizeof(labels), &v, NULL, LB_DEVICE);
-		for (int s = 0; s < PEER_STATES; s++)
-			http_printf(b, "wg_monitor_peer_state{%s,state=\"%s\"} %d\n", labels,
-			            peer_state_words[s], (int)v.state == s);
-	}
-}
-
-static void device_info(const struct sink_metrics *m, struct http_buf *b)
-{
-	header(b, "wireguard_device_info", "gauge", "Metadata about a device.");
-	for (size_t i = 0; m->snap && i < m->snap->ndevs; i++) {
-		const struct wg_device *d = &m->snap->devs[i];
-		char key[WG_KEY_B64_LEN], dev[2 * WG_IFNAME_SIZE + 3];
-		if (!d->has_public_key)
-			continue;
-		key_to_base64(key, d->public_key);
-		text_label(dev, sizeof(dev), d->name, strnlen(d->name, sizeof(d->name)));
-		http_printf(b, "wireguard_device_info{device=%s,public_key=\"%s\"} 1\n", dev, key);
-	}
-}
-
-static void peers_by_state(const struct sink_metrics *m, struct http_buf *b)
-{
-	header(b, "wg_monitor_peers", "gauge", "Peers of an interface in each state.");
-	for (size_t i = 0; peers_interface(m->peers, i); i++) {
-		const char *ifname = peers_interface(m->peers, i);
-		char dev[2 * WG_IFNAME_SIZE + 3];
-		struct peer_counts c = peers_count(m->peers, ifname);
-		size_t n[PEER_STATES] = { [PEER_NEVER] = c.never, [PEER_ONLINE] = c.online,
-		                          [PEER_OFFLINE] = c.offline };
-		text_label(dev, sizeof(dev), ifname, strnlen(ifname, WG_IFNAME_SIZE));
-		for (int s = 0; s < PEER_STATES; s++)
-			http_printf(b, "wg_monitor_peers{device=%s,state=\"%s\"} %zu\n", dev,
-			            peer_state_words[s], n[s]);
-	}
-}
-
-static void poll_errors(const struct sink_metrics *m, struct http_buf *b)
+/* The poll errors not counted by interface above. */
+static void errors_rest(const struct sink_metrics *m, struct http_buf *b)
 {
 	uint64_t apart = 0;
-	header(b, "wg_monitor_poll_errors_total", "counter",
-	       "Polls that failed, by interface; device=\"\": the poll as a whole, or an "
-	       "interface past the first 64.");
-	for (size_t i = 0; i < m->nerrs; i++) {
-		char dev[2 * WG_IFNAME_SIZE + 3];
-		text_label(dev, sizeof(dev), m->errs[i].ifname, strnlen(m->errs[i].ifname,
-		           WG_IFNAME_SIZE));
-		http_printf(b, "wg_monitor_poll_errors_total{device=%s} %" PRIu64 "\n", dev,
-		            m->errs[i].n);
+	for (size_t i = 0; i < m->nerrs; i++)
 		apart += m->errs[i].n;
-	}
 	uint64_t all = m->totals ? m->totals->poll_errors : apart;
 	http_printf(b, "wg_monitor_poll_errors_total{device=\"\"} %" PRIu64 "\n",
 	            all > apart ? all - apart : 0);
@@ -278,11 +392,8 @@ static void hook_families(const struct hook_totals *t, struct http_buf *b)
 	http_printf(b, "wg_monitor_hooks_dropped_total %" PRIu64 "\n", t->dropped);
 }
 
-static void daemon_families(const struct sink_metrics *m, struct http_buf *b)
+static void daemon_tail(const struct sink_metrics *m, struct http_buf *b)
 {
-	peers_by_state(m, b);
-	allowed_ips_truncated(m, b);
-	poll_errors(m, b);
 	header(b, "wg_monitor_polls_total", "counter", "Polls since wg-monitor started.");
 	http_printf(b, "wg_monitor_polls_total %" PRIu64 "\n", m->totals ? m->totals->polls : 0);
 	header(b, "wg_monitor_poll_duration_seconds", "gauge", "How long the last poll took.");
@@ -298,21 +409,52 @@ static void daemon_families(const struct sink_metrics *m, struct http_buf *b)
 		hook_families(m->hooks, b);
 }
 
-void metrics_render(const struct sink_metrics *m, const struct clocks *now, struct http_buf *b)
+/* A section that is one unit. */
+static int single(const struct sink_metrics *m, struct http_buf *b,
+                  void (*unit)(const struct sink_metrics *, struct http_buf *))
 {
-	unsigned set = families_of(m->compat);
-	if (set & F_MDL) {
-		device_info(m, b);
-		info_family(m, now, "wireguard_peer_info", "Metadata about a peer. The public_key "
-		            "label on peer metrics refers to the peer's public key; not the "
-		            "device's public key.", b);
-		allowed_ips_family(m, now, b);
+	size_t mark = b->len;
+	unit(m, b);
+	return unit_end(b, mark) ? SEC_DONE : SEC_FULL;
+}
+
+/* ------------------------------------------------------------------ the sections */
+
+/* A section_fn: a section of /metrics; one METRICS_COMPAT leaves out is done at once. */
+static int section(struct sink_metrics *m, struct metrics_cursor *cur,
+                   const struct clocks *now, struct http_buf *b)
+{
+	unsigned s = cur->section;
+	if (!(section_set(s) & families_of(m->compat)))
+		return SEC_DONE;
+	if (s >= S_FAMILY && s < S_OWN_INFO)
+		return peer_section(m, cur, now, b, &peer_families[s - S_FAMILY], value_lines,
+		                    &peer_families[s - S_FAMILY]);
+	switch (s) {
+	case S_DEVICES: return named_section(m, cur, b, devices_hdr, device_at, device_line);
+	case S_MDL_INFO: return peer_section(m, cur, now, b, &info_mdl, info_lines, info_mdl.name);
+	case S_ALLOWED: return peer_section(m, cur, now, b, &allowed_fam, allowed_ips_lines, NULL);
+	case S_OWN_INFO: return peer_section(m, cur, now, b, &info_own, info_lines, info_own.name);
+	case S_STATE: return peer_section(m, cur, now, b, &state_fam, state_lines, NULL);
+	case S_BY_STATE: return named_section(m, cur, b, by_state_hdr, interface_at, by_state_lines);
+	case S_TRUNCATED: return single(m, b, allowed_ips_truncated);
+	case S_ERRORS:
+		if (cur->stage < 2 && named_section(m, cur, b, errors_hdr, errdev_at,
+		                                    errors_line) == SEC_FULL)
+			return SEC_FULL;
+		cur->stage = 2;
+		return single(m, b, errors_rest);
+	default: return single(m, b, daemon_tail);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(peer_families); i++)
-		if (set & peer_families[i].set)
-			peer_family(m, now, &peer_families[i], b);
-	info_family(m, now, "wg_monitor_peer_info", "The peer's name and endpoint, value 1: "
-	            "join on device and public_key.", b);
-	state_family(m, now, b);
-	daemon_families(m, b);
+}
+
+int metrics_render_part(struct sink_metrics *m, struct metrics_cursor *cur,
+                        const struct clocks *now, struct http_buf *b)
+{
+	return sections_write(m, cur, now, b, S_END, section);
+}
+
+void metrics_render(struct sink_metrics *m, const struct clocks *now, struct http_buf *b)
+{
+	render_whole(m, false, now, b);
 }

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # /metrics and the listener (SPEC §10) on a real tunnel: promtool accepts the output, the
 # values match the tunnel, both listeners answer, bad requests get their status, a missing
-# or wrong token 401 (and SIGHUP rotates it); then 120 slow clients sending a byte a second
-# while polls keep their 1 s cadence, fresh scrapes answered within a second, and the
-# daemon's fds and memory back to where they were afterwards.
+# or wrong token 401 (and SIGHUP rotates it); then 300 slow clients sending a byte a second
+# while polls keep their 1 s cadence (from the daemon's own log), fresh scrapes answered
+# within a second, the daemon's fds and memory bounded during the storm and back to where
+# they were afterwards; clients that disconnect in the middle of a 1.7 MiB page.
 . "$(dirname "$0")/lib.sh"
 t_common
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
@@ -120,8 +121,8 @@ rss() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
 FD0=$(fds)
 RSS0=$(rss)
 polls0=$(count_re 'event=poll ' "${WGM_ERR[m]}")
-# 120 clients, each sending one byte of a request a second; one dropped reconnects at once.
-in_n "$PY" - "$PORT" 120 12 >"$T_DIR/slow.out" 2>&1 <<'PYEOF' &
+# 300 clients, each sending one byte of a request a second; one dropped reconnects at once.
+in_n "$PY" - "$PORT" 300 12 >"$T_DIR/slow.out" 2>&1 <<'PYEOF' &
 import socket, sys, time
 port, n, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 req = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -149,6 +150,10 @@ print("drops", drops)
 PYEOF
 SLOW=$!
 T_PIDS+=("$SLOW")
+# The daemon's fds and VmRSS every 0.1 s while the storm lasts.
+(while kill -0 "$SLOW" 2>/dev/null; do echo "$(fds) $(rss)"; sleep 0.1; done) >"$T_DIR/samples" &
+SAMPLER=$!
+T_PIDS+=("$SAMPLER")
 sleep 2
 worst=0
 codes=""
@@ -161,6 +166,17 @@ done
 assert_eq "$codes" "200 200 200 200 200 200 " "fresh scrapes during the storm"
 assert_range "$worst" 0 1 "answered within a second (worst, s)"
 wait "$SLOW"
+wait "$SAMPLER"
+fd_max=$(awk '$1 > m {m = $1} END {print m + 0}' "$T_DIR/samples")
+rss_max=$(awk '$2 > m {m = $2} END {print m + 0}' "$T_DIR/samples")
+log_note "$(wc -l <"$T_DIR/samples") samples of the daemon's fds and VmRSS during the storm"
+# At most 16 connections (HTTP_MAX_CONNS) beside the fds of before; one more for a
+# newcomer over the cap between its accept and its close.
+assert_range "$fd_max" "$FD0" $((FD0 + 17)) "the daemon's fds during the storm (most seen)"
+# Each connection has a 4 KiB request buffer in the daemon's table and, only while it
+# answers, one 32 KiB output buffer: 16 x 32 KiB = 512 KiB, with 1.5 MiB for the heap's
+# slack.
+assert_range "$((rss_max - RSS0))" -100000 2048 "memory growth during the storm (most seen, KiB)"
 log_note "slow clients: $(cat "$T_DIR/slow.out")"
 # Poll cadence through the storm: the gaps between consecutive poll lines.
 gap=$(grep 'event=poll ' "${WGM_ERR[m]}" | tail -n +"$polls0" | while read -r l; do ts_epoch "$l"; done |
@@ -215,6 +231,39 @@ else
 fi
 assert_eq "$(grep -c '^wg_monitor_peer_up{' "$T_DIR/metrics1000.txt")" 1002 "one peer_up series per peer"
 assert_eq "$(grep -c '^wg_monitor_peer_state{' "$T_DIR/metrics1000.txt")" 3006 "three state series per peer"
+
+# Clients that read 64 KiB of the 1.7 MiB page and go, closing or resetting: the daemon
+# keeps polling, their fds are released, and the next scrape is whole.
+polls1=$(count_re 'event=poll ' "${WGM_ERR[m]}")
+in_n "$PY" - "$PORT" "$NEW" >"$T_DIR/cut.out" 2>&1 <<'PYEOF'
+import socket, struct, sys
+port, tok = int(sys.argv[1]), sys.argv[2]
+req = ("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % tok).encode()
+got = []
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(req)
+    n = 0
+    while n < 65536:
+        b = s.recv(4096)
+        if not b:
+            break
+        n += len(b)
+    if i % 2:  # half of them reset the connection instead of closing it
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    got.append(n)
+print("read", min(got), "to", max(got), "bytes of each of", len(got), "answers")
+PYEOF
+log_note "cut short: $(cat "$T_DIR/cut.out")"
+check "the clients read 64 KiB of each answer" awk '$1 == "read" && $2 >= 65536 {f = 1} END {exit !f}' "$T_DIR/cut.out"
+check "the daemon is still running after answers cut short" wgm_alive m
+wait_for_count 'event=poll ' $((polls1 + 3)) 10 || bad "no polls after answers cut short"
+for i in $(seq 40); do [ "$(fds)" -le "$FD0" ] && break; sleep 0.25; done
+assert_eq "$(fds)" "$FD0" "the daemon's fds after answers cut short"
+scrape "$M" "${AUTH[@]}" >"$T_DIR/metrics_after.txt"
+assert_eq "$(grep -c '^wg_monitor_peer_up{' "$T_DIR/metrics_after.txt")" 1002 "then a whole scrape"
 
 # A port in use stops the start: exit 2 with the address named.
 in_n "$WGM_BIN" run --metrics-listen "127.0.0.1:$PORT" --log-path "" --state-file "" \
