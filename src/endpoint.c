@@ -113,7 +113,8 @@ static void format_v4(char *out, const uint8_t *a, unsigned port)
 		while ((v /= 10) > 0);
 		while (n > 0)
 			*o++ = d[--n];
-		*o++ = i < 3 ? '.' : i == 3 ? ':' : '\0';
+		static const char after[5] = { '.', '.', '.', ':', '\0' };
+		*o++ = after[i];
 	}
 }
 

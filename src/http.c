@@ -228,8 +228,12 @@ static int answer(struct http_server *h, struct http_conn *c, const struct http_
 {
 	int st = req->status ? req->status : check(h, req);
 	const char *ctype = text_plain;
-	if (!c->out && !(c->out = malloc(HTTP_OUT_SIZE)))
-		return -ENOMEM;
+	if (!c->out) {
+		char *out = malloc(HTTP_OUT_SIZE);
+		if (!out)
+			return -ENOMEM;
+		c->out = out;
+	}
 	c->served++;
 	c->close_after = st != 0 || !req->keep_alive || c->eof || c->served >= HTTP_KEEPALIVE_MAX;
 	c->chunked = req->v11;

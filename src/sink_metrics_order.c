@@ -73,11 +73,13 @@ static int order_build(struct sink_metrics *m, int o, const struct clocks *now)
 	if (n)
 		qsort(r, n, sizeof(*r), cmp_rec);
 	uint32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-	for (size_t j = 0; idx && j < n; j++)
+	if (!idx) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < n; j++)
 		idx[j] = r[j].i;
 	free(r);
-	if (!idx)
-		return -ENOMEM;
 	*ord = (struct metrics_order){ idx, n, true };
 	return 0;
 }
