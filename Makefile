@@ -119,21 +119,30 @@ units-check: wg-monitor
 demo: wg-monitor
 	@./demo.sh
 
-# libFuzzer over the parsers of outside input, FUZZ_SECONDS each (clang only).
+# libFuzzer over the parsers of outside input (clang with libFuzzer; SKIPPED without):
+# each tests/fuzz/fuzz_NAME.c links the production code, built once with the sanitizers.
+# fuzz-regress replays every committed corpus (tests/fuzz/corpus/NAME/) and runs each
+# target FUZZ_REGRESS_SECONDS; fuzz runs each FUZZ_SECONDS on a corpus in build-fuzz/.
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/util.c src/text.c src/wg.c src/allowedips.c src/endpoint.c src/uapi_parse.c src/wgcli_parse.c \
-            src/source_netlink_parse.c src/netlink.c src/statefile.c src/safepath.c \
-            src/logfile_path.c src/kinds.c src/events.c src/liveness.c \
-            src/peers.c src/peers_restore.c src/peers_view.c src/peertab.c src/names.c src/http_parse.c
+FUZZ_REGRESS_SECONDS ?= 10
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS = $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+.PHONY: fuzz-regress fuzz-bins
+fuzz-bins:
+	$(MAKE) --no-print-directory BUILD=build-fuzz/obj CC=clang HARDEN="-fPIE" \
+	        CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/obj/libwgm.a
+	$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/obj/libwgm.a
+	clang $(WARN) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -D_GNU_SOURCE -Isrc -o $@ $< \
+	        build-fuzz/obj/libwgm.a
+
 fuzz:
-	mkdir -p build-fuzz
-	for f in uapi wgcli netlink statefile names http; do \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
-			-o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(FUZZ_SRCS) || exit 1; \
-		mkdir -p build-fuzz/corpus_$$f; \
-		if [ -f tests/fuzz/seed_$$f.txt ]; then cp tests/fuzz/seed_$$f.txt build-fuzz/corpus_$$f/; fi; \
-		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus_$$f || exit 1; \
-	done
+	@MAKE="$(MAKE)" FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh long $(FUZZ_NAMES)
+
+fuzz-regress:
+	@MAKE="$(MAKE)" FUZZ_REGRESS_SECONDS=$(FUZZ_REGRESS_SECONDS) tests/fuzz/run.sh regress $(FUZZ_NAMES)
 
 # Real WireGuard (wireguard-go in network namespaces); needs root.
 integration: wg-monitor
@@ -173,7 +182,7 @@ bench:
 soak: wg-monitor
 	@bench/soak.sh
 
-check: deps all clang analyse man-lint units-check unit sanitize integration integration-asan vm-test vm-service
+check: deps all clang analyse man-lint units-check unit sanitize fuzz-regress integration integration-asan vm-test vm-service
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
 # The units start $(SBINDIR)/wg-monitor; the defaults file is installed only where there
