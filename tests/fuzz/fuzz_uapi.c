@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "endpoint.h"
 #include "uapi.h"
 #include "util.h"
 
@@ -74,7 +75,8 @@ static void no_secret(const struct secrets *s, const struct wg_device *d, const 
 static bool same_peer(const struct wg_device *a, const struct wg_peer *p,
                       const struct wg_device *b, const struct wg_peer *q)
 {
-	if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) || strcmp(p->endpoint, q->endpoint) ||
+	if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) ||
+	    !endpoint_same(&p->endpoint, &q->endpoint) ||
 	    p->last_handshake_sec != q->last_handshake_sec ||
 	    p->last_handshake_nsec != q->last_handshake_nsec || p->hs_kind != q->hs_kind ||
 	    p->hs_approx != q->hs_approx || p->rx_bytes != q->rx_bytes ||
