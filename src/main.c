@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "logfile.h"
+#include "safepath.h"
 #include "settings.h"
 #include "settings_apply.h"
 #include "sink_metrics.h"
@@ -39,7 +40,7 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 
 static int check_paths(const struct settings *s)
 {
-	char err[600];
+	char err[SAFEPATH_WHY_SIZE + 64];
 	struct statefile sf;
 	/* as daemon_run: the listener and its token only when there is one to open */
 	if (s->metrics_listen[0] &&
