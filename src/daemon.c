@@ -16,6 +16,7 @@
 #include "names_book.h"
 #include "peers.h"
 #include "poll_apply.h"
+#include "safepath.h"
 #include "settings_apply.h"
 #include "sink_debug.h"
 #include "sink_hooks.h"
@@ -157,7 +158,8 @@ static void poll_once(struct daemon *d)
 /* SIGHUP: the token file again; a bad one keeps the old token, which is never shown. */
 static void reload_token(struct daemon *d)
 {
-	char tok[HTTP_TOKEN_MAX + 1], err[300], msg[400];
+	char tok[HTTP_TOKEN_MAX + 1], err[SAFEPATH_WHY_SIZE + 32],
+	     msg[SAFEPATH_WHY_SIZE + 64];
 	size_t len;
 	if (!d->s->metrics_listen[0] || !d->s->metrics_token_file[0])
 		return;
@@ -280,7 +282,7 @@ static int metrics_open(struct daemon *d)
 {
 	const struct settings *s = d->s;
 	struct http_addr addrs[HTTP_MAX_LISTEN];
-	char err[400], tok[HTTP_TOKEN_MAX + 1];
+	char err[SAFEPATH_WHY_SIZE + 64], tok[HTTP_TOKEN_MAX + 1];
 	size_t n, len = 0;
 	int rc = metrics_check(s, addrs, &n, tok, &len, err, sizeof(err));
 	if (rc < 0) {

@@ -151,7 +151,7 @@ int hook_events_parse(const char *list, uint64_t *mask, char *err, size_t errlen
 			t++;
 		/* peer_status is a debug line per peer and poll; hook_* would feed themselves */
 		if (len && (t == EV__COUNT || !event_about_peer(t) || t == EV_PEER_STATUS ||
-		            t >= EV_HOOK_FAILED)) {
+		            (t >= EV_HOOK_FAILED && t <= EV_HOOK_DROPPED))) {
 			char shown[64];
 			text_raw(shown, sizeof(shown), p, len); /* escaped where printed */
 			return fail_at(err, errlen, 0, -EINVAL, "\"%s\" is not a peer event (peer_online, "

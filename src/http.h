@@ -83,7 +83,8 @@ int http_parse_listen(const char *spec, struct http_addr *out, size_t max, size_
 
 /* Reads a bearer token from path: the file's first line, trailing whitespace removed,
  * 1..HTTP_TOKEN_MAX visible ASCII characters. 0, or -errno with err written (the token is
- * never in err). tok has room for HTTP_TOKEN_MAX + 1. */
+ * never in err; SAFEPATH_WHY_SIZE + 32 bytes hold it whole). tok has room for
+ * HTTP_TOKEN_MAX + 1. */
 int http_read_token(const char *path, char *tok, size_t *len, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ the server */

@@ -300,7 +300,7 @@ static const struct safepath_policy token_policy = {
 
 int http_read_token(const char *path, char *tok, size_t *len, char *err, size_t errlen)
 {
-	char buf[HTTP_TOKEN_MAX + 3], why[SAFEPATH_SHOWN_MAX + 200];
+	char buf[HTTP_TOKEN_MAX + 3], why[SAFEPATH_WHY_SIZE];
 	int fd = safepath_open_read(path, &token_policy, why, sizeof(why));
 	if (fd < 0)
 		return fail_at(err, errlen, 0, fd, "cannot open the token file: %s", why);

@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "logfile.h"
+#include "safepath.h"
 #include "settings.h"
 #include "settings_apply.h"
 #include "sink_metrics.h"
@@ -39,21 +40,23 @@ static int open_state_file(const struct settings *s, struct statefile *sf)
 
 static int check_paths(const struct settings *s)
 {
-	char err[600];
+	char err[SAFEPATH_WHY_SIZE + 64];
 	struct statefile sf;
+	/* In run's order (cmd_run, then daemon_run): of two bad settings, the same one is
+	 * named. */
+	if (open_state_file(s, &sf) < 0)
+		return -1;
+	statefile_close(&sf);
+	if (s->log_path[0] && logfile_try(s->log_path, err, sizeof(err)) < 0) {
+		log_path_error(s, err);
+		return -1;
+	}
 	/* as daemon_run: the listener and its token only when there is one to open */
 	if (s->metrics_listen[0] &&
 	    metrics_check(s, NULL, NULL, NULL, NULL, err, sizeof(err)) < 0) {
 		text_complain("%s", err);
 		return -1;
 	}
-	if (s->log_path[0] && logfile_try(s->log_path, err, sizeof(err)) < 0) {
-		log_path_error(s, err);
-		return -1;
-	}
-	if (open_state_file(s, &sf) < 0)
-		return -1;
-	statefile_close(&sf);
 	struct hooks_config hc;
 	if (settings_hooks_config(s, &hc, err, sizeof(err)) < 0) {
 		text_complain("%s", err);

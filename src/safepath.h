@@ -31,6 +31,9 @@ int path_split(const char *path, char dir[PATH_MAX], const char **base, char *er
  * so that the printer's escape is the only one. */
 #define SAFEPATH_SHOWN_MAX 256
 void safepath_shown(char out[SAFEPATH_SHOWN_MAX], const char *path);
+/* Room for a refusal of the walk, whole: two quoted paths (the file and a directory on
+ * the way) and the reason with the policy's hint. */
+#define SAFEPATH_WHY_SIZE (2 * SAFEPATH_SHOWN_MAX + 200)
 
 /* Whether a file or directory owned by uid may be trusted: root's or ours. */
 bool safepath_trusted_owner(uid_t uid);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "safepath.h"
 #include "sink_metrics_impl.h"
 #include "util.h"
 
@@ -195,7 +196,7 @@ int metrics_check(const struct settings *s, struct http_addr *addrs, size_t *nad
                   char *tok, size_t *toklen, char *err, size_t errlen)
 {
 	struct http_addr tmp[HTTP_MAX_LISTEN];
-	char why[300], mine[HTTP_TOKEN_MAX + 1];
+	char why[SAFEPATH_WHY_SIZE + 32], mine[HTTP_TOKEN_MAX + 1];
 	size_t n = 0, len = 0;
 	int rc = 0;
 	/* tmp and mine are outputs; cppcheck reads passing them as a use. */

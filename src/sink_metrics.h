@@ -105,8 +105,9 @@ int metrics_http(void *ctx, const char *path, size_t path_len, void *cursor,
                  const char **ctype, http_body_fn **body);
 
 /* Start-up validation of METRICS_LISTEN and METRICS_TOKEN_FILE (check-config and run):
- * 0, or -EINVAL with one line in err naming the setting. Fills addrs (HTTP_MAX_LISTEN
- * room) and the token (HTTP_TOKEN_MAX + 1 room, "" for none) when they are not NULL. */
+ * 0, or -EINVAL with one line in err naming the setting (whole in SAFEPATH_WHY_SIZE + 64).
+ * Fills addrs (HTTP_MAX_LISTEN room) and the token (HTTP_TOKEN_MAX + 1 room, "" for none)
+ * when they are not NULL. */
 int metrics_check(const struct settings *s, struct http_addr *addrs, size_t *naddrs,
                   char *tok, size_t *toklen, char *err, size_t errlen);
 

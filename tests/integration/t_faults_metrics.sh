@@ -41,12 +41,23 @@ while True:
         break
     data += b
 head, _, body = data.partition(b"\r\n\r\n")
-cl = [l.split(b":")[1].strip() for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-ok = head.split(b" ")[1].decode() if cl and int(cl[0]) == len(body) else "incomplete"
+fields = [l.lower().replace(b" ", b"") for l in head.split(b"\r\n")]
+cl = [l.split(b":")[1] for l in fields if l.startswith(b"content-length:")]
+whole = bool(cl) and int(cl[0]) == len(body)
+if b"transfer-encoding:chunked" in fields:   # a streamed body: whole at its zero-size part
+    rest, body = body, b""
+    while True:
+        size, _, rest = rest.partition(b"\r\n")
+        n = int(size.split(b";")[0], 16) if size.strip() else -1
+        if n <= 0 or len(rest) < n + 2:
+            whole = n == 0
+            break
+        body, rest = body + rest[:n], rest[n + 2:]
+ok = head.split(b" ")[1].decode() if whole else "incomplete"
 print(ok, len(body), "%.3f" % (time.time() - t))
 '
 scrape() { in_n "$PY" -c "$SCRAPE_PY" "$PORT"; }
-read -r code size secs0 <<<"$(scrape)"
+read -r code size _ <<<"$(scrape)"
 assert_eq "$code" 200 "a whole scrape before the faults"
 check "the answer ($size bytes) is larger than a socket buffer" test "${size:-0}" -gt 1000000
 # conns: the daemon's TCP connections (fds of its own; the listener not counted). Not its
@@ -78,12 +89,10 @@ print("done", n)
 far_down
 in_n "$PY" -c "$ABORT_PY" "$PORT" 150 >"$T_DIR/abort.out" 2>&1 || bad "the aborting clients failed: $(tail -n 1 "$T_DIR/abort.out")"
 check "daemon alive after 150 aborted answers" wgm_alive m
-read -r code size secs <<<"$(scrape)"
+read -r code size _ <<<"$(scrape)"
 assert_eq "$code" 200 "a whole scrape after the aborted ones"
-# the same answer as before the faults, which must not have slowed it: twice its time then,
-# plus 1 s for the load of parallel runs
-assert_range "${secs:-x}" 0 "$(awk -v s="${secs0:-0}" 'BEGIN{print 2 * s + 1}')" \
-	"and it came as fast as before the faults (s, ${secs0:-?} before)"
+# No timing comparison with the first scrape: nothing in the server makes a later answer
+# slower except connections left behind, and conns() = 0 below checks exactly that.
 # Each aborted connection is closed at the error or EOF of its next write, the whole
 # scrape's at its EOF or its linger (HTTP_LINGER_MS, 1 s): none left within twice that, plus
 # 1 s for the load of parallel runs.

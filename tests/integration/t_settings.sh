@@ -51,6 +51,13 @@ bad_setting --debug "DEBUG=1" --debug=   # empty, as for every other flag: not "
 # A token file is read with a listener only; then check-config refuses a missing one as run
 # does (without one, check-config refused what run never reads).
 bad_setting METRICS_TOKEN_FILE "METRICS_LISTEN=127.0.0.1:1 METRICS_TOKEN_FILE=$T_DIR/none"
+# Of several bad ones, both commands name the first that run checks: the state file, the
+# log file, the listener and its token, the hook.
+mkdir -m 0777 "$T_DIR/ww" && chmod 0777 "$T_DIR/ww"
+BAD_TOKEN="METRICS_LISTEN=127.0.0.1:1 METRICS_TOKEN_FILE=$T_DIR/none ON_CHANGE=$T_DIR/none"
+bad_setting STATE_FILE "STATE_FILE=$T_DIR/ww/state LOG_PATH=$T_DIR/ww $BAD_TOKEN"
+bad_setting LOG_PATH "LOG_PATH=$T_DIR/ww $BAD_TOKEN"
+bad_setting METRICS_TOKEN_FILE "$BAD_TOKEN"
 
 # Every setting --help lists (the rows of settings_table.h), by variable and by --flag=V,
 # given each hostile value: exit 2 and one stderr line naming it, control bytes escaped;

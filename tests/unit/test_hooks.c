@@ -182,6 +182,12 @@ static void test_events_parse(void)
 	CHECK_INT(hook_events_parse("peer_\x1b", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "\"peer_\x1b\""); /* raw: text_complain escapes it once */
 	CHECK_INT(hook_events_parse(",", &mask, err, sizeof(err)), -EINVAL);
+	/* every peer event but peer_status and hook_*, wherever the enum puts it */
+	for (int t = 0; t < EV__COUNT; t++) {
+		bool want = event_about_peer(t) && t != EV_PEER_STATUS &&
+		            strncmp(event_name(t), "hook_", 5) != 0;
+		CHECK_INT(hook_events_parse(event_name(t), &mask, err, sizeof(err)), want ? 0 : -EINVAL);
+	}
 }
 
 static void test_check(void)

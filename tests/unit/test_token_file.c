@@ -4,11 +4,14 @@
  * ours, a file another user owns or may write are refused; a plain open() took them all. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "http.h"
+#include "settings_spec.h"
+#include "sink_metrics.h"
 #include "tmpdir.h"
 
 static char dir[PATH_MAX], tok[HTTP_TOKEN_MAX + 1], err[600];
@@ -83,6 +86,35 @@ static void test_foreign_owner(void)
 	CHECK_INT(read_token(via), 0);
 }
 
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* A path of ~240 bytes in a directory others may write: the message quotes both, and its
+ * reason, at the end, must survive every buffer on the way (start-up and check-config). */
+static void test_long_path_reason(void)
+{
+	char sub[PATH_MAX], p[PATH_MAX], name[240], big[1024];
+	size_t room = 240 - strlen(dir) - strlen("//token");
+	memset(name, 'd', room);
+	name[room] = '\0';
+	CHECK(mkdir(tpath(sub, dir, name), 0777) == 0 && chmod(sub, 0777) == 0);
+	write_token(tpath(p, sub, "token"), 0600);
+	CHECK_INT((int)strlen(p), 240);
+	static const char reason[] = "writable by others (anyone could plant or swap the token file)"
+	                             "; keep it in a directory only root or this user may write";
+	CHECK_INT(http_read_token(p, tok, &len, big, sizeof(big)), -EPERM);
+	CHECK(ends_with(big, reason));
+	struct settings s;
+	settings_defaults(&s);
+	snprintf(s.metrics_token_file, sizeof(s.metrics_token_file), "%s", p);
+	CHECK_INT(metrics_check(&s, NULL, NULL, NULL, NULL, big, sizeof(big)), -EINVAL);
+	CHECK_CONTAINS(big, "METRICS_TOKEN_FILE");
+	CHECK(ends_with(big, reason));
+}
+
 static void setup(void)
 {
 	if (!tdir_make(dir, "/tmp"))
@@ -94,4 +126,5 @@ static void teardown(void)
 	tdir_remove(dir);
 }
 
-TEST_MAIN(setup, test_good_file, test_unsafe_places, test_foreign_owner, teardown)
+TEST_MAIN(setup, test_good_file, test_unsafe_places, test_foreign_owner,
+          test_long_path_reason, teardown)
