@@ -124,8 +124,14 @@ static void arm(struct http_server *h)
 	}
 }
 
+/* An answer cut short (a deadline, a failed part) ends with a reset, not a FIN: a body
+ * that ends at the close (HTTP/1.0) would otherwise look whole to its reader. */
 static void conn_close(struct http_server *h, struct http_conn *c)
 {
+	if (c->out && (c->more || c->outpos < c->outlen)) {
+		struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
+	}
 	loop_del_fd(h->loop, c->fd);
 	close(c->fd);
 	free(c->out);
