@@ -71,7 +71,7 @@ clang:
 CLANG_TIDY ?= $(shell command -v clang-tidy || command -v clang-tidy-14)
 ANALYSE_DEFS = -D_GNU_SOURCE -DWG_MONITOR_VERSION='"$(VERSION)"' -Isrc
 ANALYSE_DIR  = $(BUILD)/analyse
-ANALYSE_DEPS = $(wildcard src/*.h) | $(ANALYSE_DIR)
+ANALYSE_DEPS = $(wildcard src/*.h) Makefile | $(ANALYSE_DIR)
 
 $(ANALYSE_DIR):
 	mkdir -p $@
@@ -182,6 +182,8 @@ bench:
 soak: wg-monitor
 	@bench/soak.sh
 
+# Run it without -j: deps installs what later steps look for, and the timed integration
+# tests must not share the cores with builds (make 4.3 has no .NOTPARALLEL per target).
 check: deps all clang analyse man-lint units-check unit sanitize fuzz-regress integration integration-asan vm-test vm-service
 	@echo "make check: done (see SKIPPED lines above, if any)"
 
@@ -211,6 +213,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
-	rm -rf build build-asan wg-monitor
+	rm -rf build build-asan build-clang build-fuzz wg-monitor
 
 -include $(OBJS:.o=.d)

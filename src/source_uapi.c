@@ -114,15 +114,18 @@ static int send_some(struct uapi_req *r)
 	return 0;
 }
 
-/* Ends a request: closes its socket; a reply cut short is dropped. */
+/* Ends a request: closes its socket; a reply cut short is dropped whole, the device's own
+ * fields read before the failure too (as netlink drops them). */
 static void req_finish(struct uapi_batch *b, struct uapi_req *r, int rc)
 {
 	close(r->fd);
 	r->fd = -1;
 	r->phase = UQ_DONE;
 	b->open--;
-	if (rc < 0)
-		wg_device_empty(r->dev);
+	if (rc < 0) {
+		wg_device_reset(r->dev);
+		r->dev->source = WG_SRC_UAPI;
+	}
 	r->rc = rc;
 }
 

@@ -3,7 +3,7 @@
 # Installs the Debian packages the integration and VM tests need (root on Debian only).
 # Idempotent: silent when everything is present; runs `apt-get update` only if something is missing.
 
-PKGS="wireguard-go wireguard-tools iproute2 nftables python3 clang qemu-system-x86 busybox cpio kmod xz-utils strace gdb util-linux systemd prometheus curl chromium python3-yaml clang-tidy cppcheck valgrind libclang-rt-14-dev e2fsprogs"
+PKGS="wireguard-go wireguard-tools iproute2 nftables python3 clang qemu-system-x86 busybox cpio kmod xz-utils strace gdb util-linux systemd prometheus curl chromium python3-yaml clang-tidy cppcheck valgrind libclang-rt-14-dev e2fsprogs procps"
 # `tests/deps.sh PKG...` installs those instead (make bench uses it).
 [ $# -gt 0 ] && PKGS="$*"
 

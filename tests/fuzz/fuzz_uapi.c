@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "endpoint.h"
+#include "same_peer.h"
 #include "uapi.h"
 #include "util.h"
 
@@ -70,21 +71,6 @@ static void no_secret(const struct secrets *s, const struct wg_device *d, const 
 			if (!memcmp(d->peers[p].public_key, s->key[i], WG_KEY_LEN))
 				abort();
 	}
-}
-
-static bool same_peer(const struct wg_device *a, const struct wg_peer *p,
-                      const struct wg_device *b, const struct wg_peer *q)
-{
-	if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) ||
-	    !endpoint_same(&p->endpoint, &q->endpoint) ||
-	    p->last_handshake_sec != q->last_handshake_sec ||
-	    p->last_handshake_nsec != q->last_handshake_nsec || p->hs_kind != q->hs_kind ||
-	    p->hs_approx != q->hs_approx || p->rx_bytes != q->rx_bytes ||
-	    p->tx_bytes != q->tx_bytes || p->persistent_keepalive != q->persistent_keepalive ||
-	    p->nips != q->nips || p->ips_total != q->ips_total)
-		return false;
-	return p->nips == 0 || !memcmp(&a->ips[p->ips_at], &b->ips[q->ips_at],
-	                               p->nips * sizeof(*a->ips));
 }
 
 static void same(const struct wg_device *a, const struct wg_device *b)

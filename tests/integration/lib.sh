@@ -38,9 +38,11 @@ bad() { T_FAILS=$((T_FAILS + 1)); printf '  FAIL %s: %s\n' "$T_NAME" "$*"; }
 # check DESC CMD...: PASS if the command succeeds.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 assert_eq() { if [ "$1" = "$2" ]; then ok "$3 ($1)"; else bad "$3: got '$1', want '$2'"; fi; }
-# assert_range VALUE LO HI DESC: LO <= VALUE <= HI, decimals allowed.
+# assert_range VALUE LO HI DESC: LO <= VALUE <= HI, decimals allowed. A VALUE that does
+# not begin with a number (empty: no data) fails; awk would read it as 0.
 assert_range() {
-	if awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN{exit !(v+0 >= lo+0 && v+0 <= hi+0)}'; then
+	if printf '%s' "$1" | grep -Eq '^-?[0-9]+(\.[0-9]+)?' &&
+	   awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN{exit !(v+0 >= lo+0 && v+0 <= hi+0)}'; then
 		ok "$4 ($1 in [$2, $3])"
 	else
 		bad "$4: $1 not in [$2, $3]"

@@ -24,12 +24,12 @@ wait_handshake n "$FAR_PUB" 10 || die "no handshake"
 D=$T_DIR/logs
 mkdir "$D"
 L=$D/wgm.log
+# chattr'd files would survive the EXIT trap's rm -rf: set before the first chattr
+trap 'chattr -i -a "$L" 2>/dev/null; chattr -i "$D/probe" 2>/dev/null; t_cleanup' EXIT
 if [ $CHATTR = 1 ]; then
 	touch "$D/probe" && chattr +i "$D/probe" 2>/dev/null || chattr_skip "chattr +i does not work on $D's file system"
 	chattr -i "$D/probe" 2>/dev/null; rm -f "$D/probe"
 fi
-# chattr'd files would survive the EXIT trap's rm -rf
-trap 'chattr -i -a "$L" 2>/dev/null; t_cleanup' EXIT
 
 # Two backups from an earlier run: rotations shift them up, and refused ones must not.
 for i in 1 2; do echo "2026-01-01T00:00:0$i.000Z INFO event=backup_marker n=$i" >"$L.$i"; done
@@ -42,8 +42,9 @@ wgm_start h --interval $INT --threshold $THR
 # A third one logs on a small tmpfs, made full during the first outage and emptied before
 # the return: every transition once on stderr, at most once in the file, in whole lines.
 FD=$T_DIR/disk
-mkdir "$FD" && mount -t tmpfs -o size=256k,mode=0700 wgmit "$FD" || skip "cannot mount a tmpfs"
+# listed before the mount, so no moment has it mounted but unknown to the EXIT trap
 T_MOUNTS+=("$FD")
+mkdir "$FD" && mount -t tmpfs -o size=256k,mode=0700 wgmit "$FD" || skip "cannot mount a tmpfs"
 wgm_start d --log-path "$FD/wgm.log" --interval $INT --threshold $THR --debug
 M=${WGM_ERR[m]} H=${WGM_ERR[h]} HL=${WGM_LOG[h]} DE=${WGM_ERR[d]} DL=$FD/wgm.log
 wait_for_log "$(peer_re peer_initial "$FAR_PUB")" 10 "$M" || die "no peer_initial"

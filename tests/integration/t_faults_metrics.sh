@@ -64,6 +64,22 @@ check "the answer ($size bytes) is larger than a socket buffer" test "${size:-0}
 # fd count: a poll of 1,002 peers holds a UAPI socket for a good part of each 1 s interval.
 conns() { in_n ss -tanpH "( sport = :$PORT )" | grep -v '^LISTEN' | grep -c "pid=$PID,"; }
 command -v ss >/dev/null || skip "needs ss (iproute2)"
+# Positive control: a client that holds a connection open is counted. It sends nothing, so the
+# daemon keeps it HTTP_READ_MS (5 s), longer than the 3 s given to see it.
+# shellcheck disable=SC2016
+coproc HOLD { in_n "$PY" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+print("open", flush=True)
+sys.stdin.readline()
+' "$PORT"; }
+T_PIDS+=("$HOLD_PID")
+read -r -t 10 held <&"${HOLD[0]}" || die "the holding client did not connect"
+for _ in $(seq 30); do [ "$(conns)" -ge 1 ] && break; sleep 0.1; done
+n=$(conns)
+check "a held connection is counted (conns=$n)" test "$n" -ge 1
+echo "$held" >&"${HOLD[1]}"
+wait "$HOLD_PID"
 
 # shellcheck disable=SC2016
 ABORT_PY='
@@ -96,7 +112,7 @@ assert_eq "$code" 200 "a whole scrape after the aborted ones"
 # Each aborted connection is closed at the error or EOF of its next write, the whole
 # scrape's at its EOF or its linger (HTTP_LINGER_MS, 1 s): none left within twice that, plus
 # 1 s for the load of parallel runs.
-for i in $(seq 30); do [ "$(conns)" = 0 ] && break; sleep 0.1; done
+for _ in $(seq 30); do [ "$(conns)" = 0 ] && break; sleep 0.1; done
 if [ "$(conns)" = 0 ]; then ok "no connection left"; else
 	bad "connections left: $(in_n ss -tanpH "( sport = :$PORT )" | grep -v '^LISTEN' | tr '\n' '|')"
 fi

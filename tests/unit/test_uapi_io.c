@@ -79,7 +79,8 @@ static void setup(void)
 	         "protocol_version=1\nendpoint=[fe80::1%%lo]:51821\nlast_handshake_time_sec=1795545671\n"
 	         "last_handshake_time_nsec=5\ntx_bytes=7\nrx_bytes=9\n"
 	         "persistent_keepalive_interval=0\nerrno=0\n\n", key, key);
-	snprintf(failing.reply, sizeof failing.reply, "errno=-22\n\n");
+	snprintf(failing.reply, sizeof failing.reply, "listen_port=4242\npublic_key=%s\nerrno=-22\n\n",
+	         key);
 	good.lfd = listen_at("wgtu0.sock", true);
 	silent_fd = listen_at("wgtu1.sock", true); /* connects (backlog), never answers */
 	CHECK_INT(listen_at("wgtu2.sock", false), -2);
@@ -130,6 +131,7 @@ static void test_collect(void)
 	d = wg_snapshot_find(&snap, "wgtu4");
 	CHECK(d && d->error == -EINVAL);
 	CHECK_CONTAINS(d ? d->errmsg : NULL, "errno=-22");
+	CHECK(d && !d->has_public_key && d->listen_port == 0 && d->source == WG_SRC_UAPI);
 	CHECK(wg_snapshot_find(&snap, "wgtu2") == NULL); /* stale: gone, and not unlinked */
 	char p[128];
 	snprintf(p, sizeof p, "%s/wgtu2.sock", dir);
