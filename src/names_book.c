@@ -178,21 +178,13 @@ static struct names_conf *find_conf(const struct names_book *b, const char *ifna
 	return NULL;
 }
 
-static bool in_snapshot(const struct wg_snapshot *snap, const char *ifname)
-{
-	for (size_t i = 0; i < snap->ndevs; i++)
-		if (strcmp(snap->devs[i].name, ifname) == 0)
-			return true;
-	return false;
-}
-
 /* Configs of interfaces a whole listing did not hold are forgotten: the list stays as
  * long as the interfaces are many, and an interface made again has its config read
  * again. An incomplete listing (a backend failed) proves nothing gone. */
 static void forget_gone(struct names_book *b, const struct wg_snapshot *snap)
 {
 	for (size_t i = 0; !snap->incomplete && i < b->nconfs;) {
-		if (in_snapshot(snap, b->confs[i].ifname)) {
+		if (wg_snapshot_find(snap, b->confs[i].ifname)) {
 			i++;
 			continue;
 		}
