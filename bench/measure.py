@@ -109,22 +109,27 @@ class Daemon:
         return prev - start_cpu, last_busy - t0
 
     def scrape(self, path="/metrics"):
-        """(CPU s, wall s, body) of one HTTP/1.0 request read as fast as a socket allows.
-        urllib's chunked reader needs over 10 s for a 100,000-peer page on a loaded machine,
-        the daemon's answer deadline; a cut answer ends with a reset, which raises here."""
+        """(CPU s, wall s, body, cut) of one HTTP/1.0 request read as fast as a socket allows.
+        The daemon resets an answer not taken within its 10 s deadline: on a loaded machine
+        a 100,000-peer page can take that long to render, so a reset is recorded (cut, with
+        the part read) rather than ending the run."""
         c0, t0 = cpu_ns(self.pid), time.monotonic()
         with socket.create_connection(("127.0.0.1", self.port), timeout=60) as s:
             s.sendall(b"GET %s HTTP/1.0\r\nHost: bench\r\n\r\n" % path.encode())
-            parts = []
+            parts, cut = [], False
             while True:
-                b = s.recv(1 << 20)
+                try:
+                    b = s.recv(1 << 20)
+                except ConnectionResetError:
+                    cut = True
+                    break
                 if not b:
                     break
                 parts.append(b)
         head, _, body = b"".join(parts).partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.0 200 ") and not head.startswith(b"HTTP/1.1 200 "):
             raise SystemExit("scrape of %s: %r" % (path, head[:80]))
-        return (cpu_ns(self.pid) - c0) / 1e9, time.monotonic() - t0, body
+        return (cpu_ns(self.pid) - c0) / 1e9, time.monotonic() - t0, body, cut
 
     def stop(self):
         """(CPU s, wall s) from SIGTERM to exit: the forced state-file save and the rest."""
@@ -153,7 +158,7 @@ def state_summary(path):
 
 def one_rep(a, rep):
     d = Daemon(a, rep)
-    r = {}
+    r = {"poll_ms": None, "polls_total": None}
     r["first_cpu"] = d.wait_first_poll(max(60, 10 * a.interval)) / 1e9
     prof = None
     if a.perf and rep == 0:  # perf's own CPU lands on other cores, not in the daemon's
@@ -171,10 +176,11 @@ def one_rep(a, rep):
     scrapes = []
     for _ in range(2):
         d.next_poll(3 * a.interval + 30)  # right after a poll, so none runs during it
-        cpu, wall, body = d.scrape()
-        scrapes.append({"cpu": cpu, "wall": wall, "bytes": len(body)})
-        r["poll_ms"] = 1000 * metric(body, "wg_monitor_poll_duration_seconds")
-        r["polls_total"] = metric(body, "wg_monitor_polls_total")
+        cpu, wall, body, cut = d.scrape()
+        scrapes.append({"cpu": cpu, "wall": wall, "bytes": len(body), "cut": cut})
+        ms, polls = metric(body, "wg_monitor_poll_duration_seconds"), metric(body, "wg_monitor_polls_total")
+        if ms is not None:  # a cut page may end before them
+            r["poll_ms"], r["polls_total"] = 1000 * ms, polls
     r["scrape"] = scrapes
     st = status(d.pid)
     r["hwm_kib"], r["rss_kib"] = int(st["VmHWM"]), int(st["VmRSS"])

@@ -36,7 +36,7 @@ def figures(row):
         "save_wall_ms": mmm([r["stop_wall"] * 1e3 for r in reps]),
         "scrape_cpu_ms": mmm([s["cpu"] * 1e3 for r in reps for s in r["scrape"]]),
         "scrape_wall_ms": mmm([s["wall"] * 1e3 for r in reps for s in r["scrape"]]),
-        "scrape_mib": mmm([s["bytes"] / 2**20 for r in reps for s in r["scrape"]]),
+        "scrape_mib": mmm([s["bytes"] / 2**20 for r in reps for s in r["scrape"] if not s.get("cut")]),
         "state_mib": mmm([r["state_bytes"] / 2**20 for r in reps]),
     }
     n = row["n"]
@@ -44,6 +44,7 @@ def figures(row):
     wg = f["wg_cpu_ms"][0]
     f["ratio_wg"] = tuple(x / wg for x in f["steady_cpu_ms"]) if wg else None
     f["poll_errors"] = sum(r["poll_errors"] for r in reps)
+    f["scrapes_cut"] = sum(1 for r in reps for s in r["scrape"] if s.get("cut"))
     f["peers_read"] = min(sum(r["states"].values()) for r in reps)
     f["states"] = reps[0]["states"]
     return f
@@ -66,9 +67,10 @@ def table(rows):
             cells.append(fmt(f[k], digits=3 if k in ("us_per_peer", "ratio_wg") else 1))
         print("| " + " | ".join(cells) + " |")
         print("  (%d peers read of %d + 3 helper peers, states %s; %d poll_error; state file "
-              "%.1f MiB, /metrics %.1f MiB; wg dump wall %.0f ms)" %
+              "%.1f MiB, /metrics %.1f MiB, %d scrape(s) reset at the 10 s deadline; wg dump wall "
+              "%.0f ms)" %
               (f["peers_read"], row["n"], f["states"], f["poll_errors"], f["state_mib"][0],
-               f["scrape_mib"][0], f["wg_wall_ms"][0]), file=sys.stderr)
+               (f["scrape_mib"] or [float("nan")])[0], f["scrapes_cut"], f["wg_wall_ms"][0]), file=sys.stderr)
 
 
 def write_csv(rows, path):
