@@ -9,7 +9,8 @@
  * family (no duplicate series, which Prometheus rejects), one removed meanwhile is simply
  * not reached, one added behind the cursor waits for the next scrape, and values are
  * always the current table's, never freed data. Memory: 4 bytes a peer per order, shared,
- * and for its build a transient sort array; none of it grows with the connections. */
+ * and for its build a transient sort array (56 bytes a peer, and the names of the named
+ * ones for the page's order); none of it grows with the connections. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,48 +41,100 @@ static int cmp_key(const struct metrics_key *x, const struct metrics_key *y)
 	return c ? c : memcmp(x->key, y->key, sizeof(x->key));
 }
 
+/* What the sort moves: the peer's sort key without the name's fixed 65 bytes (56 bytes
+ * a peer, not the 120 of a metrics_key and a position); a name, in the page's order only,
+ * is a NUL-terminated string in a side arena, so only peers that have one pay for it. */
 struct sort_rec {
-	struct metrics_key k;
-	uint32_t i;
+	uint8_t key[WG_KEY_LEN];
+	char ifname[WG_IFNAME_SIZE];
+	uint32_t i;                       /* the table position */
+	unsigned rank : 2;                /* as in metrics_key */
+	unsigned name : 30;               /* offset in the arena; 0 = "" (its first byte) */
 };
 
-static int cmp_rec(const void *a, const void *b)
+/* The same order as cmp_key. */
+static int cmp_rec(const void *a, const void *b, void *names)
 {
-	return cmp_key(&((const struct sort_rec *)a)->k, &((const struct sort_rec *)b)->k);
+	const struct sort_rec *x = a, *y = b;
+	int c = (int)x->rank - (int)y->rank;
+	if (!c)
+		c = strncmp(x->ifname, y->ifname, sizeof(x->ifname));
+	if (!c && x->name != y->name)
+		c = strcmp((const char *)names + x->name, (const char *)names + y->name);
+	return c ? c : memcmp(x->key, y->key, sizeof(x->key));
+}
+
+/* The names' arena: "" at offset 0, then one string per named peer. */
+struct name_arena {
+	char *p;
+	size_t len, cap;
+};
+
+/* r's sort key from k, its name appended to a (the page's order only). */
+static int rec_of(struct sort_rec *r, const struct metrics_key *k, uint32_t i,
+                  struct name_arena *a)
+{
+	size_t len = strnlen(k->name, sizeof(k->name));
+	memcpy(r->key, k->key, sizeof(r->key));
+	memcpy(r->ifname, k->ifname, sizeof(r->ifname));
+	r->i = i;
+	r->rank = k->rank;
+	r->name = 0;
+	if (!len)
+		return 0;
+	while (a->cap <= a->len + len) {   /* array_grow doubles once a call */
+		void *arr = a->p;
+		if (!array_grow(&arr, &a->cap, a->len + len, 1, (size_t)1 << 30))
+			return -ENOMEM;
+		a->p = arr;
+	}
+	r->name = (unsigned)a->len;
+	memcpy(a->p + a->len, k->name, len + 1);
+	a->len += len + 1;
+	return 0;
+}
+
+/* The sorted records' table positions, as the order o. */
+static int order_keep(struct metrics_order *ord, const struct sort_rec *r, size_t n)
+{
+	uint32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t j = 0; j < n; j++)
+		idx[j] = r[j].i;
+	*ord = (struct metrics_order){ idx, n, true };
+	return 0;
 }
 
 /* The shown peers (restored ones not yet polled are not) sorted into order o. */
 static int order_build(struct sink_metrics *m, int o, const struct clocks *now)
 {
-	struct metrics_order *ord = &m->order[o];
 	size_t n = 0, cap = peers_count(m->peers, NULL).peers;   /* sized once: no doubling */
 	struct sort_rec *r = cap ? malloc(cap * sizeof(*r)) : NULL;
+	struct name_arena names = { calloc(1, 1), 1, 1 };
 	struct peer_view v;
+	int rc = names.p ? 0 : -ENOMEM;
 	if (!r)
 		cap = 0;   /* array_grow tries again */
-	for (size_t i = 0; peers_view(m->peers, i, now, &v); i++) {
+	for (size_t i = 0; !rc && peers_view(m->peers, i, now, &v); i++) {
 		void *arr = r;
 		if (v.restored)
 			continue;
 		if (!array_grow(&arr, &cap, n, sizeof(*r), WG_MAX_PEERS)) {
-			free(r);
-			return -ENOMEM;
+			rc = -ENOMEM;
+			break;
 		}
 		r = arr;
-		r[n++] = (struct sort_rec){ key_of(&v, o), (uint32_t)i };
+		struct metrics_key k = key_of(&v, o);
+		rc = rec_of(&r[n++], &k, (uint32_t)i, &names);
 	}
-	if (n)
-		qsort(r, n, sizeof(*r), cmp_rec);
-	uint32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-	if (!idx) {
-		free(r);
-		return -ENOMEM;
-	}
-	for (size_t j = 0; j < n; j++)
-		idx[j] = r[j].i;
+	if (!rc && n)
+		qsort_r(r, n, sizeof(*r), cmp_rec, names.p);
+	if (!rc)
+		rc = order_keep(&m->order[o], r, n);
+	free(names.p);
 	free(r);
-	*ord = (struct metrics_order){ idx, n, true };
-	return 0;
+	return rc;
 }
 
 /* The first position in order o past key k. */

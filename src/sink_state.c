@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* When the state file is read and written, and what is said about it. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sink_state.h"
@@ -19,6 +20,7 @@ void sink_state_init(struct sink_state *ss, struct statefile *file,
 	ss->ctx = ctx;
 	statefile_boot_id(ss->boot_id);
 	ss->saved_ms = mono_ms();
+	ss->next_ms = INT64_MIN;   /* the first change is saved at once */
 }
 
 static void say(const struct sink_state *ss, enum event_type type, int err, const char *msg)
@@ -57,20 +59,33 @@ void sink_state_restore(struct sink_state *ss, struct peer_table *peers)
 	ss->saved_changes = peers_changes(peers);
 }
 
-static void save(struct sink_state *ss, bool force)
+/* The least time from one save to the next unforced one (see STATE_SAVE_GAP_PER_PEER_MS). */
+static int64_t save_gap_ms(size_t npeers)
 {
-	uint64_t changes = peers_changes(ss->peers);
-	int64_t mono = mono_ms();
-	if (!force && changes == ss->saved_changes && !ss->failing &&
-	    mono - ss->saved_ms < STATE_REFRESH_MS)
+	if (npeers >= STATE_REFRESH_MS / STATE_SAVE_GAP_PER_PEER_MS)
+		return STATE_REFRESH_MS;
+	return (int64_t)npeers * STATE_SAVE_GAP_PER_PEER_MS;
+}
+
+/* A change not yet saved, a failure to retry, or the refresh due. */
+static bool worth_saving(const struct sink_state *ss, int64_t mono)
+{
+	return peers_changes(ss->peers) != ss->saved_changes || ss->failing ||
+	       mono - ss->saved_ms >= STATE_REFRESH_MS;
+}
+
+static void save(struct sink_state *ss, const struct clocks *now, bool force)
+{
+	if (!force && (now->mono_ms < ss->next_ms || !worth_saving(ss, now->mono_ms)))
 		return;
+	uint64_t changes = peers_changes(ss->peers);
 	char err[600];
-	struct clocks now = { real_ms(), mono };
-	int rc = statefile_save(ss->file, ss->peers, &ss->rule, &now, ss->boot_id, err,
+	ss->next_ms = now->mono_ms + save_gap_ms(ss->npeers);
+	int rc = statefile_save(ss->file, ss->peers, &ss->rule, now, ss->boot_id, err,
 	                        sizeof(err));
 	/* A directory removed and made again: found again, with its checks and the lock. */
 	if (rc < 0 && statefile_follow(ss->file, ss->path, err, sizeof(err)) > 0)
-		rc = statefile_save(ss->file, ss->peers, &ss->rule, &now, ss->boot_id, err,
+		rc = statefile_save(ss->file, ss->peers, &ss->rule, now, ss->boot_id, err,
 		                    sizeof(err));
 	if (rc < 0) {
 		if (!ss->failing)
@@ -81,14 +96,19 @@ static void save(struct sink_state *ss, bool force)
 	if (ss->failing)
 		say(ss, EV_STATE_WRITE_RECOVERED, 0, "the state file is written again");
 	ss->failing = false;
-	ss->saved_ms = mono;
+	ss->saved_ms = now->mono_ms;
 	ss->saved_changes = changes;
 }
 
 void sink_state_event(void *ctx, const struct event *ev)
 {
-	if (ev->type == EV_POLL)
-		save(ctx, false);
-	else if (ev->type == EV_STATS && ev->stats.stopping && !ev->ifname[0])
-		save(ctx, true);
+	struct sink_state *ss = ctx;
+	if (ev->type == EV_POLL) {
+		struct clocks now = { ev->real_ms, ev->poll.mono_ms };
+		ss->npeers = ev->poll.counts.peers;
+		save(ss, &now, false);
+	} else if (ev->type == EV_STATS && ev->stats.stopping && !ev->ifname[0]) {
+		struct clocks now = { real_ms(), mono_ms() };
+		save(ss, &now, true);
+	}
 }
