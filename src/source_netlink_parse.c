@@ -225,6 +225,7 @@ static int dev_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, 
 	(void)flags;
 	if (type != c->d->family || len < GENL_HDRLEN || p[0] != WGNL_CMD_GET_DEVICE)
 		return -EPROTO;
+	c->d->msgs++;
 	return nl_attr_walk(p + GENL_HDRLEN, len - GENL_HDRLEN, dev_attr, c);
 }
 
