@@ -289,26 +289,6 @@ int nl_parse_msgs(const uint8_t *buf, size_t len, uint32_t seq, uint32_t portid,
 	return 0;
 }
 
-int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg)
-{
-	size_t off = 0;
-	while (off < len) {
-		uint16_t alen, type;
-		if (len - off < NL_ATTR_HDRLEN)
-			return -EPROTO;
-		memcpy(&alen, buf + off, 2);
-		memcpy(&type, buf + off + 2, 2);
-		if (alen < NL_ATTR_HDRLEN || alen > len - off)
-			return -EPROTO;
-		int err = fn(type & NL_ATTR_TYPE_MASK, buf + off + NL_ATTR_HDRLEN,
-		             alen - NL_ATTR_HDRLEN, arg);
-		if (err < 0)
-			return err;
-		off += NL_ALIGN((size_t)alen) < len - off ? NL_ALIGN((size_t)alen) : len - off;
-	}
-	return 0;
-}
-
 bool nl_get_u16(const uint8_t *p, size_t len, uint16_t *out)
 {
 	if (len != sizeof(*out))

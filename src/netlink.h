@@ -4,10 +4,12 @@
 #ifndef NETLINK_H
 #define NETLINK_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 /* Own copies of the stable netlink ABI constants (linux/netlink.h), so the build never
@@ -119,8 +121,27 @@ int nl_transact(struct nl_sock *s, struct nl_req *r, const struct nl_io *io, nl_
 int nl_parse_msgs(const uint8_t *buf, size_t len, uint32_t seq, uint32_t portid,
                   nl_msg_fn fn, void *arg, struct nl_dump_state *st);
 /* Walks the attributes in buf[0..len): -EPROTO on a truncated header, nla_len < 4 or
- * nla_len beyond len; else 0 or the callback's first error. */
-int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg);
+ * nla_len beyond len; else 0 or the callback's first error. Inline so that the compiler
+ * can call a constant fn directly (a dump walks some 15 attributes a peer). */
+static inline int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg)
+{
+	size_t off = 0;
+	while (off < len) {
+		uint16_t alen, type;
+		if (len - off < NL_ATTR_HDRLEN)
+			return -EPROTO;
+		memcpy(&alen, buf + off, 2);
+		memcpy(&type, buf + off + 2, 2);
+		if (alen < NL_ATTR_HDRLEN || alen > len - off)
+			return -EPROTO;
+		int err = fn(type & NL_ATTR_TYPE_MASK, buf + off + NL_ATTR_HDRLEN,
+		             alen - NL_ATTR_HDRLEN, arg);
+		if (err < 0)
+			return err;
+		off += NL_ALIGN((size_t)alen) < len - off ? NL_ALIGN((size_t)alen) : len - off;
+	}
+	return 0;
+}
 
 /* Exact-length readers for attribute payloads (memcpy: no alignment assumed). */
 bool nl_get_u16(const uint8_t *p, size_t len, uint16_t *out);
