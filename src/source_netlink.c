@@ -139,9 +139,9 @@ static int read_device(struct wgnl_ctx *c, struct wg_device *dev, uint32_t *msgs
 {
 	bool reresolved = false;
 	int tries = 0;
-	*msgs = 0;
 	while (tries <= WGNL_INTR_RETRIES) {
 		struct wgnl_dump d;
+		*msgs = 0;
 		int err = genl_ready(c);
 		if (err < 0)
 			return reresolved && err == -ENOENT ? -ENODEV : err;
