@@ -27,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench
+.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench bench-netlink
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -177,6 +177,18 @@ deps:
 # kernel module's netlink path inside the QEMU guest, as ratios to wg there. See bench/run.sh.
 bench:
 	@bench/run.sh
+
+# The kernel path's user-space cost without a kernel (issue 16 item 5): a 10,000-peer
+# WG_CMD_GET_DEVICE dump cut as the kernel cuts it, parsed and applied by the production
+# code under callgrind; prints instructions per peer per steady poll (BENCH_NETLINK_PEERS,
+# NETLINK_COST_PROFILE=1 for the top functions). SKIPPED without valgrind.
+BENCH_NETLINK_PEERS ?= 10000
+$(BUILD)/bench/netlink_cost: bench/netlink_cost.c $(BUILD)/libwgm.a
+	mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
+
+bench-netlink: $(BUILD)/bench/netlink_cost
+	@bench/netlink_cost.sh $(BUILD)/bench/netlink_cost $(BENCH_NETLINK_PEERS)
 
 # Long liveness soak on real links (root; not part of check). SOAK_MINUTES, default 30.
 soak: wg-monitor

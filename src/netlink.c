@@ -150,8 +150,9 @@ int nl_send(struct nl_sock *s, struct nl_req *r, uint32_t *seq)
 	memcpy(r->buf + 8, seq, 4);          /* nlmsg_seq; nlmsg_pid stays 0 */
 	ssize_t n;
 	do
-		n = sendto(s->fd, r->buf, r->len, 0, (const struct sockaddr *)&kernel,
-		           sizeof(kernel));
+		n = s->ops ? s->ops->send(s, r->buf, r->len)
+		    : sendto(s->fd, r->buf, r->len, 0, (const struct sockaddr *)&kernel,
+		             sizeof(kernel));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
@@ -170,7 +171,9 @@ static int recv_one(struct nl_sock *s, const struct nl_io *io, size_t *len)
 		struct iovec iov = { .iov_base = s->buf, .iov_len = NL_BUF_SIZE };
 		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from),
 		                    .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(s->fd, &m, MSG_DONTWAIT);
+		ssize_t n = s->ops ? s->ops->recv(s, &m) : recvmsg(s->fd, &m, MSG_DONTWAIT);
+		if (n == 0)
+			return -ENODATA;   /* the kernel never sends an empty datagram */
 		if (n < 0) {
 			int err = errno == EAGAIN ? fd_wait(s->fd, POLLIN, io->deadline_ms, io->stop)
 			        : errno == EINTR ? 0 : -errno;
@@ -282,26 +285,6 @@ int nl_parse_msgs(const uint8_t *buf, size_t len, uint32_t seq, uint32_t portid,
 		if (err < 0)
 			return err;
 		off += NL_ALIGN((size_t)h.len) < len - off ? NL_ALIGN((size_t)h.len) : len - off;
-	}
-	return 0;
-}
-
-int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg)
-{
-	size_t off = 0;
-	while (off < len) {
-		uint16_t alen, type;
-		if (len - off < NL_ATTR_HDRLEN)
-			return -EPROTO;
-		memcpy(&alen, buf + off, 2);
-		memcpy(&type, buf + off + 2, 2);
-		if (alen < NL_ATTR_HDRLEN || alen > len - off)
-			return -EPROTO;
-		int err = fn(type & NL_ATTR_TYPE_MASK, buf + off + NL_ATTR_HDRLEN,
-		             alen - NL_ATTR_HDRLEN, arg);
-		if (err < 0)
-			return err;
-		off += NL_ALIGN((size_t)alen) < len - off ? NL_ALIGN((size_t)alen) : len - off;
 	}
 	return 0;
 }

@@ -4,10 +4,13 @@
 #ifndef NETLINK_H
 #define NETLINK_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
 
 /* Own copies of the stable netlink ABI constants (linux/netlink.h), so the build never
  * depends on installed kernel headers. */
@@ -35,11 +38,23 @@
 #define NL_BUF_SIZE       32768u   /* the kernel's recommended dump buffer */
 #define NL_REQ_SIZE       256u
 
+struct nl_sock;
+struct msghdr;
+
+/* Test seam: a scripted kernel in place of sendto(2) and recvmsg(2) (MSG_DONTWAIT, the
+ * sender's address in m->msg_name), so the receive path can be fed a dump cut anywhere.
+ * Both return what the call would, -1 with errno on failure. */
+struct nl_ops {
+	ssize_t (*send)(struct nl_sock *s, const void *buf, size_t len);
+	ssize_t (*recv)(struct nl_sock *s, struct msghdr *m);
+};
+
 struct nl_sock {
 	int fd;             /* -1 when closed */
 	uint32_t portid;    /* our port id, as assigned by the kernel */
 	uint32_t seq;       /* last sequence number sent */
 	uint8_t *buf;       /* NL_BUF_SIZE bytes, zeroed after every datagram */
+	const struct nl_ops *ops;   /* NULL: the socket calls (always, outside tests) */
 };
 
 /* Limits for requests: a deadline and a flag that abandons them (a signal arrived). A
@@ -91,8 +106,9 @@ void nl_req_nest_end(struct nl_req *r, size_t at);
 int nl_send(struct nl_sock *s, struct nl_req *r, uint32_t *seq);
 /* Receives datagrams into s->buf and hands each to fn until st->done; the buffer is
  * explicit_bzero'd after each one. Returns fn's error, -ETIMEDOUT, -EINTR (io->stop),
- * -EMSGSIZE (MSG_TRUNC), -ENOBUFS or another -errno; else st->err. When this returns
- * without st->done the dump is still running: close the socket. */
+ * -EMSGSIZE (MSG_TRUNC), -ENODATA (an empty read), -ENOBUFS or another -errno; else
+ * st->err. When this returns without st->done the dump is still running: close the
+ * socket. */
 int nl_recv_all(struct nl_sock *s, const struct nl_io *io, nl_dgram_fn fn, void *arg,
                 const struct nl_dump_state *st);
 /* nl_send + nl_recv_all, handing every non-control message to fn. */
@@ -105,8 +121,27 @@ int nl_transact(struct nl_sock *s, struct nl_req *r, const struct nl_io *io, nl_
 int nl_parse_msgs(const uint8_t *buf, size_t len, uint32_t seq, uint32_t portid,
                   nl_msg_fn fn, void *arg, struct nl_dump_state *st);
 /* Walks the attributes in buf[0..len): -EPROTO on a truncated header, nla_len < 4 or
- * nla_len beyond len; else 0 or the callback's first error. */
-int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg);
+ * nla_len beyond len; else 0 or the callback's first error. Inline so that the compiler
+ * can call a constant fn directly (a dump walks some 15 attributes a peer). */
+static inline int nl_attr_walk(const uint8_t *buf, size_t len, nl_attr_fn fn, void *arg)
+{
+	size_t off = 0;
+	while (off < len) {
+		uint16_t alen, type;
+		if (len - off < NL_ATTR_HDRLEN)
+			return -EPROTO;
+		memcpy(&alen, buf + off, 2);
+		memcpy(&type, buf + off + 2, 2);
+		if (alen < NL_ATTR_HDRLEN || alen > len - off)
+			return -EPROTO;
+		int err = fn(type & NL_ATTR_TYPE_MASK, buf + off + NL_ATTR_HDRLEN,
+		             alen - NL_ATTR_HDRLEN, arg);
+		if (err < 0)
+			return err;
+		off += NL_ALIGN((size_t)alen) < len - off ? NL_ALIGN((size_t)alen) : len - off;
+	}
+	return 0;
+}
 
 /* Exact-length readers for attribute payloads (memcpy: no alignment assumed). */
 bool nl_get_u16(const uint8_t *p, size_t len, uint16_t *out);

@@ -12,13 +12,6 @@
 
 #define WGNL_INTR_RETRIES 3   /* NLM_F_DUMP_INTR: re-read a device at most this often */
 
-struct wgnl_ctx {
-	const struct source_config *cfg;
-	struct nl_io io;
-	struct nl_sock gs;     /* generic netlink; fd -1 = closed, reopened on demand */
-	uint16_t family;
-};
-
 static int family_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, void *arg)
 {
 	(void)flags;
@@ -122,55 +115,79 @@ static int device_dgram(const uint8_t *buf, size_t len, void *arg)
 	return wgnl_parse_device_msgs(buf, len, x->d, x->dev);
 }
 
-static int get_device_once(struct wgnl_ctx *c, struct wg_device *dev, bool *intr)
+static int get_device_once(struct wgnl_ctx *c, struct wg_device *dev, struct wgnl_dump *d)
 {
 	static const uint8_t genl[4] = { WGNL_CMD_GET_DEVICE, WGNL_GENL_VERSION, 0, 0 };
-	struct wgnl_dump d = { .portid = c->gs.portid, .family = c->family };
-	struct dgram_ctx x = { .d = &d, .dev = dev };
+	struct dgram_ctx x = { .d = d, .dev = dev };
 	struct nl_req r;
+	*d = (struct wgnl_dump){ .portid = c->gs.portid, .family = c->family };
 	nl_req_init(&r, c->family, NL_F_REQUEST | NL_F_DUMP);
 	nl_req_put(&r, genl, sizeof(genl));
 	nl_req_attr(&r, WGDEVICE_A_IFNAME, dev->name, strlen(dev->name) + 1);
-	int err = nl_send(&c->gs, &r, &d.seq);
+	int err = nl_send(&c->gs, &r, &d->seq);
 	if (err == 0)
-		err = nl_recv_all(&c->gs, &c->io, device_dgram, &x, &d.st);
-	if (!d.st.done)
+		err = nl_recv_all(&c->gs, &c->io, device_dgram, &x, &d->st);
+	if (!d->st.done)
 		nl_close(&c->gs);   /* the dump may still be running: never reuse the socket */
-	*intr = d.st.intr;
 	return err;
 }
 
 /* One device with bounded DUMP_INTR retries; -ENOENT (module reloaded, family id
- * changed) re-resolves once. -EAGAIN: still inconsistent after the retries. */
-static int read_device(struct wgnl_ctx *c, struct wg_device *dev)
+ * changed) re-resolves once. -EAGAIN: still inconsistent after the retries. *msgs: the
+ * device messages of the last attempt (0: its dump never started). */
+static int read_device(struct wgnl_ctx *c, struct wg_device *dev, uint32_t *msgs)
 {
 	bool reresolved = false;
 	int tries = 0;
 	while (tries <= WGNL_INTR_RETRIES) {
-		bool intr = false;
+		struct wgnl_dump d;
+		*msgs = 0;
 		int err = genl_ready(c);
 		if (err < 0)
 			return reresolved && err == -ENOENT ? -ENODEV : err;
 		device_reset(dev);
-		err = get_device_once(c, dev, &intr);
+		err = get_device_once(c, dev, &d);
+		*msgs = d.msgs;
 		if (err == -ENOENT && !reresolved) {
 			reresolved = true;
 			nl_close(&c->gs);
 			continue;
 		}
-		if (err < 0 || !intr)
+		if (err < 0 || !d.st.intr)
 			return err;
 		tries++;
 	}
 	return -EAGAIN;
 }
 
-static void device_error(struct wg_device *dev, int err, int budget_ms)
+/* The text of a dump that had started and then failed; NULL for the generic one. */
+static const char *cut_text(int err)
 {
-	const char *n = dev->name;
+	switch (err) {
+	case -ENODEV:
+		return "deleted during the dump (ENODEV)";
+	case -ETIMEDOUT:
+		return "no NLMSG_DONE within the poll budget";
+	case -ENODATA:
+		return "an empty read before NLMSG_DONE";
+	case -EMSGSIZE:
+		return "a message larger than the receive buffer (MSG_TRUNC)";
+	case -ENOBUFS:
+		return "the socket's receive queue overflowed (ENOBUFS)";
+	default:
+		return NULL;
+	}
+}
+
+static void device_error(struct wg_device *dev, int err, int budget_ms, uint32_t msgs)
+{
+	const char *n = dev->name, *cut = msgs ? cut_text(err) : NULL;
 	device_reset(dev);
 	dev->error = err;
-	if (err == -EPERM || err == -EACCES)
+	if (cut)
+		snprintf(dev->errmsg, sizeof(dev->errmsg), "the netlink dump of %s was cut after "
+		         "%u messages: %s; not read this poll", n, msgs, cut);
+	else if (err == -EPERM || err == -EACCES)
 		snprintf(dev->errmsg, sizeof(dev->errmsg), "permission denied reading %s over "
 		         "netlink: wg-monitor needs CAP_NET_ADMIN", n);
 	else if (err == -EAGAIN)
@@ -190,28 +207,29 @@ static void device_error(struct wg_device *dev, int err, int budget_ms)
 		         strerror(-err));
 }
 
-/* Appends and reads one device. Only a stop request or a full snapshot fails the poll;
- * a device that vanished meanwhile (ENODEV, or EOPNOTSUPP: the name now belongs to
- * another kind) is left out. */
-static int add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *name,
-                      struct source_result *res)
+/* Only a stop request or a full snapshot fails the poll. A device that vanished before
+ * its dump started (ENODEV, or EOPNOTSUPP: the name now belongs to another kind) is left
+ * out; one deleted mid-dump stays, with the error, until the listing drops it. */
+int wgnl_add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *name,
+                    struct source_result *res)
 {
 	struct wg_device *dev = wg_snapshot_add_device(snap, name);
+	uint32_t msgs;
 	if (!dev) {
 		int err = errno == E2BIG ? -E2BIG : -ENOMEM;
 		snprintf(res->msg, sizeof(res->msg), "netlink: cannot add %s: %s", name,
 		         err == -E2BIG ? "too many interfaces" : strerror(-err));
 		return err;
 	}
-	int err = read_device(c, dev);
-	if (err == -ENODEV || err == -EOPNOTSUPP || err == -EINTR) {
+	int err = read_device(c, dev, &msgs);
+	if (((err == -ENODEV || err == -EOPNOTSUPP) && msgs == 0) || err == -EINTR) {
 		wg_snapshot_remove(snap, snap->ndevs - 1);
 		if (err == -EINTR)
 			snprintf(res->msg, sizeof(res->msg), "netlink poll interrupted");
 		return err == -EINTR ? err : 0;
 	}
 	if (err < 0)
-		device_error(dev, err, source_budget_ms(c->cfg));
+		device_error(dev, err, source_budget_ms(c->cfg), msgs);
 	return 0;
 }
 
@@ -222,7 +240,7 @@ static int read_devices(struct wgnl_ctx *c, const struct wgnl_names *l,
 		const char *name = l->names[i];
 		if (!source_watched(c->cfg, name) || wg_snapshot_find(snap, name))
 			continue;   /* a UAPI socket of the same name wins */
-		int err = add_device(c, snap, name, res);
+		int err = wgnl_add_device(c, snap, name, res);
 		if (err < 0)
 			return err;
 	}

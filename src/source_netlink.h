@@ -55,6 +55,7 @@ struct wgnl_dump {
 	uint16_t family;         /* expected nlmsg_type */
 	struct nl_dump_state st; /* done / intr (NLM_F_DUMP_INTR) / err */
 	bool have_port;          /* device attributes: the first value wins */
+	uint32_t msgs;           /* device messages parsed: the dump had started */
 };
 
 /* Parses one received datagram of a GET_DEVICE dump into dev (name preset by the caller).
@@ -93,6 +94,23 @@ int wgnl_parse_family(const uint8_t *payload, size_t len, uint16_t *family);
  * or another -errno. On an error the socket may be closed (s->fd -1). */
 int wgnl_resolve_family(struct nl_sock *s, const struct nl_io *io, const char *name,
                         uint16_t *id);
+
+struct source_config;
+struct source_result;
+
+/* One poll's state of the kernel backend. */
+struct wgnl_ctx {
+	const struct source_config *cfg;
+	struct nl_io io;
+	struct nl_sock gs;     /* generic netlink; fd -1 = closed, reopened on demand */
+	uint16_t family;
+};
+/* Appends `name` to snap and dumps it over c->gs. A device that failed keeps no peer and
+ * carries the error and its text (a dump cut mid-way included: never read as whole); one
+ * gone before its dump started is left out. 0, or -EINTR / -E2BIG / -ENOMEM with
+ * res->msg (the poll fails). */
+int wgnl_add_device(struct wgnl_ctx *c, struct wg_snapshot *snap, const char *name,
+                    struct source_result *res);
 
 /* Names of the kernel WireGuard links (RTM_GETLINK dump, kind checked here). */
 struct wgnl_names {

@@ -16,6 +16,9 @@ struct peer_parse {
 	struct wg_peer p;
 	bool have_key;
 	bool have_hs;
+	const uint8_t *ips;   /* WGPEER_A_ALLOWEDIPS, read once the peer is known (the kernel
+	                       * sends one per element; of several, the last) */
+	size_t ips_len;
 };
 
 struct dev_ctx {
@@ -94,10 +97,13 @@ static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 		return nl_get_u64(v, len, &p->rx_bytes) ? 0 : -EPROTO;
 	case WGPEER_A_TX_BYTES:
 		return nl_get_u64(v, len, &p->tx_bytes) ? 0 : -EPROTO;
+	case WGPEER_A_ALLOWEDIPS:
+		pp->ips = v;
+		pp->ips_len = len;
+		return 0;
 	default:
-		/* PRESHARED_KEY is a secret and stays unread; ALLOWEDIPS are read once the peer
-		 * is known (peer_ips); FLAGS, PROTOCOL_VERSION are not monitored; type 0 is the
-		 * kernel's u64 alignment padding. */
+		/* PRESHARED_KEY is a secret and stays unread; FLAGS, PROTOCOL_VERSION are not
+		 * monitored; type 0 is the kernel's u64 alignment padding. */
 		return 0;
 	}
 }
@@ -157,14 +163,9 @@ static int allowedip_elem(uint16_t type, const uint8_t *v, size_t len, void *arg
 	return wg_peer_add_allowedip(c->dev, c->peer, &ip.a);
 }
 
-static int peer_ips(uint16_t type, const uint8_t *v, size_t len, void *arg)
-{
-	return type == WGPEER_A_ALLOWEDIPS ? nl_attr_walk(v, len, allowedip_elem, arg) : 0;
-}
-
 /* One element of WGDEVICE_A_PEERS. A fragment repeating the previous peer's key is the
  * rest of that peer's allowed IPs: it must neither add a peer nor touch its counters.
- * The allowed IPs are read in a second walk, once the peer they belong to is known. */
+ * The allowed IPs are read after the walk, once the peer they belong to is known. */
 static int peer_elem(uint16_t type, const uint8_t *v, size_t len, void *arg)
 {
 	struct ips_ctx c = { .dev = arg };
@@ -179,14 +180,14 @@ static int peer_elem(uint16_t type, const uint8_t *v, size_t len, void *arg)
 	if (dev->npeers > 0 &&
 	    memcmp(dev->peers[dev->npeers - 1].public_key, pp.p.public_key, WG_KEY_LEN) == 0) {
 		c.peer = &dev->peers[dev->npeers - 1];
-		return nl_attr_walk(v, len, peer_ips, &c);
+		return nl_attr_walk(pp.ips, pp.ips_len, allowedip_elem, &c);
 	}
 	if (!pp.have_hs)
 		pp.p.hs_kind = WG_HS_UNKNOWN;
 	if (!(c.peer = wg_device_add_peer(dev)))
 		return errno == E2BIG ? -E2BIG : -ENOMEM;
 	*c.peer = pp.p;
-	return nl_attr_walk(v, len, peer_ips, &c);
+	return nl_attr_walk(pp.ips, pp.ips_len, allowedip_elem, &c);
 }
 
 static int dev_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
@@ -225,6 +226,7 @@ static int dev_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len, 
 	(void)flags;
 	if (type != c->d->family || len < GENL_HDRLEN || p[0] != WGNL_CMD_GET_DEVICE)
 		return -EPROTO;
+	c->d->msgs++;
 	return nl_attr_walk(p + GENL_HDRLEN, len - GENL_HDRLEN, dev_attr, c);
 }
 
