@@ -42,8 +42,9 @@ wgm_start m --log-path "$L" --state-file "$SF" --interval $INT --threshold $THR 
 	--metrics-listen "127.0.0.1:$PORT"
 M=${WGM_ERR[m]} PID=${WGM_PID[m]}
 wait_for_count 'event=peer_initial' $ALL 20 "$M" || die "not all $ALL peers seen"
-# the first save (the set of peers changed) is in before the disk fills
-wait_state "$SF" "$FAR_PUB" '^online ' 10 || die "no state file with the far peer online"
+# the first save (the set of peers changed) is in before the disk fills; the far peer's
+# state in it may still be a first poll's (its peer_initial can wait a poll for its rx)
+wait_state "$SF" "$FAR_PUB" '^(never|online|offline) ' 10 || die "no state file with the far peer"
 OFF=$(peer_re peer_offline "$FAR_PUB") ON=$(peer_re peer_online "$FAR_PUB")
 # Offline is judged at the end of a poll: threshold + 2 x interval + one budget (SPEC §13),
 # doubled for the load of parallel runs; online: the far side's 1 s keepalive handshakes at
@@ -71,7 +72,10 @@ hup_storm() {
 IF_C="wgt${T_ID}c"
 aborts() {
 	while [ ! -e "$STOP" ]; do
-		in_n "$PY" "$MC" abort "$PORT" 15 --plan rst@1024,fin@0,fin@65536 >>"$T_DIR/abort.out" 2>&1 ||
+		# a 4 KiB receive buffer keeps the daemon's send side from taking the whole
+		# answer at once: it is mid-answer when the client leaves
+		in_n "$PY" "$MC" abort "$PORT" 15 --rcvbuf 4096 --plan rst@1024,fin@0,fin@65536 \
+			>>"$T_DIR/abort.out" 2>&1 ||
 			echo "FAILED" >>"$T_DIR/abort.out"
 	done
 }
