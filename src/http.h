@@ -81,7 +81,8 @@ struct http_addr {
 int http_parse_listen(const char *spec, struct http_addr *out, size_t max, size_t *n,
                       char *err, size_t errlen);
 
-/* Reads a bearer token from path: the file's first line, trailing whitespace removed,
+/* Reads a bearer token from path (through the safepath walk; a file others may read or
+ * write is refused): the file's first line, trailing whitespace removed,
  * 1..HTTP_TOKEN_MAX visible ASCII characters. 0, or -errno with err written (the token is
  * never in err; SAFEPATH_WHY_SIZE + 32 bytes hold it whole). tok has room for
  * HTTP_TOKEN_MAX + 1. */

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -298,12 +299,35 @@ static const struct safepath_policy token_policy = {
 	.hint = "; keep it in a directory only root or this user may write",
 };
 
+/* The token is a secret: a file others may read (or write, refused by the walk already)
+ * is refused, naming its mode. Its group may read it (0640 root:wg-monitor is a normal
+ * setup; systemd's credential copy is 0400). */
+static int token_private(int fd, const char *path, char *err, size_t errlen)
+{
+	char shown[SAFEPATH_SHOWN_MAX];
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return fail_at(err, errlen, 0, -errno, "cannot stat the token file: %s",
+		               strerror(errno));
+	if (!(st.st_mode & (S_IROTH | S_IWOTH)))
+		return 0;
+	safepath_shown(shown, path);
+	return fail_at(err, errlen, 0, -EPERM, "the token file \"%s\" has mode %04o: others "
+	               "may read the secret (chmod o-rw; its group may read it)", shown,
+	               (unsigned)(st.st_mode & 07777));
+}
+
 int http_read_token(const char *path, char *tok, size_t *len, char *err, size_t errlen)
 {
 	char buf[HTTP_TOKEN_MAX + 3], why[SAFEPATH_WHY_SIZE];
 	int fd = safepath_open_read(path, &token_policy, why, sizeof(why));
 	if (fd < 0)
 		return fail_at(err, errlen, 0, fd, "cannot open the token file: %s", why);
+	int rc = token_private(fd, path, err, errlen);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
 	ssize_t n = read(fd, buf, sizeof(buf));
 	int e = errno;
 	close(fd);

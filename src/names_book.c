@@ -4,7 +4,6 @@
  * stdio, and that buffer is zeroed before it is freed. */
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +52,13 @@ static void on_bad_line(void *ctx, size_t lineno, const char *why)
 		say(r, "%s:%zu: %s; line skipped", r->path, lineno, why);
 }
 
-/* The whole regular file at fd into *buf (*len bytes), at most NAMES_FILE_MAX. */
+/* The whole file at fd (checked by safepath_open_read) into *buf (*len bytes), at most
+ * NAMES_FILE_MAX. */
 static int read_all(int fd, char **buf, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return fail_at(err, errlen, 0, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode) || !safepath_trusted_owner(st.st_uid))
-		return fail_at(err, errlen, 0, -EPERM, "not a regular file owned by root or the "
-		               "running user");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return fail_at(err, errlen, 0, -EPERM, "writable by group or others");
 	if ((uint64_t)st.st_size > NAMES_FILE_MAX)
 		return fail_at(err, errlen, 0, -EFBIG, "larger than %u bytes", NAMES_FILE_MAX);
 	size_t cap = (size_t)st.st_size + 1; /* one more: a file that grew is refused */
@@ -90,17 +85,11 @@ typedef int (*parse_fn)(struct names *nm, const char *buf, size_t len, names_war
 static void load(struct reading *r, const struct safepath_policy *pol, bool quiet_missing,
                  parse_fn parse, struct names *nm)
 {
-	char err[PATH_MAX + 200], base[NAME_MAX + 1], *buf = NULL;
+	char err[SAFEPATH_WHY_SIZE], *buf = NULL;
 	size_t len = 0;
-	int dirfd = -1, fd = -1;
-	int rc = safepath_open_dir(r->path, pol, &dirfd, base, sizeof(base), NULL, err,
-	                           sizeof(err));
+	int fd = safepath_open_read(r->path, pol, err, sizeof(err));
+	int rc = fd < 0 ? fd : read_all(fd, &buf, &len, err, sizeof(err));
 	names_free(nm);
-	if (rc == 0 && (fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	                            O_NONBLOCK)) < 0)
-		rc = fail_at(err, sizeof(err), 0, -errno, "%s", strerror(errno));
-	else if (rc == 0)
-		rc = read_all(fd, &buf, &len, err, sizeof(err));
 	if (rc == 0 && parse(nm, buf, len, on_bad_line, r) < 0)
 		rc = fail_at(err, sizeof(err), 0, -ENOMEM, "out of memory");
 	if (buf) {
@@ -109,8 +98,6 @@ static void load(struct reading *r, const struct safepath_policy *pol, bool quie
 	}
 	if (fd >= 0)
 		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
 	/* In the default directory a missing config is normal (an interface not made by
 	 * wg-quick), and so is a root-only one for the service's unprivileged user. */
 	if ((rc == -ENOENT || rc == -EACCES) && quiet_missing)

@@ -292,7 +292,7 @@ int safepath_check_file(const struct stat *st, const char *shown, char *err, siz
 		               "nor the running user", shown, (unsigned)st->st_uid);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return fail_at(err, errlen, 0, -EPERM, "\"%s\": writable by group or others "
-		               "(chmod go-w)", shown);
+		               "(mode %04o; chmod go-w)", shown, (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 

@@ -10,7 +10,6 @@
  * file's policy (with the tree's "logs" as the ./logs root) are checked: an fd only for
  * a directory the checks allow, the log file's inside its roots, no fd leaked. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "logfile_path.h"
 #include "safepath.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,12 +36,11 @@ static void drop_scratch(void)
 	(void)rmdir(scratch);
 }
 
+/* One directory per process (scratch.h: a run killed mid-way leaves it to the next run's
+ * sweep); an ordinary exit removes it here. */
 static void make_scratch(void)
 {
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(scratch, sizeof scratch, "%s/wgm-fuzz-path-XXXXXX", base);
-	if (!mkdtemp(scratch))
-		abort();
+	scratch_make(scratch, "path");
 	snprintf(tree, sizeof tree, "%s/t", scratch);
 	atexit(drop_scratch);
 }
@@ -121,27 +120,9 @@ static void build(int root, char *buf, struct job *j)
 	}
 }
 
-static int unlock(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)f;
-	if (type == FTW_D)
-		(void)chmod(p, (st->st_mode & 07777) | 0700);
-	return 0;
-}
-
-static int remove_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if ((type == FTW_DP ? rmdir(p) : unlink(p)) != 0)
-		abort();
-	return 0;
-}
-
 static void clean(void)
 {
-	(void)nftw(tree, unlock, 16, FTW_PHYS);
-	if (access(tree, F_OK) == 0 && nftw(tree, remove_one, 16, FTW_PHYS | FTW_DEPTH) != 0)
+	if (scratch_rm_tree(tree) != 0)
 		abort();
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "statefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,23 +20,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct clocks now = { 1800000000000LL, 1000 };
 static const char boot[] = "0a0a0a0a-0000-4000-8000-00000000000a";
 static struct statefile sf = { .dirfd = -1 };
-static char dir[64];
+static char dir[PATH_MAX];
 
 static void drop_dir(void)
 {
-	char p[128];
-	snprintf(p, sizeof p, "%s/state", dir);
-	unlink(p);
-	rmdir(dir);
 	statefile_close(&sf);
+	(void)scratch_rm_tree(dir);
 }
 
+/* One directory per process (scratch.h: a run killed mid-way leaves it to the next run's
+ * sweep); an ordinary exit removes it here. */
 static void open_dir(void)
 {
-	char path[128], err[512];
-	snprintf(dir, sizeof dir, "%s/wgm-fuzz-state-XXXXXX",
-	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	snprintf(path, sizeof path, "%s/state", mkdtemp(dir) ? dir : "/nonexistent");
+	char path[PATH_MAX + 8], err[512];
+	scratch_make(dir, "state");
+	snprintf(path, sizeof path, "%s/state", dir);
 	if (statefile_open(&sf, path, err, sizeof err) != 0)
 		abort();
 	atexit(drop_dir);

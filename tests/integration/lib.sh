@@ -246,6 +246,34 @@ far_config() {
 	fi
 }
 
+# wg_churn IF ADDR PIDS UNTIL: creates and deletes the near link IF (tunnel address ADDR)
+# at random moments (0-0.9 s apart), UNTIL times, or, when UNTIL is a path, until that file
+# exists. Meant for the background (`wg_churn ... &`): the wireguard-go pids such a
+# subshell starts never reach T_PIDS, so each is appended to the file PIDS (after each
+# start, and on the way out); wg_churn_reap kills them.
+wg_churn() {
+	local ifn=$1 addr=$2 pids=$3 until=$4 i=0
+	# expanded now: the EXIT trap may run after the function's locals are gone
+	trap "echo \"\${WG_GO_PID[$ifn]:-}\" >>'$pids'" EXIT
+	while if [ -n "${until//[0-9]/}" ]; then [ ! -e "$until" ]; else [ $i -lt "$until" ]; fi; do
+		i=$((i + 1))
+		wg_create "$NS_N" "$VIEW_N" "$ifn" "$addr"
+		echo "${WG_GO_PID[$ifn]:-}" >>"$pids"
+		sleep 0.$((RANDOM % 10))
+		wg_delete "$NS_N" "$VIEW_N" "$ifn"
+		sleep 0.$((RANDOM % 10))
+	done
+}
+# wg_churn_reap PID PIDS: stops the churn PID (for an EXIT trap), then kills every
+# wireguard-go it listed in PIDS: none outlives the test.
+wg_churn_reap() {
+	local p
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	[ -f "$2" ] || return 0
+	while read -r p; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done <"$2"
+}
+
 # far_down / far_up: the far side stops / resumes. Down deletes its link (wireguard-go ignores
 # `ip link set down`: it keeps sending keepalives), so the near side hears nothing; up
 # re-creates it with the same keys, and its persistent keepalive starts a fresh handshake.

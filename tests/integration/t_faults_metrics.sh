@@ -28,35 +28,8 @@ PID=${WGM_PID[m]}
 wait_for_count 'event=peer_initial' 1002 20 "$M" || die "not all 1,002 peers seen"
 
 # scrape: the whole answer (python3, so no curl is needed); prints "status bytes seconds".
-# shellcheck disable=SC2016
-SCRAPE_PY='
-import socket, sys, time
-t = time.time()
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-data = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    data += b
-head, _, body = data.partition(b"\r\n\r\n")
-fields = [l.lower().replace(b" ", b"") for l in head.split(b"\r\n")]
-cl = [l.split(b":")[1] for l in fields if l.startswith(b"content-length:")]
-whole = bool(cl) and int(cl[0]) == len(body)
-if b"transfer-encoding:chunked" in fields:   # a streamed body: whole at its zero-size part
-    rest, body = body, b""
-    while True:
-        size, _, rest = rest.partition(b"\r\n")
-        n = int(size.split(b";")[0], 16) if size.strip() else -1
-        if n <= 0 or len(rest) < n + 2:
-            whole = n == 0
-            break
-        body, rest = body + rest[:n], rest[n + 2:]
-ok = head.split(b" ")[1].decode() if whole else "incomplete"
-print(ok, len(body), "%.3f" % (time.time() - t))
-'
-scrape() { in_n "$PY" -c "$SCRAPE_PY" "$PORT"; }
+MC=$T_LIB_DIR/metrics_client.py
+scrape() { in_n "$PY" "$MC" scrape "$PORT"; }
 read -r code size _ <<<"$(scrape)"
 assert_eq "$code" 200 "a whole scrape before the faults"
 check "the answer ($size bytes) is larger than a socket buffer" test "${size:-0}" -gt 1000000
@@ -81,29 +54,9 @@ check "a held connection is counted (conns=$n)" test "$n" -ge 1
 echo "$held" >&"${HOLD[1]}"
 wait "$HOLD_PID"
 
-# shellcheck disable=SC2016
-ABORT_PY='
-import socket, struct, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
-for i in range(n):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-    mode = i % 3
-    if mode == 0:      # the first KiB, then RST
-        s.recv(1024)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    elif mode == 2:    # 64 KiB, then FIN
-        got = 0
-        while got < 65536:
-            b = s.recv(65536)
-            if not b:
-                break
-            got += len(b)
-    s.close()          # mode 1: FIN at once, the answer meets a closed socket
-print("done", n)
-'
 far_down
-in_n "$PY" -c "$ABORT_PY" "$PORT" 150 >"$T_DIR/abort.out" 2>&1 || bad "the aborting clients failed: $(tail -n 1 "$T_DIR/abort.out")"
+# each third: the first KiB then RST, FIN at once (the answer meets a closed socket), 64 KiB then FIN
+in_n "$PY" "$MC" abort "$PORT" 150 --plan rst@1024,fin@0,fin@65536 >"$T_DIR/abort.out" 2>&1 || bad "the aborting clients failed: $(tail -n 1 "$T_DIR/abort.out")"
 check "daemon alive after 150 aborted answers" wgm_alive m
 read -r code size _ <<<"$(scrape)"
 assert_eq "$code" 200 "a whole scrape after the aborted ones"

@@ -96,32 +96,12 @@ wait_for_log "event=interface_added .*interface=$IF_C( |$)" $((2 * 2 * INT)) "$M
 wg_delete "$NS_N" "$VIEW_N" "$IF_C"
 wait_for_log "event=interface_removed .*interface=$IF_C( |$)" $((2 * 2 * INT)) "$M" ||
 	bad "churn: no interface_removed for $IF_C"
-# The churn is a subshell: the wireguard-go pids it starts never reach T_PIDS, so it writes
-# them to churn.pids (after each start, and on its way out, a wg_create that died included),
-# and the EXIT trap stops the churn first, then kills them: none outlives the test.
-churn() {
-	local i
-	trap 'echo "${WG_GO_PID[$IF_C]:-}" >>"$T_DIR/churn.pids"' EXIT
-	for i in 1 2 3 4 5; do
-		wg_create "$NS_N" "$VIEW_N" "$IF_C" 10.78.7.1
-		echo "${WG_GO_PID[$IF_C]:-}" >>"$T_DIR/churn.pids"
-		sleep 0.$((RANDOM % 10))
-		wg_delete "$NS_N" "$VIEW_N" "$IF_C"
-		sleep 0.$((RANDOM % 10))
-	done
-}
-# shellcheck disable=SC2317 # called by the EXIT trap
-churn_reap() {
-	kill -TERM "$CHURN" 2>/dev/null
-	wait "$CHURN" 2>/dev/null
-	local p
-	while read -r p; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done <"$T_DIR/churn.pids"
-}
+# (its wireguard-go pids in churn.pids, killed by the EXIT trap after the churn stops)
 : >"$T_DIR/churn.pids"
-churn >"$T_DIR/churn.out" 2>&1 &
+wg_churn "$IF_C" 10.78.7.1 "$T_DIR/churn.pids" 5 >"$T_DIR/churn.out" 2>&1 &
 CHURN=$!
 T_PIDS+=("$CHURN")
-trap 'churn_reap; t_cleanup' EXIT
+trap 'wg_churn_reap "$CHURN" "$T_DIR/churn.pids"; t_cleanup' EXIT
 
 far_down
 # Offline is judged at the end of a poll: threshold + 2 x interval + one budget (SPEC §13),

@@ -235,27 +235,9 @@ assert_eq "$(grep -c '^wg_monitor_peer_state{' "$T_DIR/metrics1000.txt")" 3006 "
 # Clients that read 64 KiB of the 1.7 MiB page and go, closing or resetting: the daemon
 # keeps polling, their fds are released, and the next scrape is whole.
 polls1=$(count_re 'event=poll ' "${WGM_ERR[m]}")
-in_n "$PY" - "$PORT" "$NEW" >"$T_DIR/cut.out" 2>&1 <<'PYEOF'
-import socket, struct, sys
-port, tok = int(sys.argv[1]), sys.argv[2]
-req = ("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % tok).encode()
-got = []
-for i in range(20):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.sendall(req)
-    n = 0
-    while n < 65536:
-        b = s.recv(4096)
-        if not b:
-            break
-        n += len(b)
-    if i % 2:  # half of them reset the connection instead of closing it
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
-    got.append(n)
-print("read", min(got), "to", max(got), "bytes of each of", len(got), "answers")
-PYEOF
+# (every other one resets: fin then rst, each after 64 KiB through a 4 KiB receive buffer)
+in_n "$PY" "$T_LIB_DIR/metrics_client.py" abort "$PORT" 20 --token "$NEW" --timeout 5 \
+	--rcvbuf 4096 --plan fin@65536,rst@65536 >"$T_DIR/cut.out" 2>&1
 log_note "cut short: $(cat "$T_DIR/cut.out")"
 check "the clients read 64 KiB of each answer" awk '$1 == "read" && $2 >= 65536 {f = 1} END {exit !f}' "$T_DIR/cut.out"
 check "the daemon is still running after answers cut short" wgm_alive m

@@ -363,6 +363,46 @@ static void test_partial_write_ended(void)
 	logfile_close(lf);
 }
 
+/* A rotation refused after the shift (an append-only file cannot be renamed) is retried
+ * every second. The shift goes only up to the first free number (first_gap), so the
+ * retries move no backup further: none is overwritten. (Shifting from the oldest each
+ * time lost one backup per retry.) */
+static void test_refused_rotation_keeps_backups(void)
+{
+	char line[101];
+	struct logfile *lf = logfile_open(F, 4096, 3, err, sizeof(err));
+	CHECK(twrite(backup(1), "b1\n") && twrite(backup(2), "b2\n"));
+	CHECK_INT(put(lf, "first"), LOGFILE_NONE);
+	if (!set_append_only(F, true)) {
+		printf("SKIPPED %s: needs root and chattr +a\n", __func__);
+		logfile_close(lf);
+		return;
+	}
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	enum logfile_notice n = LOGFILE_NONE;
+	for (int i = 0; i < 100 && n == LOGFILE_NONE; i++)
+		n = put(lf, line);   /* until the rotation the file needs is refused */
+	CHECK_INT(n, LOGFILE_FAILED);
+	CHECK_CONTAINS(msg, "cannot rotate (rename to .1) log file");
+	for (int i = 0; i < 2 * 3; i++) {   /* more retries than there are backups */
+		fake_now += 1000;
+		CHECK_INT(put(lf, line), LOGFILE_NONE);   /* does not fit: rotation again */
+	}
+	CHECK(!texists(backup(1)));   /* the first attempt shifted both once */
+	CHECK_STR(content(backup(2)), "b1\n");
+	CHECK_STR(content(backup(3)), "b2\n");
+	CHECK(set_append_only(F, false));
+	fake_now += 1000;
+	CHECK_INT(put(lf, line), LOGFILE_RECOVERED);
+	CHECK_CONTAINS(msg, "7 lines were not written");
+	CHECK(strncmp(content(backup(1)), "first\n", 6) == 0);
+	CHECK_STR(content(backup(2)), "b1\n");
+	CHECK_STR(content(backup(3)), "b2\n");
+	CHECK(strncmp(content(F), line, sizeof line - 1) == 0);
+	logfile_close(lf);
+}
+
 /* check-config's try: what run's open would say, with nothing written or left behind.
  * A directory run cannot create the file in passes the path policy alone (the check
  * check-config used to make) but not the try: read-only as root, 0500 for anyone else. */
@@ -492,6 +532,6 @@ static void teardown(void)
 TEST_MAIN(T_(test_basic), T_(test_open_refused), T_(test_rotation), T_(test_no_backups),
           T_(test_oversize_line), T_(test_deleted_and_renamed), T_(test_sighup_reopen),
           T_(test_failed_then_recovered), T_(test_permission), T_(test_disk_full), T_(test_partial_write_taken_back),
-          T_(test_partial_write_ended), T_(test_try),
+          T_(test_partial_write_ended), T_(test_refused_rotation_keeps_backups), T_(test_try),
           T_(test_planted_in_world_writable), T_(test_directory_swapped),
           T_(test_directory_removed), teardown)

@@ -464,7 +464,8 @@ static void test_book(void)
 	CHECK_STR(lookup(&b, "wg0", KEY_A), "renamed");
 	CHECK_STR(lookup(&b, "wg0", KEY_B), "");
 	CHECK_INT(r.n, 1);
-	CHECK_CONTAINS(r.last, "wg0.conf: not read, its names are not used: writable by group");
+	CHECK_CONTAINS(r.last, "wg0.conf: not read, its names are not used: \"");
+	CHECK_CONTAINS(r.last, "wg0.conf\": writable by group or others (mode 0620");
 	/* missing: a warning, unless quiet; a config of a new interface is read once */
 	unlink(names);
 	names_book_reload(&b);
@@ -549,6 +550,57 @@ static void test_book_bounds(void)
 	tdir_remove(dir);
 }
 
+/* The names file goes through the safepath walk: a symlink (even to a good file), a
+ * directory others may write, a file of another user, a FIFO are each refused with one
+ * clear warning naming the file, and its names are not used. */
+static void test_book_hostile_paths(void)
+{
+	char dir[PATH_MAX], good[PATH_MAX], link[PATH_MAX], open_dir[PATH_MAX], p[PATH_MAX];
+	struct said r = { 0 };
+	struct names_book b;
+	if (!tdir_make(dir, "/tmp"))
+		abort();
+	CHECK(twrite(tpath(good, dir, "names"), KEY_A " good\n"));
+	CHECK_INT(symlink(good, tpath(link, dir, "link")), 0);
+	names_book_init(&b, link, "", false, on_report, &r);
+	names_book_load_file(&b);
+	CHECK_INT(r.n, 1);
+	CHECK_CONTAINS(r.last, "/link: not read, its names are not used: \"");
+	CHECK_CONTAINS(r.last, "link\": a symlink; give the file's real path");
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "");
+	names_book_fini(&b);
+
+	CHECK(mkdir(tpath(open_dir, dir, "open"), 0777) == 0 && chmod(open_dir, 0777) == 0);
+	CHECK(twrite(tpath(p, open_dir, "names"), KEY_A " planted\n"));
+	names_book_init(&b, p, "", false, on_report, &r);
+	names_book_load_file(&b);
+	CHECK_INT(r.n, 2);
+	CHECK_CONTAINS(r.last, "is writable by others");
+	CHECK_STR(lookup(&b, "wg0", KEY_A), "");
+	names_book_fini(&b);
+
+	CHECK(mkfifo(tpath(p, dir, "fifo"), 0600) == 0);   /* and no reader blocked on it */
+	names_book_init(&b, p, "", false, on_report, &r);
+	names_book_load_file(&b);
+	CHECK_INT(r.n, 3);
+	CHECK_CONTAINS(r.last, "fifo\": not a regular file");
+	names_book_fini(&b);
+
+	if (geteuid() == 0) {   /* only root can give a file away */
+		CHECK(chown(good, 65534, 65534) == 0);
+		names_book_init(&b, good, "", false, on_report, &r);
+		names_book_load_file(&b);
+		CHECK_INT(r.n, 4);
+		CHECK_CONTAINS(r.last, "owned by uid 65534, neither root nor the running user");
+		CHECK_STR(lookup(&b, "wg0", KEY_A), "");
+		names_book_fini(&b);
+	} else {
+		printf("SKIPPED %s (foreign owner): needs root to chown\n", __func__);
+	}
+	tdir_remove(dir);
+}
+
 TEST_MAIN(test_clean, test_file, test_huge_line, test_conventions, test_above_attaches_below,
           test_conf_bad_lines, test_table_names, test_hostile_through_sinks,
-          test_hostile_status_json, test_book, test_book_recreated, test_book_bounds)
+          test_hostile_status_json, test_book, test_book_recreated, test_book_bounds,
+          test_book_hostile_paths)

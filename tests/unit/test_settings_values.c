@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "settings_fixture.h"
+#include "settings_spec.h"
 
 static const char *const vars[] = { "LOG_PATH", "CHECK_INTERVAL", "OFFLINE_THRESHOLD",
 	"STATS_INTERVAL", "DEBUG", "INTERFACES", "BACKEND", "LOG_FORMAT", "LOG_MAX_BYTES",
@@ -295,5 +296,41 @@ static void test_usage(void)
 	free(out);
 }
 
+/* Whether var is named as a whole word in [from, to). */
+static bool names_var(const char *from, const char *to, const char *var)
+{
+	size_t n = strlen(var);
+	for (const char *p = from; (p = strstr(p, var)) && p + n <= to; p += n) {
+		bool word_start = p == from || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z'));
+		if (word_start && !(p[n] == '_' || (p[n] >= 'A' && p[n] <= 'Z')))
+			return true;
+	}
+	return false;
+}
+
+/* --help's note on empty variables names exactly the settings whose kind takes an empty
+ * value as one (none), and each of them given empty by the environment is that. */
+static void test_usage_empty_note(void)
+{
+	char *out = capture(NULL, NULL);
+	const char *from = strstr(out, "counts as\nunset, except ");
+	const char *to = from ? strstr(from, "where empty means none") : NULL;
+	CHECK(from && to);
+	for (int id = 0; from && to && id < SET__COUNT; id++) {
+		const struct setting_spec *sp = &setting_specs[id];
+		bool named = names_var(from, to, sp->var);
+		if (named != setting_kinds[sp->kind].empty_is_value)
+			printf("  %s: named %d, empty is a value %d\n", sp->var, named, !named);
+		CHECK(named == setting_kinds[sp->kind].empty_is_value);
+		char env[64];
+		struct settings st;
+		snprintf(env, sizeof env, "%s=", sp->var);
+		CHECK_INT(load(&st, no_args, ENV(env)), 0);
+		CHECK_INT(st.origin[id], named ? ORIGIN_ENV : ORIGIN_DEFAULT);
+	}
+	free(out);
+}
+
 TEST_MAIN(test_debug, test_interfaces, test_too_many_interfaces, test_log_path,
-          test_bytes_and_words, test_checked_when_parsed, test_print, test_usage)
+          test_bytes_and_words, test_checked_when_parsed, test_print, test_usage,
+          test_usage_empty_note)

@@ -40,8 +40,38 @@ static void test_good_file(void)
 	write_token(tpath(p, dir, "token"), 0600);
 	CHECK_INT(read_token(p), 0);
 	CHECK_STR(tok, "s3cret");
-	write_token(p, 0644);   /* readable by others is the owner's choice; writable is not */
+	write_token(p, 0640);   /* its group may read it: 0640 root:wg-monitor is usual */
 	CHECK_INT(read_token(p), 0);
+	write_token(p, 0400);   /* systemd's copy of a credential */
+	CHECK_INT(read_token(p), 0);
+	CHECK_STR(tok, "s3cret");
+}
+
+/* The token is a secret: a file others may read or write is refused, naming its mode. */
+static void test_others_refused(void)
+{
+	char p[PATH_MAX], want[PATH_MAX + 64];
+	static const mode_t modes[] = { 0644, 0604, 0444, 0606, 0602 };
+	write_token(tpath(p, dir, "token"), 0600);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		write_token(p, modes[i]);
+		CHECK_INT(read_token(p), -EPERM);
+		snprintf(want, sizeof(want), "%04o", (unsigned)modes[i]);
+		CHECK_CONTAINS(err, want);
+		snprintf(want, sizeof(want), "\"%s\"", p);
+		CHECK_CONTAINS(err, want);
+		CHECK(!strchr(err, '\n'));
+	}
+	CHECK_CONTAINS(err, "writable by group or others (mode 0602");
+	write_token(p, 0644);
+	CHECK_INT(read_token(p), -EPERM);
+	CHECK_CONTAINS(err, "has mode 0644: others may read the secret");
+	struct settings s;   /* run and check-config: exit 2 with this one line */
+	settings_defaults(&s);
+	snprintf(s.metrics_token_file, sizeof(s.metrics_token_file), "%s", p);
+	CHECK_INT(metrics_check(&s, NULL, NULL, NULL, NULL, err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "invalid METRICS_TOKEN_FILE: the token file \"");
+	CHECK_CONTAINS(err, "has mode 0644");
 }
 
 static void test_unsafe_places(void)
@@ -126,5 +156,5 @@ static void teardown(void)
 	tdir_remove(dir);
 }
 
-TEST_MAIN(setup, test_good_file, test_unsafe_places, test_foreign_owner,
+TEST_MAIN(setup, test_good_file, test_others_refused, test_unsafe_places, test_foreign_owner,
           test_long_path_reason, teardown)
