@@ -27,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench
+.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench bench-parse
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -177,6 +177,15 @@ deps:
 # kernel module's netlink path inside the QEMU guest, as ratios to wg there. See bench/run.sh.
 bench:
 	@bench/run.sh
+
+# Instructions per peer of a steady UAPI poll (parser + peer table), counted by callgrind
+# (SKIPPED without valgrind); BENCH_PARSE_PEERS, BENCH_PARSE_ANNOTATE=1 for the profile.
+BENCH_PARSE_PEERS ?= 10000
+bench-parse: $(BUILD)/parse_cost
+	@bench/parse_cost.sh $(BUILD)/parse_cost $(BENCH_PARSE_PEERS)
+
+$(BUILD)/parse_cost: bench/parse_cost.c $(BUILD)/libwgm.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
 
 # Long liveness soak on real links (root; not part of check). SOAK_MINUTES, default 30.
 soak: wg-monitor
