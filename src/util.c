@@ -100,20 +100,61 @@ uint64_t add_sat_u64(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+static unsigned digit_at(const char *s, size_t i, size_t len)
+{
+	return i < len ? (unsigned)(unsigned char)s[i] - '0' : 10;
+}
+
+size_t parse_ipv4_prefix(const char *s, size_t len, uint8_t out[4])
+{
+	uint8_t a[4];
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part > 0 && (i >= len || s[i++] != '.'))
+			return 0;
+		unsigned v = digit_at(s, i, len), d;
+		if (v > 9)
+			return 0;
+		i++;
+		/* a 0 ends its part ("01" is refused below); else up to two more digits */
+		if (v && (d = digit_at(s, i, len)) <= 9) {
+			v = v * 10 + d;
+			if ((d = digit_at(s, ++i, len)) <= 9) {
+				v = v * 10 + d;
+				i++;
+			}
+		}
+		if (v > 255 || digit_at(s, i, len) <= 9)
+			return 0;
+		a[part] = (uint8_t)v;
+	}
+	memcpy(out, a, 4);
+	return i;
+}
+
+size_t parse_u64_prefix(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
-	if (len == 0 || len > 20)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
+	size_t i = 0, fast = len < 19 ? len : 19;
+	unsigned d;
+	/* Below 19 digits nothing can overflow: the check (a division) is for the 20th only. */
+	for (; i < fast && (d = (unsigned)(unsigned char)s[i] - '0') <= 9; i++)
+		v = v * 10 + d;
+	if (i == 19 && (d = digit_at(s, i, len)) <= 9) {
+		if (v > (UINT64_MAX - d) / 10 || digit_at(s, ++i, len) <= 9)
+			return 0; /* past UINT64_MAX, or a 21st digit */
 		v = v * 10 + d;
 	}
-	if (v > max)
+	if (i == 0 || v > max)
+		return 0;
+	*out = v;
+	return i;
+}
+
+bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	if (len == 0 || parse_u64_prefix(s, len, max, &v) != len)
 		return false;
 	*out = v;
 	return true;
