@@ -90,6 +90,45 @@ static void test_numbers(void)
 	CHECK(!parse_i64("-", 1, &i));
 }
 
+/* The oracle for key_from_hex: strchr in the digits of either case, one at a time. */
+static bool ref_hex(uint8_t key[WG_KEY_LEN], const char *s)
+{
+	static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+	for (int i = 0; i < 2 * WG_KEY_LEN; i++) {
+		const char *l = s[i] ? strchr(lower, s[i]) : NULL, *u = s[i] ? strchr(upper, s[i]) : NULL;
+		if (!l && !u)
+			return false;
+		unsigned v = (unsigned)(l ? l - lower : u - upper);
+		key[i / 2] = (uint8_t)(i % 2 ? (key[i / 2] & 0xf0) | v : v << 4);
+	}
+	return true;
+}
+
+/* Random keys, mostly hex of both cases, some with any byte at all (top bit, NUL, the
+ * neighbours of each range: '/', ':', '@', 'G', '`', 'g'), against the oracle. */
+static void test_hex_oracle(void)
+{
+	static const char near[] = "/:@G`g\x80\xff\x10\xb0\xe1";
+	unsigned seed = 3, bad = 0, valid = 0;
+	for (int n = 0; n < 100000; n++) {
+		char s[2 * WG_KEY_LEN];
+		uint8_t got[WG_KEY_LEN], want[WG_KEY_LEN];
+		for (size_t i = 0; i < sizeof s; i++) {
+			int r = rand_r(&seed) % 2000;
+			s[i] = "0123456789abcdefABCDEF"[r % 22];
+			if (r < 6)
+				s[i] = near[(size_t)rand_r(&seed) % (sizeof near - 1)];
+			else if (r < 8)
+				s[i] = (char)(rand_r(&seed) & 255);
+		}
+		bool w = ref_hex(want, s), g = key_from_hex(got, s, sizeof s);
+		bad += g != w || (g && memcmp(got, want, sizeof got) != 0);
+		valid += g;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(valid > 10000 && valid < 100000);
+}
+
 /* The oracle: strtoull on a copy, after the strict checks strtoull does not make. */
 static bool ref_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
@@ -176,4 +215,4 @@ static void test_ifname(void)
 }
 
 TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_key_alphabets, test_numbers,
-          test_numbers_oracle, test_time, test_ifname)
+          test_numbers_oracle, test_hex_oracle, test_time, test_ifname)
