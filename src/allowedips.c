@@ -37,14 +37,15 @@ static bool parse_v6(struct wg_allowedip *a, const char *s, size_t len)
 bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
 {
 	memset(a, 0, sizeof(*a));
-	const char *slash = memchr(s, '/', len);
-	size_t hlen = slash ? (size_t)(slash - s) : len;
-	a->family = memchr(s, ':', hlen) ? 6 : 4;
-	if (a->family == 6)
-		return parse_v6(a, s, len);
-	/* IPv4, every peer's usual one, without inet_pton and its copy */
+	/* IPv4, every peer's usual one, without inet_pton and its copy; a quad followed by
+	 * '/' has no ':' before the '/', so it is no IPv6 address */
+	a->family = 4;
 	size_t n = parse_ipv4_prefix(s, len, a->addr);
-	return n && parse_cidr(a, s + n, len - n);
+	if (n && n < len && s[n] == '/')
+		return parse_cidr(a, s + n, len - n);
+	const char *slash = memchr(s, '/', len);
+	a->family = memchr(s, ':', slash ? (size_t)(slash - s) : len) ? 6 : 4;
+	return a->family == 6 && parse_v6(a, s, len);
 }
 
 size_t allowedip_text(char out[ALLOWEDIP_TEXT_SIZE], const struct wg_allowedip *a)

@@ -105,7 +105,11 @@ const char *endpoint_format(char out[WG_ENDPOINT_SIZE], const struct wg_endpoint
 
 bool endpoint_same(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
-	return a->family == b->family && a->port == b->port &&
-	       memcmp(a->addr, b->addr, sizeof a->addr) == 0 &&
+	if (a->family != b->family || a->port != b->port ||
+	    memcmp(a->addr, b->addr, sizeof a->addr) != 0)
+		return false;
+	/* the usual answer (same IPv4 address): no scan of the zone, which is empty unless
+	 * either has one */
+	return (a->zone[0] == '\0' && b->zone[0] == '\0') ||
 	       strncmp(a->zone, b->zone, sizeof a->zone) == 0;
 }

@@ -332,18 +332,23 @@ static int finish_cut(struct uapi_stream *st, char *buf, size_t len, size_t *pos
 /* Whether l begins with the name lit and its '=': a compare of constant size, inlined. */
 #define BEGINS(l, lit) (memcmp(l, lit "=", sizeof(lit)) == 0)
 
-/* The key a line begins with, told by a character or two and checked with its '=';
- * K_UNKNOWN for any other (l has UAPI_LINE_MAX + 1 bytes). */
+/* The key a line begins with, told by a character or two and checked with one compare
+ * that includes its '='; K_UNKNOWN for any other (l has UAPI_LINE_MAX + 1 bytes). */
 static enum key_id fast_key(const char *l)
 {
 	switch (l[0]) {
 	case 'p':
-		return BEGINS(l, "public_key") ? K_PUBLIC : BEGINS(l, "preshared_key") ? K_PSK :
-		       BEGINS(l, "protocol_version") ? K_PROTO :
-		       BEGINS(l, "persistent_keepalive_interval") ? K_KEEPALIVE : K_UNKNOWN;
+		if (l[1] == 'u')
+			return BEGINS(l, "public_key") ? K_PUBLIC : K_UNKNOWN;
+		if (l[1] == 'e')
+			return BEGINS(l, "persistent_keepalive_interval") ? K_KEEPALIVE : K_UNKNOWN;
+		if (l[2] == 'e')
+			return BEGINS(l, "preshared_key") ? K_PSK : K_UNKNOWN;
+		return BEGINS(l, "protocol_version") ? K_PROTO : K_UNKNOWN;
 	case 'l':
-		return BEGINS(l, "last_handshake_time_sec") ? K_HS_SEC :
-		       BEGINS(l, "last_handshake_time_nsec") ? K_HS_NSEC : K_UNKNOWN;
+		if (l[20] == 's')
+			return BEGINS(l, "last_handshake_time_sec") ? K_HS_SEC : K_UNKNOWN;
+		return BEGINS(l, "last_handshake_time_nsec") ? K_HS_NSEC : K_UNKNOWN;
 	case 'e': return BEGINS(l, "endpoint") ? K_ENDPOINT : K_UNKNOWN;
 	case 't': return BEGINS(l, "tx_bytes") ? K_TX : K_UNKNOWN;
 	case 'r': return BEGINS(l, "rx_bytes") ? K_RX : K_UNKNOWN;
