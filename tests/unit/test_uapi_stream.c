@@ -48,7 +48,7 @@ static bool secret_left(const char *reply, size_t len, const char *buf, size_t f
 static bool same_device(const struct wg_device *a, const struct wg_device *b)
 {
 	return a->npeers == b->npeers && a->listen_port == b->listen_port &&
-	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0 &&
+	       (!a->npeers || memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0) &&
 	       a->nips == b->nips && (!a->nips || memcmp(a->ips, b->ips, a->nips * sizeof *a->ips) == 0);
 }
 
