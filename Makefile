@@ -27,7 +27,7 @@ LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 TESTSRCS = $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench bench-netlink
+.PHONY: all clean install uninstall check unit sanitize clang analyse man-lint units-check integration integration-asan vm-test vm-service deps soak fuzz demo bench bench-netlink bench-parse
 all: wg-monitor
 
 wg-monitor: $(BUILD)/wg-monitor
@@ -189,6 +189,16 @@ $(BUILD)/bench/netlink_cost: bench/netlink_cost.c $(BUILD)/libwgm.a
 
 bench-netlink: $(BUILD)/bench/netlink_cost
 	@bench/netlink_cost.sh $(BUILD)/bench/netlink_cost $(BENCH_NETLINK_PEERS)
+
+# Instructions per peer of a steady UAPI poll (parser + peer table), counted by callgrind
+# (SKIPPED without valgrind); BENCH_PARSE_PEERS, BENCH_PARSE_ANNOTATE=1 for the profile.
+BENCH_PARSE_PEERS ?= 10000
+bench-parse: $(BUILD)/bench/parse_cost
+	@bench/parse_cost.sh $(BUILD)/bench/parse_cost $(BENCH_PARSE_PEERS)
+
+$(BUILD)/bench/parse_cost: bench/parse_cost.c $(BUILD)/libwgm.a
+	mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
 
 # Long liveness soak on real links (root; not part of check). SOAK_MINUTES, default 30.
 soak: wg-monitor

@@ -10,25 +10,42 @@
 #include "allowedips.h"
 #include "util.h"
 
-bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
+/* The cidr after the address (s[0..len) from the '/' on). */
+static bool parse_cidr(struct wg_allowedip *a, const char *s, size_t len)
+{
+	uint64_t cidr;
+	if (len == 0 || s[0] != '/' || !parse_u64(s + 1, len - 1, a->family == 6 ? 128 : 32, &cidr))
+		return false;
+	a->cidr = (uint8_t)cidr;
+	return true;
+}
+
+/* IPv6 through inet_pton, which needs a NUL-terminated copy of the address. */
+static bool parse_v6(struct wg_allowedip *a, const char *s, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = memchr(s, '/', len);
-	uint64_t cidr;
 	/* inet_pton would stop at a NUL and take what came before it for the address */
 	if (!slash || (size_t)(slash - s) >= sizeof(host) || memchr(s, '\0', len))
 		return false;
 	size_t hlen = (size_t)(slash - s);
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
+	return inet_pton(AF_INET6, host, a->addr) == 1 && parse_cidr(a, slash, len - hlen);
+}
+
+bool allowedip_parse(struct wg_allowedip *a, const char *s, size_t len)
+{
 	memset(a, 0, sizeof(*a));
-	a->family = memchr(host, ':', hlen) ? 6 : 4;
-	if (inet_pton(a->family == 6 ? AF_INET6 : AF_INET, host, a->addr) != 1)
-		return false;
-	if (!parse_u64(slash + 1, len - hlen - 1, a->family == 6 ? 128 : 32, &cidr))
-		return false;
-	a->cidr = (uint8_t)cidr;
-	return true;
+	/* IPv4, every peer's usual one, without inet_pton and its copy; a quad followed by
+	 * '/' has no ':' before the '/', so it is no IPv6 address */
+	a->family = 4;
+	size_t n = parse_ipv4_prefix(s, len, a->addr);
+	if (n && n < len && s[n] == '/')
+		return parse_cidr(a, s + n, len - n);
+	const char *slash = memchr(s, '/', len);
+	a->family = memchr(s, ':', slash ? (size_t)(slash - s) : len) ? 6 : 4;
+	return a->family == 6 && parse_v6(a, s, len);
 }
 
 size_t allowedip_text(char out[ALLOWEDIP_TEXT_SIZE], const struct wg_allowedip *a)

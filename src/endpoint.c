@@ -28,40 +28,11 @@ static bool copy_str(char *dst, size_t size, const char *s, size_t len)
 	return true;
 }
 
-/* "a.b.c.d:port" in the canonical form WireGuard writes (no leading zeros), parsed without
- * a copy: the usual case of every poll. */
-static bool canonical_v4(struct wg_endpoint *e, const char *s, size_t len)
-{
-	size_t i = 0;
-	for (int part = 0; part < 5; part++) {
-		size_t start = i;
-		unsigned v = 0;
-		while (i < len && i - start < 5 && (unsigned)(s[i] - '0') < 10)
-			v = v * 10 + (unsigned)(s[i++] - '0');
-		if (i == start || (i - start > 1 && s[start] == '0'))
-			return false;
-		if (part == 4) {
-			e->port = (uint16_t)v;
-			return i == len && v >= 1 && v <= 65535;
-		}
-		if (v > 255 || i == len || s[i] != (part == 3 ? ':' : '.'))
-			return false;
-		e->addr[part] = (uint8_t)v;
-		i++;
-	}
-	return false;
-}
-
+/* "a.b.c.d:port", the dotted quad as inet_pton reads it, parsed without a copy. */
 static bool parse_v4(struct wg_endpoint *e, const char *s, size_t len)
 {
-	if (canonical_v4(e, s, len))
-		return true;
-	const char *colon = memrchr(s, ':', len);
-	char host[INET_ADDRSTRLEN];
-	if (!colon || !copy_str(host, sizeof host, s, (size_t)(colon - s)))
-		return false;
-	return inet_pton(AF_INET, host, e->addr) == 1 &&
-	       parse_port(colon + 1, len - (size_t)(colon - s) - 1, &e->port);
+	size_t n = parse_ipv4_prefix(s, len, e->addr);
+	return n && n < len && s[n] == ':' && parse_port(s + n + 1, len - n - 1, &e->port);
 }
 
 /* A zone: an interface name, or a scope id in decimal (both are ifname characters). */
@@ -134,7 +105,11 @@ const char *endpoint_format(char out[WG_ENDPOINT_SIZE], const struct wg_endpoint
 
 bool endpoint_same(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
-	return a->family == b->family && a->port == b->port &&
-	       memcmp(a->addr, b->addr, sizeof a->addr) == 0 &&
+	if (a->family != b->family || a->port != b->port ||
+	    memcmp(a->addr, b->addr, sizeof a->addr) != 0)
+		return false;
+	/* the usual answer (same IPv4 address): no scan of the zone, which is empty unless
+	 * either has one */
+	return (a->zone[0] == '\0' && b->zone[0] == '\0') ||
 	       strncmp(a->zone, b->zone, sizeof a->zone) == 0;
 }

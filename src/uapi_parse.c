@@ -18,27 +18,28 @@ enum key_id {
 };
 
 /* Names with their lengths, so a line's key is found without a strlen per name. */
-#define KEY(name, in_peer) { name, sizeof(name) - 1, in_peer }
+#define KEY(name, in_peer, max) { name, sizeof(name) - 1, in_peer, max }
 static const struct {
 	const char *name;
 	size_t len;
-	bool peer; /* only valid inside a peer block */
+	bool peer;    /* only valid inside a peer block */
+	uint64_t max; /* a peer's number: its largest value; else 0 */
 } keys[] = {
-	[K_PRIVATE] = KEY("private_key", false),
-	[K_OWN_PUB] = KEY("own_public_key", false),
-	[K_LISTEN_PORT] = KEY("listen_port", false),
-	[K_FWMARK] = KEY("fwmark", false),
-	[K_PUBLIC] = KEY("public_key", false),
-	[K_PSK] = KEY("preshared_key", true),
-	[K_PROTO] = KEY("protocol_version", true),
-	[K_ENDPOINT] = KEY("endpoint", true),
-	[K_HS_SEC] = KEY("last_handshake_time_sec", true),
-	[K_HS_NSEC] = KEY("last_handshake_time_nsec", true),
-	[K_TX] = KEY("tx_bytes", true),
-	[K_RX] = KEY("rx_bytes", true),
-	[K_KEEPALIVE] = KEY("persistent_keepalive_interval", true),
-	[K_ALLOWED_IP] = KEY("allowed_ip", true),
-	[K_ERRNO] = KEY("errno", false),
+	[K_PRIVATE] = KEY("private_key", false, 0),
+	[K_OWN_PUB] = KEY("own_public_key", false, 0),
+	[K_LISTEN_PORT] = KEY("listen_port", false, 0),
+	[K_FWMARK] = KEY("fwmark", false, 0),
+	[K_PUBLIC] = KEY("public_key", false, 0),
+	[K_PSK] = KEY("preshared_key", true, 0),
+	[K_PROTO] = KEY("protocol_version", true, UINT32_MAX),
+	[K_ENDPOINT] = KEY("endpoint", true, 0),
+	[K_HS_SEC] = KEY("last_handshake_time_sec", true, INT64_MAX),
+	[K_HS_NSEC] = KEY("last_handshake_time_nsec", true, 999999999),
+	[K_TX] = KEY("tx_bytes", true, UINT64_MAX),
+	[K_RX] = KEY("rx_bytes", true, UINT64_MAX),
+	[K_KEEPALIVE] = KEY("persistent_keepalive_interval", true, UINT16_MAX),
+	[K_ALLOWED_IP] = KEY("allowed_ip", true, 0),
+	[K_ERRNO] = KEY("errno", false, 0),
 };
 
 #define fail(st, rc, ...) fail_at((st)->err, (st)->errlen, (st)->lineno, rc, __VA_ARGS__)
@@ -80,11 +81,9 @@ static int parse_num(struct uapi_stream *st, enum key_id id, const char *v, size
 	return 0;
 }
 
-static int new_peer(struct uapi_stream *st, const char *v, size_t vlen)
+/* A peer block begins with its public key. */
+static int add_peer(struct uapi_stream *st, const uint8_t key[WG_KEY_LEN])
 {
-	uint8_t key[WG_KEY_LEN];
-	if (!key_from_hex(key, v, vlen))
-		return fail(st, -EPROTO, "public_key is not 64 hex digits");
 	st->peer = wg_device_add_peer(st->dev);
 	if (!st->peer && errno == E2BIG)
 		return fail(st, -E2BIG, "more than %u peers", WG_MAX_PEERS);
@@ -95,6 +94,14 @@ static int new_peer(struct uapi_stream *st, const char *v, size_t vlen)
 	st->peer->hs_kind = WG_HS_UNKNOWN; /* until last_handshake_time_sec says otherwise */
 	st->peer_seen = 1u << K_PUBLIC;
 	return 0;
+}
+
+static int new_peer(struct uapi_stream *st, const char *v, size_t vlen)
+{
+	uint8_t key[WG_KEY_LEN];
+	if (!key_from_hex(key, v, vlen))
+		return fail(st, -EPROTO, "public_key is not 64 hex digits");
+	return add_peer(st, key);
 }
 
 static int device_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
@@ -123,19 +130,33 @@ static int device_key(struct uapi_stream *st, enum key_id id, const char *v, siz
 	return rc;
 }
 
-static int handshake_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
+/* A peer's number, parsed. */
+static void set_number(struct uapi_stream *st, enum key_id id, uint64_t n)
 {
-	uint64_t n;
-	int rc = parse_num(st, id, v, vlen, id == K_HS_SEC ? INT64_MAX : 999999999, &n);
-	if (rc < 0)
-		return rc;
-	if (id == K_HS_SEC) {
-		st->peer->last_handshake_sec = (int64_t)n;
-		st->peer->hs_kind = WG_HS_TIME;
-	} else {
-		st->peer->last_handshake_nsec = (int64_t)n;
+	struct wg_peer *p = st->peer;
+	switch (id) {
+	case K_PROTO:
+		st->has_proto = true;
+		break;
+	case K_HS_SEC:
+		p->last_handshake_sec = (int64_t)n;
+		p->hs_kind = WG_HS_TIME;
+		break;
+	case K_HS_NSEC:
+		p->last_handshake_nsec = (int64_t)n;
+		break;
+	case K_TX:
+		p->tx_bytes = n;
+		break;
+	case K_RX:
+		p->rx_bytes = n;
+		break;
+	case K_KEEPALIVE:
+		p->persistent_keepalive = (uint16_t)n;
+		break;
+	default:
+		break;
 	}
-	return 0;
 }
 
 /* One allowed_ip line: kept in the device's bounded list, or only counted. */
@@ -151,38 +172,18 @@ static int allowed_ip(struct uapi_stream *st, const char *v, size_t vlen)
 
 static int peer_key(struct uapi_stream *st, enum key_id id, const char *v, size_t vlen)
 {
-	struct wg_peer *p = st->peer;
-	uint64_t n = 0;
-	int rc = 0;
-	switch (id) {
-	case K_PROTO:
-		st->has_proto = true;
-		rc = parse_num(st, id, v, vlen, UINT32_MAX, &n);
-		break;
-	case K_ENDPOINT:
-		endpoint_parse(&p->endpoint, v, vlen); /* else WG_EP_INVALID, shown as such */
-		break;
-	case K_HS_SEC:
-	case K_HS_NSEC:
-		rc = handshake_key(st, id, v, vlen);
-		break;
-	case K_TX:
-		rc = parse_num(st, id, v, vlen, UINT64_MAX, &p->tx_bytes);
-		break;
-	case K_RX:
-		rc = parse_num(st, id, v, vlen, UINT64_MAX, &p->rx_bytes);
-		break;
-	case K_KEEPALIVE:
-		rc = parse_num(st, id, v, vlen, UINT16_MAX, &n);
-		p->persistent_keepalive = (uint16_t)n;
-		break;
-	case K_ALLOWED_IP:
-		rc = allowed_ip(st, v, vlen);
-		break;
-	default: /* preshared_key: a secret, skipped */
-		break;
+	uint64_t n;
+	if (keys[id].max) {
+		int rc = parse_num(st, id, v, vlen, keys[id].max, &n);
+		if (rc == 0)
+			set_number(st, id, n);
+		return rc;
 	}
-	return rc;
+	if (id == K_ENDPOINT)
+		endpoint_parse(&st->peer->endpoint, v, vlen); /* else WG_EP_INVALID, shown as such */
+	else if (id == K_ALLOWED_IP)
+		return allowed_ip(st, v, vlen);
+	return 0; /* preshared_key: a secret, skipped */
 }
 
 /* A scalar key twice in one scope is malformed; allowed_ip repeats by design. */
@@ -326,12 +327,112 @@ static int finish_cut(struct uapi_stream *st, char *buf, size_t len, size_t *pos
 	return rc;
 }
 
+/* ---- the one pass: a peer's usual lines, read where they lie ----------------------- */
+
+/* Whether l begins with the name lit and its '=': a compare of constant size, inlined. */
+#define BEGINS(l, lit) (memcmp(l, lit "=", sizeof(lit)) == 0)
+
+/* The key a line begins with, told by a character or two and checked with one compare
+ * that includes its '='; K_UNKNOWN for any other (l has UAPI_LINE_MAX + 1 bytes). */
+static enum key_id fast_key(const char *l)
+{
+	switch (l[0]) {
+	case 'p':
+		if (l[1] == 'u')
+			return BEGINS(l, "public_key") ? K_PUBLIC : K_UNKNOWN;
+		if (l[1] == 'e')
+			return BEGINS(l, "persistent_keepalive_interval") ? K_KEEPALIVE : K_UNKNOWN;
+		if (l[2] == 'e')
+			return BEGINS(l, "preshared_key") ? K_PSK : K_UNKNOWN;
+		return BEGINS(l, "protocol_version") ? K_PROTO : K_UNKNOWN;
+	case 'l':
+		if (l[20] == 's')
+			return BEGINS(l, "last_handshake_time_sec") ? K_HS_SEC : K_UNKNOWN;
+		return BEGINS(l, "last_handshake_time_nsec") ? K_HS_NSEC : K_UNKNOWN;
+	case 'e': return BEGINS(l, "endpoint") ? K_ENDPOINT : K_UNKNOWN;
+	case 't': return BEGINS(l, "tx_bytes") ? K_TX : K_UNKNOWN;
+	case 'r': return BEGINS(l, "rx_bytes") ? K_RX : K_UNKNOWN;
+	case 'a': return BEGINS(l, "allowed_ip") ? K_ALLOWED_IP : K_UNKNOWN;
+	default: return K_UNKNOWN;
+	}
+}
+
+/* The length of the value at v that fast_line can take, ending at its '\n' (found by
+ * parsing it, or by a bounded search for the two texts); 0 when it is not in its usual
+ * form: the line is then the slow path's, which says what is wrong with it. */
+static size_t fast_value(enum key_id id, char *v, uint8_t key[WG_KEY_LEN], uint64_t *n)
+{
+	const char *end;
+	size_t vlen;
+	switch (id) {
+	case K_PUBLIC:
+		return v[64] == '\n' && key_from_hex(key, v, 64) ? 64 : 0;
+	case K_PSK: /* a secret of any form is skipped: only its line's end is needed */
+		return memchr(v, '\n', 65) == v + 64 ? 64 : 0;
+	case K_ENDPOINT:
+	case K_ALLOWED_IP:
+		/* the whole line, without its '\n', within UAPI_LINE_MAX */
+		end = memchr(v, '\n', UAPI_LINE_MAX - keys[id].len);
+		return end && end > v ? (size_t)(end - v) : 0;
+	default:
+		vlen = parse_u64_prefix(v, 21, keys[id].max, n);
+		return vlen && v[vlen] == '\n' ? vlen : 0;
+	}
+}
+
+/* Reads the line at l (with at least UAPI_LINE_MAX + 1 bytes from l in the buffer) in one
+ * pass when it is a usual line of a peer block: *took is then its length with the '\n',
+ * else 0 and the slow path reads it. The same checks as handle_line's, in the same order,
+ * so both reach the same result; 0 or -errno. */
+static int fast_line(struct uapi_stream *st, char *l, size_t *took)
+{
+	enum key_id id = st->errno_seen ? K_UNKNOWN : fast_key(l);
+	bool repeats = id == K_ALLOWED_IP || id == K_PUBLIC;
+	uint8_t key[WG_KEY_LEN];
+	uint64_t n = 0;
+	*took = 0;
+	if (id == K_UNKNOWN || (id != K_PUBLIC && !st->peer) ||
+	    (!repeats && (st->peer_seen & (1u << id))))
+		return 0;
+	char *v = l + keys[id].len + 1;
+	size_t vlen = fast_value(id, v, key, &n);
+	if (!vlen)
+		return 0;
+	st->lineno++;
+	*took = keys[id].len + 1 + vlen + 1;
+	if (!repeats)
+		st->peer_seen |= 1u << id;
+	switch (id) {
+	case K_PUBLIC:
+		return add_peer(st, key);
+	case K_PSK:
+		explicit_bzero(v, vlen);
+		return 0;
+	case K_ENDPOINT:
+		endpoint_parse(&st->peer->endpoint, v, vlen); /* else WG_EP_INVALID */
+		return 0;
+	case K_ALLOWED_IP:
+		return allowed_ip(st, v, vlen);
+	default:
+		set_number(st, id, n);
+		return 0;
+	}
+}
+
 /* The whole lines of buf from *pos on; a line cut by the end of buf is carried. */
 static int feed_lines(struct uapi_stream *st, char *buf, size_t len, size_t *pos, int64_t now)
 {
 	while (*pos < len) {
-		size_t left = len - *pos;
+		size_t left = len - *pos, took = 0;
 		char *line = buf + *pos;
+		if (left > UAPI_LINE_MAX) {
+			int rc = fast_line(st, line, &took);
+			*pos += took;
+			if (rc != 0)
+				return rc;
+			if (took)
+				continue;
+		}
 		char *nl = memchr(line, '\n', left < UAPI_LINE_MAX + 1 ? left : UAPI_LINE_MAX + 1);
 		if (!nl) {
 			*pos = len;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <endian.h>
 #include <string.h>
 
 #include "util.h"
@@ -70,29 +71,43 @@ bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 	return o == WG_KEY_LEN;
 }
 
-/* 16 | value for a hex digit (either case), 0 for anything else: a lookup, as every key
- * of every peer passes here every poll. */
-#define HEX(c, v) [c] = 16 | (v) /* NOLINT(bugprone-macro-parentheses): a designated initializer */
-static const uint8_t hex_value[256] = {
-	HEX('0', 0), HEX('1', 1), HEX('2', 2), HEX('3', 3), HEX('4', 4), HEX('5', 5),
-	HEX('6', 6), HEX('7', 7), HEX('8', 8), HEX('9', 9), HEX('a', 10), HEX('b', 11),
-	HEX('c', 12), HEX('d', 13), HEX('e', 14), HEX('f', 15), HEX('A', 10), HEX('B', 11),
-	HEX('C', 12), HEX('D', 13), HEX('E', 14), HEX('F', 15),
-};
-#undef HEX
+#define ONES (~0ull / 255) /* 0x0101...01: a byte's value in every byte of a word */
 
+/* Whether each of the 8 bytes of x is a hex digit ('0'-'9', 'a'-'f', 'A'-'F'). Bytewise
+ * compares without a carry between bytes: for c < 0x80, c + (0x80 - lo) has its top bit
+ * set iff c >= lo, and c + (0x7f - hi) has it clear iff c <= hi. */
+static bool hex8_valid(uint64_t x)
+{
+	const uint64_t top = ONES * 0x80, y = x | ONES * 0x20; /* y: letters in lower case */
+	uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x7f - '9'));
+	uint64_t letter = (y + ONES * (0x80 - 'a')) & ~(y + ONES * (0x7f - 'f'));
+	return (x & top) == 0 && ((digit | letter) & top) == top;
+}
+
+/* 8 hex digits (valid, in memory order) to 4 bytes: the nibble of each, paired, packed. */
+static uint32_t hex8_value(uint64_t x)
+{
+	uint64_t v = (x & ONES * 0x0f) + 9 * ((x >> 6) & ONES); /* letters have bit 6 set */
+	v = ((v & ONES * 0x0f) << 4 | (v >> 8)) & 0x00ff00ff00ff00ffull; /* byte pairs */
+	v = (v | v >> 8) & 0x0000ffff0000ffffull;                        /* 16-bit lanes */
+	return (uint32_t)(v | v >> 16);
+}
+
+/* 8 characters at a time (a word): every key of every peer passes here every poll. */
 bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len)
 {
 	if (len != 2 * WG_KEY_LEN)
 		return false;
-	unsigned valid = 16; /* one test per key, after the loop */
-	for (size_t i = 0; i < WG_KEY_LEN; i++) {
-		unsigned hi = hex_value[(unsigned char)s[2 * i]];
-		unsigned lo = hex_value[(unsigned char)s[2 * i + 1]];
-		valid &= hi & lo;
-		key[i] = (uint8_t)(hi << 4 | (lo & 15));
+	bool valid = true; /* one test per key, after the loop */
+	for (size_t i = 0; i < WG_KEY_LEN; i += 4) {
+		uint64_t x;
+		memcpy(&x, s + 2 * i, 8);
+		x = le64toh(x);
+		valid &= hex8_valid(x);
+		uint32_t v = htole32(hex8_value(x));
+		memcpy(key + i, &v, 4);
 	}
-	return valid != 0;
+	return valid;
 }
 
 uint64_t add_sat_u64(uint64_t a, uint64_t b)
@@ -100,20 +115,61 @@ uint64_t add_sat_u64(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+static unsigned digit_at(const char *s, size_t i, size_t len)
+{
+	return i < len ? (unsigned)(unsigned char)s[i] - '0' : 10;
+}
+
+size_t parse_ipv4_prefix(const char *s, size_t len, uint8_t out[4])
+{
+	uint8_t a[4];
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part > 0 && (i >= len || s[i++] != '.'))
+			return 0;
+		unsigned v = digit_at(s, i, len), d;
+		if (v > 9)
+			return 0;
+		i++;
+		/* a 0 ends its part ("01" is refused below); else up to two more digits */
+		if (v && (d = digit_at(s, i, len)) <= 9) {
+			v = v * 10 + d;
+			if ((d = digit_at(s, ++i, len)) <= 9) {
+				v = v * 10 + d;
+				i++;
+			}
+		}
+		if (v > 255 || digit_at(s, i, len) <= 9)
+			return 0;
+		a[part] = (uint8_t)v;
+	}
+	memcpy(out, a, 4);
+	return i;
+}
+
+size_t parse_u64_prefix(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
-	if (len == 0 || len > 20)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
+	size_t i = 0, fast = len < 19 ? len : 19;
+	unsigned d;
+	/* Below 19 digits nothing can overflow: the check (a division) is for the 20th only. */
+	for (; i < fast && (d = (unsigned)(unsigned char)s[i] - '0') <= 9; i++)
+		v = v * 10 + d;
+	if (i == 19 && (d = digit_at(s, i, len)) <= 9) {
+		if (v > (UINT64_MAX - d) / 10 || digit_at(s, ++i, len) <= 9)
+			return 0; /* past UINT64_MAX, or a 21st digit */
 		v = v * 10 + d;
 	}
-	if (v > max)
+	if (i == 0 || v > max)
+		return 0;
+	*out = v;
+	return i;
+}
+
+bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	if (len == 0 || parse_u64_prefix(s, len, max, &v) != len)
 		return false;
 	*out = v;
 	return true;

@@ -25,6 +25,12 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *s, size_t len);
 
 /* Unsigned decimal without sign, spaces or leading '+'; false on overflow above max. */
 bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* The digits that begin s[0..len) as parse_u64 reads them (at most 20): their count, or 0
+ * (*out untouched) when there are none, more than 20, or the value is above max. */
+size_t parse_u64_prefix(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* The dotted quad that begins s[0..len), read as inet_pton(AF_INET) reads one (four decimal
+ * parts 0-255, no leading zeros), without a copy: its length, or 0 (out untouched). */
+size_t parse_ipv4_prefix(const char *s, size_t len, uint8_t out[4]);
 /* a + b, or UINT64_MAX where that would wrap. */
 uint64_t add_sat_u64(uint64_t a, uint64_t b);
 /* Optional '-' then decimal; false on overflow. */

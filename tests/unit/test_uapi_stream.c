@@ -48,7 +48,7 @@ static bool secret_left(const char *reply, size_t len, const char *buf, size_t f
 static bool same_device(const struct wg_device *a, const struct wg_device *b)
 {
 	return a->npeers == b->npeers && a->listen_port == b->listen_port &&
-	       memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0 &&
+	       (!a->npeers || memcmp(a->peers, b->peers, a->npeers * sizeof *a->peers) == 0) &&
 	       a->nips == b->nips && (!a->nips || memcmp(a->ips, b->ips, a->nips * sizeof *a->ips) == 0);
 }
 
@@ -217,5 +217,117 @@ static void test_stream_errors(void)
 	}
 }
 
+/* ---- the one-pass lines against the line-at-a-time path ----------------------------- */
+
+/* Hostile forms of a peer's lines: the one pass must hand each to the slow path or read
+ * it exactly as that would. */
+static const char *const odd_lines[] = {
+	"tx_bytes=01\n", "tx_bytes=18446744073709551615\n", "tx_bytes=18446744073709551616\n",
+	"tx_bytes=000000000000000000001\n", "tx_bytes=\n", "tx_bytes=1x\n", "tx_bytes=1 \n",
+	"rx_bytes=-1\n", "last_handshake_time_nsec=1000000000\n", "last_handshake_time_sec=0\n",
+	"last_handshake_time_sec=9223372036854775808\n", "protocol_version=4294967296\n",
+	"persistent_keepalive_interval=65536\n", "persistent_keepalive_interval=0\n",
+	"endpoint=1.2.3.4:5\n", "endpoint=01.2.3.4:5\n", "endpoint=\n", "endpoint=[::1]:7\n",
+	"endpoint=1.2.3.4\n", "allowed_ip=10.0.0.1/32\n", "allowed_ip=10.0.0.256/32\n",
+	"allowed_ip=\n", "allowed_ip=::/0\n", "allowed_ip=1.2.3.4/33\n", "preshared_key=abc\n",
+	"preshared_key=\n", "public_key=00\n", "tx_bytes\n", "tx_bytesx=1\n", "errno=0\n",
+	"listen_port=1\n", "private_key=ab\n", "\n", "tx_bytes=1\r\n", "public_key\n",
+};
+
+/* A reply of 4 peers, one line of it replaced, doubled, dropped or given a stray byte,
+ * then padded (unknown keys, ignored) so that every peer line has a full line's room
+ * after it in one piece: *len gets the length. */
+static void mutated_reply(char *r, size_t size, size_t *len, unsigned *seed)
+{
+	char k[65], lines[64][600];
+	size_t nl = 0, o = 0;
+	for (unsigned p = 0; p < 4; p++) {
+		for (int j = 0; j < 32; j++)
+			snprintf(k + 2 * j, 3, "%02x", (unsigned)(rand_r(seed) & 255));
+		snprintf(lines[nl++], 600, "public_key=%s\n", k);
+		snprintf(lines[nl++], 600, "preshared_key=%s\n", k);
+		snprintf(lines[nl++], 600, "protocol_version=1\nendpoint=10.%u.0.1:%u\n", p,
+		         51820 + p);
+		snprintf(lines[nl++], 600, "last_handshake_time_sec=%u\n", 1795545600 + p);
+		snprintf(lines[nl++], 600, "last_handshake_time_nsec=%u\ntx_bytes=%u\n", p * 7, p);
+		snprintf(lines[nl++], 600, "rx_bytes=%u\npersistent_keepalive_interval=%u\n", p, p);
+		snprintf(lines[nl++], 600, "allowed_ip=10.%u.0.0/16\n", p);
+	}
+	size_t at = (size_t)rand_r(seed) % nl;
+	int how = rand_r(seed) % 4;
+	if (how == 0)
+		snprintf(lines[at], 600, "%s", odd_lines[(size_t)rand_r(seed) % ARRAY_SIZE(odd_lines)]);
+	o += (size_t)snprintf(r, size, "private_key=%s\nlisten_port=1\n", k);
+	for (size_t i = 0; i < nl; i++) {
+		if (how == 1 && i == at)
+			continue;
+		size_t n = strlen(lines[i]);
+		memcpy(r + o, lines[i], n);
+		if (how == 2 && i == at)
+			r[o + (size_t)rand_r(seed) % n] = "0x\n=\0 "[rand_r(seed) % 6];
+		o += n;
+		if (how == 3 && i == at)
+			o += (size_t)snprintf(r + o, size - o, "%s", lines[i]);
+	}
+	o += (size_t)snprintf(r + o, size - o, "pad=%0400d\npad=%0400d\nerrno=0\n\n", 0, 0);
+	*len = o;
+}
+
+/* Parses reply[0..len) fed `step` bytes at a time (0: in one piece); buf keeps what the
+ * parser left of the last piece fed (all of it in one piece). */
+static int feed_step(const char *reply, size_t len, size_t step, char *buf,
+                     struct wg_device *d, char *err, size_t errlen)
+{
+	struct uapi_stream s;
+	size_t used, n = step ? step : len;
+	int rc = 0;
+	memset(d, 0, sizeof *d);
+	uapi_stream_init(&s, d, err, errlen);
+	for (size_t from = 0; from < len && rc == 0; from += n) {
+		size_t m = len - from < n ? len - from : n;
+		memcpy(buf, reply + from, m);
+		rc = uapi_stream_feed(&s, buf, m, &used, NOW_MS);
+	}
+	return rc == 0 ? uapi_stream_eof(&s) : rc;
+}
+
+/* Whether a secret's value (to the end of its line) of the reply is left in buf. */
+static bool secret_in(const char *reply, size_t len, const char *buf)
+{
+	for (size_t i = 0; i < len; i = (size_t)((const char *)memchr(reply + i, '\n', len - i) -
+	                                          reply) + 1) {
+		size_t v = !strncmp(reply + i, "private_key=", 12) ? i + 12 :
+		           !strncmp(reply + i, "preshared_key=", 14) ? i + 14 : 0;
+		for (; v && reply[v] != '\n'; v++)
+			if (buf[v] != '\0')
+				return true;
+	}
+	return false;
+}
+
+/* Thousands of mutated replies: in one piece (the one pass reads most lines) and a byte at
+ * a time (the slow path reads all) they give the same result, error text included. */
+static void test_one_pass_same(void)
+{
+	static char reply[8192], one[8192], bytes[8192];
+	char err1[200], err2[200];
+	unsigned seed = 1, differ = 0, leaks = 0, ok = 0;
+	for (int i = 0; i < 10000; i++) {
+		size_t len;
+		struct wg_device a, b;
+		mutated_reply(reply, sizeof reply, &len, &seed);
+		int ra = feed_step(reply, len, 0, one, &a, err1, sizeof err1);
+		int rb = feed_step(reply, len, 1, bytes, &b, err2, sizeof err2);
+		differ += ra != rb || strcmp(err1, err2) != 0 || !same_device(&a, &b);
+		leaks += ra == 1 && secret_in(reply, len, one);
+		ok += ra == 1;
+		wg_device_clear(&a);
+		wg_device_clear(&b);
+	}
+	CHECK_INT(differ, 0);
+	CHECK_INT(leaks, 0);
+	CHECK(ok > 2500 && ok < 10000);
+}
+
 TEST_MAIN(test_every_cut, test_peer_split, test_line_limit_cut, test_peer_limit,
-          test_stream_errors)
+          test_stream_errors, test_one_pass_same)

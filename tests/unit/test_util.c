@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Key encodings, number parsing, time formatting, interface names. */
+#include <errno.h>
+#include <stdlib.h>
+
 #include "harness.h"
 #include "util.h"
 
@@ -87,6 +90,109 @@ static void test_numbers(void)
 	CHECK(!parse_i64("-", 1, &i));
 }
 
+/* The oracle for key_from_hex: strchr in the digits of either case, one at a time. */
+static bool ref_hex(uint8_t key[WG_KEY_LEN], const char *s)
+{
+	static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+	for (int i = 0; i < 2 * WG_KEY_LEN; i++) {
+		const char *l = s[i] ? strchr(lower, s[i]) : NULL, *u = s[i] ? strchr(upper, s[i]) : NULL;
+		if (!l && !u)
+			return false;
+		unsigned v = (unsigned)(l ? l - lower : u - upper);
+		key[i / 2] = (uint8_t)(i % 2 ? (key[i / 2] & 0xf0) | v : v << 4);
+	}
+	return true;
+}
+
+/* Random keys, mostly hex of both cases, some with any byte at all (top bit, NUL, the
+ * neighbours of each range: '/', ':', '@', 'G', '`', 'g'), against the oracle. */
+static void test_hex_oracle(void)
+{
+	static const char near[] = "/:@G`g\x80\xff\x10\xb0\xe1";
+	unsigned seed = 3, bad = 0, valid = 0;
+	for (int n = 0; n < 100000; n++) {
+		char s[2 * WG_KEY_LEN];
+		uint8_t got[WG_KEY_LEN], want[WG_KEY_LEN];
+		for (size_t i = 0; i < sizeof s; i++) {
+			int r = rand_r(&seed) % 2000;
+			s[i] = "0123456789abcdefABCDEF"[r % 22];
+			if (r < 6)
+				s[i] = near[(size_t)rand_r(&seed) % (sizeof near - 1)];
+			else if (r < 8)
+				s[i] = (char)(rand_r(&seed) & 255);
+		}
+		bool w = ref_hex(want, s), g = key_from_hex(got, s, sizeof s);
+		bad += g != w || (g && memcmp(got, want, sizeof got) != 0);
+		valid += g;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(valid > 10000 && valid < 100000);
+}
+
+/* The oracle: strtoull on a copy, after the strict checks strtoull does not make. */
+static bool ref_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	char b[32];
+	if (len == 0 || len > 20)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	memcpy(b, s, len);
+	b[len] = '\0';
+	errno = 0;
+	unsigned long long v = strtoull(b, NULL, 10);
+	if (errno == ERANGE || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Mostly digits (leading zeros, 19-21 of them near UINT64_MAX), some hostile bytes. */
+static size_t random_number(char *b, unsigned *seed)
+{
+	static const char odd[] = "-+ a\n\0x.";
+	size_t len = (size_t)rand_r(seed) % 24;
+	bool near_max = rand_r(seed) % 4 == 0;
+	for (size_t i = 0; i < len; i++) {
+		int r = rand_r(seed) % 40;
+		b[i] = near_max && i < 20 ? "18446744073709551615"[i] : (char)('0' + r % 10);
+		if (near_max && r < 3)
+			b[i] = (char)('0' + r % 10);
+		else if (r == 39)
+			b[i] = odd[rand_r(seed) % (int)(sizeof odd - 1)];
+	}
+	return len;
+}
+
+/* parse_u64 and its prefix form against strtoull over many random inputs. */
+static void test_numbers_oracle(void)
+{
+	static const uint64_t maxes[] = { UINT64_MAX, INT64_MAX, 999999999, UINT32_MAX, 65535, 32 };
+	unsigned seed = 16, bad = 0, bad_prefix = 0;
+	for (int n = 0; n < 200000; n++) {
+		char b[32];
+		size_t len = random_number(b, &seed), digits = 0;
+		uint64_t max = maxes[n % 6], got = 7, want = 7, pre = 7;
+		bool ok = parse_u64(b, len, max, &got), ref = ref_u64(b, len, max, &want);
+		bad += ok != ref || (ok && got != want);
+		while (digits < len && b[digits] >= '0' && b[digits] <= '9')
+			digits++;
+		size_t np = parse_u64_prefix(b, len, max, &pre);
+		ref = ref_u64(b, digits, max, &want);
+		bad_prefix += (np != 0) != ref || (ref && (np != digits || pre != want)) ||
+		              (!ref && pre != 7);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(bad_prefix, 0);
+	uint64_t u = 0;
+	CHECK_INT(parse_u64_prefix("18446744073709551615\n", 21, UINT64_MAX, &u), 20);
+	CHECK(u == UINT64_MAX);
+	CHECK_INT(parse_u64_prefix("184467440737095516150", 21, UINT64_MAX, &u), 0);
+	CHECK_INT(parse_u64_prefix("00000000000000000007x", 21, 7, &u), 20);
+	CHECK_INT(parse_u64_prefix("12", 1, 99, &u), 1); /* never past len */
+}
+
 static void test_time(void)
 {
 	char b[40];
@@ -109,4 +215,4 @@ static void test_ifname(void)
 }
 
 TEST_MAIN(test_base64_roundtrip, test_base64_rejects, test_hex, test_key_alphabets, test_numbers,
-          test_time, test_ifname)
+          test_numbers_oracle, test_hex_oracle, test_time, test_ifname)
