@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Numeric endpoint parsing (inet_pton only, so a hostile value can never cause DNS) and the
- * one renderer of endpoint text. */
+/* Numeric endpoint parsing (numeric only: its own IPv4 reader, inet_pton for IPv6, so a
+ * hostile value can never cause DNS) and the one renderer of endpoint text. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>

@@ -119,7 +119,8 @@ static int device_key(struct uapi_stream *st, enum key_id id, const char *v, siz
 		break;
 	case K_LISTEN_PORT:
 		rc = parse_num(st, id, v, vlen, UINT16_MAX, &n);
-		st->dev->listen_port = (uint16_t)n;
+		if (rc == 0)
+			st->dev->listen_port = (uint16_t)n;
 		break;
 	case K_FWMARK:
 		rc = parse_num(st, id, v, vlen, UINT32_MAX, &n);
@@ -329,6 +330,10 @@ static int finish_cut(struct uapi_stream *st, char *buf, size_t len, size_t *pos
 
 /* ---- the one pass: a peer's usual lines, read where they lie ----------------------- */
 
+/* fast_key and fast_value read up to a preshared key's last digit without a bound check. */
+_Static_assert(UAPI_LINE_MAX >= sizeof("preshared_key=") - 1 + 2 * WG_KEY_LEN,
+               "the one pass needs a whole key line within UAPI_LINE_MAX");
+
 /* Whether l begins with the name lit and its '=': a compare of constant size, inlined. */
 #define BEGINS(l, lit) (memcmp(l, lit "=", sizeof(lit)) == 0)
 
@@ -446,13 +451,16 @@ static int feed_lines(struct uapi_stream *st, char *buf, size_t len, size_t *pos
 	return 0;
 }
 
-/* Records the end of the parse (1 or -errno); a failed one keeps no peers and no text. */
+/* Records the end of the parse (1 or -errno); a failed one keeps no peers, no text and
+ * none of the device's own fields read before the failure (its key, its port). */
 static int settle(struct uapi_stream *st, int rc)
 {
 	if (rc < 0) {
 		explicit_bzero(st->carry, sizeof st->carry);
 		st->carry_len = 0;
-		wg_device_empty(st->dev);
+		enum wg_source_kind src = st->dev->source;
+		wg_device_reset(st->dev);
+		st->dev->source = src;
 		st->peer = NULL;
 	}
 	st->rc = rc;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer harness for the UAPI reply parser, whole and streamed in pieces whose size
- * the first input byte picks (built by `make fuzz` / `make fuzz-regress`). Both must agree
- * on the outcome and on every field; no secret (a private_key or preshared_key value of
+ * the first two input bytes pick (built by `make fuzz` / `make fuzz-regress`). Both must
+ * agree on the outcome, the error text and every field; no secret (a private_key or preshared_key value of
  * 64 hex digits given nowhere else) may land in a key field or an error message, nor stay
  * in a piece the parser has passed. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -83,29 +84,33 @@ static void same(const struct wg_device *a, const struct wg_device *b)
 			abort();
 }
 
-/* Fed in pieces of one size; returns the outcome as uapi_parse's: 0 or -errno. */
+/* Fed in pieces of one size (1 to 2048 bytes, from the first two input bytes, so the one
+ * pass, which needs 513 bytes left in a piece, runs too), each in an allocation of its own
+ * size so that ASan sees a read past it; returns the outcome as uapi_parse's: 0 or -errno,
+ * err its message unless *trailing (bytes after the reply, which uapi_parse refuses). */
 static int streamed(const uint8_t *data, size_t size, struct wg_device *d,
-                    const struct secrets *sec)
+                    const struct secrets *sec, char *err, bool *trailing)
 {
 	struct uapi_stream s;
-	char err[WG_ERRMSG_SIZE], *piece = malloc(size ? size : 1);
-	size_t step = 1 + (size ? data[0] : 0), used = 0, pos = 0;
+	size_t step = 1 + (size > 1 ? (data[0] | (size_t)data[1] << 8) % 2048 : 0);
+	size_t used = 0, pos = 0;
 	int rc = 0;
-	if (!piece)
-		return -1;
-	uapi_stream_init(&s, d, err, sizeof err);
+	uapi_stream_init(&s, d, err, WG_ERRMSG_SIZE);
 	for (; rc == 0 && pos < size; pos += step) {
 		size_t n = size - pos < step ? size - pos : step;
+		char *piece = malloc(n);
+		if (!piece)
+			abort();
 		memcpy(piece, data + pos, n);
 		rc = uapi_stream_feed(&s, piece, n, &used, NOW_MS);
 		no_secret(sec, d, rc < 0 ? err : "", piece, rc == 1 ? used : n);
+		free(piece);
 	}
 	if (rc == 0)
 		rc = uapi_stream_eof(&s);
 	no_secret(sec, d, rc < 0 ? err : "", NULL, 0);
-	free(piece);
-	/* Bytes after the reply: the daemon stops reading, uapi_parse refuses them. */
-	return rc == 1 && pos - step + used == size ? 0 : rc == 1 ? -EPROTO : rc;
+	*trailing = rc == 1 && pos - step + used != size;
+	return rc == 1 && !*trailing ? 0 : rc == 1 ? -EPROTO : rc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -116,8 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	find_secrets((const char *)data, size, &sec);
 	int rc = uapi_parse((const char *)data, size, &whole, NOW_MS, err, sizeof err);
 	no_secret(&sec, &whole, rc < 0 ? err : "", NULL, 0);
-	int rs = streamed(data, size, &parts, &sec);
-	if ((rc == 0) != (rs == 0))
+	char serr[WG_ERRMSG_SIZE] = "";
+	bool trailing;
+	int rs = streamed(data, size, &parts, &sec, serr, &trailing);
+	if (rc != rs || (rc < 0 && !trailing && strcmp(err, serr) != 0))
 		abort();
 	if (rc == 0)
 		same(&whole, &parts);

@@ -419,5 +419,28 @@ static void test_mutations(void)
 	CHECK(bad > 1000 && bad < 20000);
 }
 
+/* A failed parse keeps none of the device's own fields: not the port or key read before
+ * the failure, nor a port that did not parse (it was an uninitialised number). */
+static void test_failed_keeps_nothing(void)
+{
+	char k[65], buf[512], err[200];
+	static const char *const tails[] = { "public_key=zz\n", "errno=5\n\n", "listen_port=x\n" };
+	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
+		struct wg_device d = { 0 };
+		snprintf(buf, sizeof buf, "own_public_key=%s\nlisten_port=51820\n%s", hexkey(k, 0x42),
+		         tails[i]);
+		CHECK(parse(buf, &d, err) < 0);
+		CHECK(!d.has_public_key);
+		CHECK_INT(d.listen_port, 0);
+		CHECK_INT(d.npeers, 0);
+		wg_device_clear(&d);
+	}
+	struct wg_device d = { 0 };
+	CHECK(parse("listen_port=70000\nerrno=0\n\n", &d, err) < 0);
+	CHECK_INT(d.listen_port, 0);
+	wg_device_clear(&d);
+}
+
 TEST_MAIN(test_duplicate_line, test_wireguard_go, test_allowed_ips, test_allowed_ips_join, test_mutations, test_boringtun, test_age_heuristic, test_endpoints,
-          test_daemon_errno, test_malformed, test_peer_values, test_line_limit, test_many_peers)
+          test_daemon_errno, test_malformed, test_peer_values, test_line_limit, test_many_peers,
+          test_failed_keeps_nothing)

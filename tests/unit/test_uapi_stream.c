@@ -329,5 +329,51 @@ static void test_one_pass_same(void)
 	CHECK(ok > 2500 && ok < 10000);
 }
 
+/* A too-long line of each key the one pass reads, its first P bytes (P around the one
+ * pass's bound of UAPI_LINE_MAX + 1 bytes left) in a piece of their own followed in memory
+ * by a '\n' the parser must not read: the result is the byte-at-a-time one, "line longer"
+ * (a read past the piece would see a line of 512 bytes and blame its value instead). */
+static void test_fast_path_bound(void)
+{
+	static const char *const keys[] = { "public_key", "preshared_key", "protocol_version",
+		"endpoint", "last_handshake_time_sec", "last_handshake_time_nsec", "tx_bytes",
+		"rx_bytes", "persistent_keepalive_interval", "allowed_ip" };
+	static char reply[2048], bytes[2048];
+	char pfx[200], err1[200], err2[200];
+	unsigned differ = 0, runs = 0;
+	int plen = snprintf(pfx, sizeof pfx, "listen_port=1\npublic_key=%064d\n", 0);
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		for (size_t cut = UAPI_LINE_MAX - 8; cut <= UAPI_LINE_MAX + 8; cut++) {
+			int len = snprintf(reply, sizeof reply, "%s%s=%0600d\nerrno=0\n\n", pfx,
+			                   keys[k], 1);
+			struct wg_device a, b;
+			int rb = feed_step(reply, (size_t)len, 1, bytes, &b, err2, sizeof err2);
+			struct uapi_stream s;
+			size_t used;
+			char *piece = malloc(cut + 1);
+			CHECK(piece != NULL);
+			memset(&a, 0, sizeof a);
+			uapi_stream_init(&s, &a, err1, sizeof err1);
+			memcpy(bytes, reply, (size_t)plen);
+			int ra = uapi_stream_feed(&s, bytes, (size_t)plen, &used, NOW_MS);
+			memcpy(piece, reply + plen, cut);
+			piece[cut] = '\n';
+			if (ra == 0)
+				ra = uapi_stream_feed(&s, piece, cut, &used, NOW_MS);
+			if (ra == 0) {
+				size_t rest = (size_t)len - (size_t)plen - cut;
+				memcpy(bytes, reply + plen + cut, rest);
+				ra = uapi_stream_feed(&s, bytes, rest, &used, NOW_MS);
+			}
+			differ += ra != rb || strcmp(err1, err2) != 0 || !same_device(&a, &b);
+			runs += rb == -EPROTO && strstr(err2, "longer") != NULL;
+			free(piece);
+			wg_device_clear(&a);
+			wg_device_clear(&b);
+		}
+	CHECK_INT(differ, 0);
+	CHECK_INT(runs, (int)(ARRAY_SIZE(keys) * 17));
+}
+
 TEST_MAIN(test_every_cut, test_peer_split, test_line_limit_cut, test_peer_limit,
-          test_stream_errors, test_one_pass_same)
+          test_stream_errors, test_one_pass_same, test_fast_path_bound)
