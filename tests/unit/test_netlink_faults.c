@@ -29,6 +29,8 @@ struct dump_script {
 	enum dump_end end;
 	uint8_t *raw;      /* then this datagram, if any (its first header gets the seq) */
 	size_t rawlen;
+	const uint8_t *foreign;   /* first this datagram from another sender, if any */
+	size_t foreignlen;
 };
 
 struct kernel {
@@ -37,6 +39,7 @@ struct kernel {
 	uint16_t type;                      /* of the requests it answers */
 	struct dump_script dumps[MAX_DUMPS];
 	size_t ndumps, requests;
+	size_t foreign;                     /* datagrams queued from another sender */
 	bool bad_request;
 };
 
@@ -69,6 +72,10 @@ static ssize_t fake_send(struct nl_sock *s, const void *buf, size_t len)
 		return -1;
 	}
 	const struct dump_script *d = &kk->dumps[kk->requests++];
+	if (d->foreign) {
+		CHECK_INT(send(kk->fd, d->foreign, d->foreignlen, 0), d->foreignlen);
+		kk->foreign++;
+	}
 	for (size_t i = 0; i < d->ndgrams; i++)
 		send_dgram(kk, d->dgrams[i], seq);
 	if (d->raw) {
@@ -92,6 +99,11 @@ static ssize_t fake_recv(struct nl_sock *s, struct msghdr *m)
 	socklen_t room = m->msg_namelen;   /* recvmsg sets 0: the socketpair has no name */
 	ssize_t n = recvmsg(s->fd, m, MSG_DONTWAIT);
 	struct nl_from kernel = { .family = AF_NETLINK };
+	struct kernel *kk = s->fd == kr.local ? &kr : &k;
+	if (n >= 0 && kk->foreign > 0) {
+		kk->foreign--;
+		kernel.pid = 4321;   /* another process's netlink socket */
+	}
 	if (n >= 0 && m->msg_name && room >= sizeof(kernel)) {
 		memcpy(m->msg_name, &kernel, sizeof(kernel));
 		m->msg_namelen = sizeof(kernel);
@@ -418,5 +430,26 @@ static void test_listing_intr(void)
 	world_fini(&w);
 }
 
+/* (f) A datagram from another sender ahead of the dump, empty or larger than the buffer:
+ * dropped, not an end of the dump; the dump reads whole. */
+static void test_foreign(void)
+{
+	static uint8_t huge[NL_BUF_SIZE + 4096];
+	const uint8_t *what[2] = { huge, huge };
+	size_t lens[2] = { 0, sizeof(huge) };
+	for (size_t i = 0; i < 2; i++) {
+		struct world w;
+		struct dump_script d = { .dgrams = { &whole1, &whole2 }, .ndgrams = 2,
+		                         .foreign = what[i], .foreignlen = lens[i] };
+		printf("  foreign datagram of %zu bytes\n", lens[i]);
+		world_init(&w);
+		arm(&w.c, &d, 1);
+		CHECK_INT(poll_wg0(&w), 0);
+		CHECK_INT(k.foreign, 0);
+		check_whole(&w, 0);
+		world_fini(&w);
+	}
+}
+
 TEST_MAIN(test_cut_midway, test_dump_intr, test_enodev_midway, test_truncated,
-          test_listing_intr)
+          test_listing_intr, test_foreign)
