@@ -88,6 +88,7 @@ static void load(struct reading *r, const struct safepath_policy *pol, bool quie
 	char err[SAFEPATH_WHY_SIZE], *buf = NULL;
 	size_t len = 0;
 	int fd = safepath_open_read(r->path, pol, err, sizeof(err));
+	bool opened = fd >= 0;   /* else err is safepath's, which names the path itself */
 	int rc = fd < 0 ? fd : read_all(fd, &buf, &len, err, sizeof(err));
 	names_free(nm);
 	if (rc == 0 && parse(nm, buf, len, on_bad_line, r) < 0)
@@ -102,8 +103,10 @@ static void load(struct reading *r, const struct safepath_policy *pol, bool quie
 	 * wg-quick), and so is a root-only one for the service's unprivileged user. */
 	if ((rc == -ENOENT || rc == -EACCES) && quiet_missing)
 		return;
-	if (rc < 0)
-		say(r, "%s: not read, its names are not used: %s", r->path, err);
+	if (rc < 0 && opened)
+		say(r, "\"%s\": %s; not read, its names are not used", r->path, err);
+	else if (rc < 0)
+		say(r, "%s; not read, its names are not used", err);
 	else if (r->warned > NAMES_WARN_MAX)
 		say(r, "%s: %zu more bad lines skipped", r->path, r->warned - NAMES_WARN_MAX);
 }

@@ -172,8 +172,6 @@ static int recv_one(struct nl_sock *s, const struct nl_io *io, size_t *len)
 		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from),
 		                    .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n = s->ops ? s->ops->recv(s, &m) : recvmsg(s->fd, &m, MSG_DONTWAIT);
-		if (n == 0)
-			return -ENODATA;   /* the kernel never sends an empty datagram */
 		if (n < 0) {
 			int err = errno == EAGAIN ? fd_wait(s->fd, POLLIN, io->deadline_ms, io->stop)
 			        : errno == EINTR ? 0 : -errno;
@@ -181,13 +179,17 @@ static int recv_one(struct nl_sock *s, const struct nl_io *io, size_t *len)
 				return err;
 			continue;
 		}
-		if (m.msg_flags & MSG_TRUNC) {
+		/* The sender first: a foreign datagram, empty or too big, is only dropped. */
+		bool trunc = (m.msg_flags & MSG_TRUNC) != 0;
+		if (m.msg_namelen < sizeof(from) || from.family != AF_NETLINK || from.pid != 0) {
+			explicit_bzero(s->buf, trunc ? NL_BUF_SIZE : (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			return -ENODATA;   /* the kernel never sends an empty datagram */
+		if (trunc) {
 			explicit_bzero(s->buf, NL_BUF_SIZE);
 			return -EMSGSIZE;
-		}
-		if (m.msg_namelen < sizeof(from) || from.family != AF_NETLINK || from.pid != 0) {
-			explicit_bzero(s->buf, (size_t)n);
-			continue;
 		}
 		*len = (size_t)n;
 		return 0;

@@ -73,28 +73,42 @@ static int link_msg(uint16_t type, uint16_t flags, const uint8_t *p, size_t len,
 	return names_add(arg, l.name);
 }
 
-/* RTM_GETLINK dump. The kind filter only shrinks the reply on kernels that support it,
- * so link_msg checks the kind itself. A DUMP_INTR partial list is kept: the next poll
- * repairs it. */
-int wgnl_list_links(const struct nl_io *io, struct wgnl_names *out)
+/* One RTM_GETLINK dump into out (emptied first). The kind filter only shrinks the reply
+ * on kernels that support it, so link_msg checks the kind itself. */
+static int list_links_once(struct nl_sock *rs, const struct nl_io *io, struct wgnl_names *out,
+                           bool *intr)
 {
 	static const uint8_t ifinfo[WGNL_IFINFOMSG_LEN];
 	uint32_t mask = WGNL_RTEXT_FILTER_SKIP_STATS;
-	struct nl_sock rs;
 	struct nl_req r;
 	struct nl_dump_state st;
-	int err = nl_open(&rs, NL_PROTO_ROUTE);
-	if (err < 0)
-		return err;
 	nl_req_init(&r, WGNL_RTM_GETLINK, NL_F_REQUEST | NL_F_DUMP);
 	nl_req_put(&r, ifinfo, sizeof(ifinfo));
 	nl_req_attr(&r, WGNL_IFLA_EXT_MASK, &mask, sizeof(mask));
 	size_t nest = nl_req_nest_begin(&r, WGNL_IFLA_LINKINFO);
 	nl_req_attr(&r, WGNL_IFLA_INFO_KIND, WGNL_GENL_NAME, sizeof(WGNL_GENL_NAME));
 	nl_req_nest_end(&r, nest);
-	err = nl_transact(&rs, &r, io, link_msg, out, &st);
-	nl_close(&rs);
+	out->n = 0;
+	int err = nl_transact(rs, &r, io, link_msg, out, &st);
+	if (!st.done)
+		nl_close(rs);   /* the dump may still be running: never reuse the socket */
+	*intr = st.intr;
 	return err;
+}
+
+/* A DUMP_INTR listing may lack a live link (a link deleted mid-dump can make older
+ * kernels skip the next one), so it is re-read like a device dump. */
+int wgnl_list_links(struct wgnl_ctx *c, struct wgnl_names *out)
+{
+	for (int tries = 0; tries <= WGNL_INTR_RETRIES; tries++) {
+		bool intr = false;
+		int err = c->rs.fd >= 0 ? 0 : nl_open(&c->rs, NL_PROTO_ROUTE);
+		if (err == 0)
+			err = list_links_once(&c->rs, &c->io, out, &intr);
+		if (err < 0 || !intr)
+			return err;
+	}
+	return -EAGAIN;
 }
 
 /* Empties dev for another attempt, keeping its name and arrays. */
@@ -247,13 +261,30 @@ static int read_devices(struct wgnl_ctx *c, const struct wgnl_names *l,
 	return 0;
 }
 
+int wgnl_collect(struct wgnl_ctx *c, struct wg_snapshot *snap, struct source_result *res)
+{
+	struct wgnl_names names = { 0 };
+	int err = wgnl_list_links(c, &names);
+	int rd = err == 0 || err == -EAGAIN ? read_devices(c, &names, snap, res) : 0;
+	free(names.names);
+	if (rd < 0)
+		return rd;
+	if (err == -EAGAIN)
+		snprintf(res->msg, sizeof(res->msg), "the interface list kept changing during the "
+		         "rtnetlink dump (NLM_F_DUMP_INTR %d times): interfaces missing from it are "
+		         "kept this poll", WGNL_INTR_RETRIES + 1);
+	else if (err < 0)
+		snprintf(res->msg, sizeof(res->msg), "listing interfaces over rtnetlink: %s",
+		         strerror(-err));
+	return err;
+}
+
 static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *snap,
                            struct source_result *res)
 {
 	struct wgnl_ctx c = { .cfg = cfg, .io = { source_deadline(cfg), cfg->stop } };
-	struct wgnl_names names = { 0 };
 	res->msg[0] = '\0';
-	c.gs.fd = -1;
+	c.gs.fd = c.rs.fd = -1;
 	int err = genl_ready(&c);
 	if (err == -ENOENT) {
 		err = -EPROTONOSUPPORT;
@@ -263,16 +294,10 @@ static int netlink_collect(const struct source_config *cfg, struct wg_snapshot *
 		snprintf(res->msg, sizeof(res->msg), "resolving the wireguard netlink family: %s",
 		         strerror(-err));
 	}
-	if (err == 0) {
-		err = wgnl_list_links(&c.io, &names);
-		if (err < 0)
-			snprintf(res->msg, sizeof(res->msg), "listing interfaces over rtnetlink: %s",
-			         strerror(-err));
-	}
 	if (err == 0)
-		err = read_devices(&c, &names, snap, res);
+		err = wgnl_collect(&c, snap, res);
 	nl_close(&c.gs);
-	free(names.names);
+	nl_close(&c.rs);
 	res->err = err < 0 ? err : 0;
 	return res->err;
 }

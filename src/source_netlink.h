@@ -103,6 +103,7 @@ struct wgnl_ctx {
 	const struct source_config *cfg;
 	struct nl_io io;
 	struct nl_sock gs;     /* generic netlink; fd -1 = closed, reopened on demand */
+	struct nl_sock rs;     /* rtnetlink, for the listing; fd -1 = closed, opened on demand */
 	uint16_t family;
 };
 /* Appends `name` to snap and dumps it over c->gs. A device that failed keeps no peer and
@@ -117,7 +118,11 @@ struct wgnl_names {
 	char (*names)[WG_IFNAME_SIZE];
 	size_t n, cap;
 };
-/* Appends to out (caller frees out->names); 0 or -errno (-E2BIG past WG_MAX_DEVICES). */
-int wgnl_list_links(const struct nl_io *io, struct wgnl_names *out);
+/* Fills out over c->rs (caller frees out->names); 0 or -errno (-E2BIG past WG_MAX_DEVICES;
+ * -EAGAIN: NLM_F_DUMP_INTR on every attempt, out holds the last, possibly partial, list). */
+int wgnl_list_links(struct wgnl_ctx *c, struct wgnl_names *out);
+/* The listing, then each listed device; 0, or -errno with res->msg (-EAGAIN: the listing
+ * stayed interrupted, its devices read, the snapshot to be marked incomplete). */
+int wgnl_collect(struct wgnl_ctx *c, struct wg_snapshot *snap, struct source_result *res);
 
 #endif

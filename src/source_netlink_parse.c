@@ -17,7 +17,7 @@ struct peer_parse {
 	bool have_key;
 	bool have_hs;
 	const uint8_t *ips;   /* WGPEER_A_ALLOWEDIPS, read once the peer is known (the kernel
-	                       * sends one per element; of several, the last) */
+	                       * sends one per element; a second is refused) */
 	size_t ips_len;
 };
 
@@ -98,6 +98,8 @@ static int peer_attr(uint16_t type, const uint8_t *v, size_t len, void *arg)
 	case WGPEER_A_TX_BYTES:
 		return nl_get_u64(v, len, &p->tx_bytes) ? 0 : -EPROTO;
 	case WGPEER_A_ALLOWEDIPS:
+		if (pp->ips)
+			return -EPROTO;   /* not the kernel's shape: never read only part of it */
 		pp->ips = v;
 		pp->ips_len = len;
 		return 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* For the fuzz harnesses that need a file system: one private scratch directory per
- * process, named for its pid, and a sweep of those whose process is gone. libFuzzer ends
+ * process, named for its pid and a random suffix, and a sweep of those whose process is gone. libFuzzer ends
  * a run that finds a crash, a timeout or a leak with _Exit or a signal (and SIGKILL needs
  * no reason), so no atexit handler runs: the next run of the target removes what such a
  * run left. A pid reused by an unrelated live process keeps its leftover until then. */
@@ -48,8 +48,8 @@ static const char *scratch_base(void)
 	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 }
 
-/* Removes every base/wgm-fuzz-TAG-PID directory of ours whose PID is no running process
- * (or is this one: a leftover of an earlier process with our pid). */
+/* Removes every base/wgm-fuzz-TAG-PID-XXXXXX directory of ours whose PID is no running
+ * process (or is this one: a leftover of an earlier process with our pid). */
 static void scratch_sweep(const char *tag)
 {
 	char prefix[64], path[PATH_MAX];
@@ -63,7 +63,7 @@ static void scratch_sweep(const char *tag)
 			continue;
 		long pid = strtol(e->d_name + strlen(prefix), &end, 10);
 		snprintf(path, sizeof path, "%s/%s", scratch_base(), e->d_name);
-		if (*end || pid <= 0 || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		if (*end != '-' || strlen(end) != 7 || pid <= 0 ||   /* "-XXXXXX" of mkdtemp */ lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
 		    st.st_uid != geteuid())
 			continue;
 		if (pid == getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
@@ -73,12 +73,14 @@ static void scratch_sweep(const char *tag)
 		closedir(d);
 }
 
-/* Sweeps the leftovers of TAG, then makes this process's directory (0700) into out. */
+/* Sweeps the leftovers of TAG, then makes this process's directory (0700) into out; its
+ * name is unguessable (mkdtemp), as the base may be a world-writable /dev/shm. */
 static void scratch_make(char out[PATH_MAX], const char *tag)
 {
 	scratch_sweep(tag);
-	snprintf(out, PATH_MAX, "%s/wgm-fuzz-%s-%ld", scratch_base(), tag, (long)getpid());
-	if (mkdir(out, 0700) != 0) {
+	snprintf(out, PATH_MAX, "%s/wgm-fuzz-%s-%ld-XXXXXX", scratch_base(), tag,
+	         (long)getpid());
+	if (!mkdtemp(out)) {
 		perror(out);
 		abort();
 	}

@@ -149,6 +149,26 @@ static inline void mb_peer_cont(struct mb *b, uint8_t fill)
 	mb_end(b, p);
 }
 
+/* An RTM_NEWLINK message of interface index 42; kind NULL: no link info. */
+static inline void mb_link(struct mb *b, const char *name, size_t name_len, const char *kind,
+                           uint16_t flags)
+{
+	uint8_t ifi[16] = { 0 };
+	int32_t index = 42;
+	uint32_t mtu = 1420;
+	memcpy(ifi + 4, &index, 4);
+	mb_msg(b, WGNL_RTM_NEWLINK, NL_F_MULTI | flags, SEQ, PID);
+	mb_raw(b, ifi, sizeof(ifi));
+	mb_attr(b, WGNL_IFLA_IFNAME, name, name_len);
+	mb_attr(b, 4, &mtu, 4);
+	if (kind) {
+		size_t li = mb_nest(b, WGNL_IFLA_LINKINFO);
+		mb_attr(b, WGNL_IFLA_INFO_KIND, kind, strlen(kind) + 1);
+		mb_end(b, li);
+	}
+	mb_end_msg(b);
+}
+
 static inline void mb_done(struct mb *b, int32_t err, uint16_t flags)
 {
 	mb_msg(b, NL_MSG_DONE, NL_F_MULTI | flags, SEQ, PID);

@@ -167,6 +167,28 @@ static void test_nonadjacent_duplicate(void)
 	wg_device_clear(&dev);
 }
 
+/* Two WGPEER_A_ALLOWEDIPS in one peer element (the kernel sends one): refused, not one
+ * of them read. */
+static void test_two_allowedips(void)
+{
+	static struct mb b;
+	struct wgnl_dump d;
+	struct wg_device dev;
+	memset(&b, 0, sizeof(b));
+	mb_dev_begin(&b, 0);
+	size_t peers = mb_nest(&b, WGDEVICE_A_PEERS);
+	size_t p = mb_nest(&b, 0);
+	mb_key(&b, WGPEER_A_PUBLIC_KEY, 0x44);
+	mb_allowedips(&b, 2);
+	mb_allowedips(&b, 1);
+	mb_end(&b, p);
+	mb_end(&b, peers);
+	mb_end_msg(&b);
+	dump_init(&d, &dev);
+	CHECK_INT(parse(&b, &d, &dev), -EPROTO);
+	wg_device_clear(&dev);
+}
+
 /* A device message whose only peer carries `attr` (type t, n bytes of v). */
 static int parse_peer_attr(uint16_t t, const void *v, size_t n, struct wg_device *dev)
 {
@@ -366,5 +388,5 @@ static void test_allowed_ips(void)
 	}
 }
 
-TEST_MAIN(test_allowed_ips, test_two_peers, test_split_peer, test_nonadjacent_duplicate, test_wrong_lengths,
+TEST_MAIN(test_allowed_ips, test_two_allowedips, test_two_peers, test_split_peer, test_nonadjacent_duplicate, test_wrong_lengths,
           test_malformed_attrs)

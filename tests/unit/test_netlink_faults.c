@@ -3,7 +3,8 @@
  * receive path (nl_send, nl_recv_all, source_netlink's retries and error texts) fed by a
  * scripted kernel on a socketpair. Each fault must be a poll_error for its interface that
  * names it, must never be applied as a whole reading (no peer gone, offline or removed
- * because of it), and the next whole dump must read normally. */
+ * because of it), and the next whole dump must read normally. The rtnetlink link listing
+ * has its own scripted kernel: an interrupted listing must never sweep an interface. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -28,19 +29,24 @@ struct dump_script {
 	enum dump_end end;
 	uint8_t *raw;      /* then this datagram, if any (its first header gets the seq) */
 	size_t rawlen;
+	const uint8_t *foreign;   /* first this datagram from another sender, if any */
+	size_t foreignlen;
 };
 
 struct kernel {
 	int fd;                             /* the kernel's end of the socketpair */
+	int local;                          /* the daemon's end */
+	uint16_t type;                      /* of the requests it answers */
 	struct dump_script dumps[MAX_DUMPS];
 	size_t ndumps, requests;
+	size_t foreign;                     /* datagrams queued from another sender */
 	bool bad_request;
 };
 
-static struct kernel k;
+static struct kernel k, kr;   /* generic netlink; rtnetlink (the link listing) */
 
 /* Every message of a datagram gets the request's sequence number. */
-static void send_dgram(const struct mb *b, uint32_t seq)
+static void send_dgram(const struct kernel *kk, const struct mb *b, uint32_t seq)
 {
 	static uint8_t buf[sizeof(b->buf)];
 	memcpy(buf, b->buf, b->len);
@@ -50,30 +56,34 @@ static void send_dgram(const struct mb *b, uint32_t seq)
 		memcpy(buf + off + 8, &seq, 4);
 		off += NL_ALIGN((size_t)len);
 	}
-	CHECK_INT(send(k.fd, buf, b->len, 0), b->len);
+	CHECK_INT(send(kk->fd, buf, b->len, 0), b->len);
 }
 
 static ssize_t fake_send(struct nl_sock *s, const void *buf, size_t len)
 {
+	struct kernel *kk = s->fd == kr.local ? &kr : &k;
 	uint32_t seq;
 	uint16_t type;
-	(void)s;
 	memcpy(&type, (const uint8_t *)buf + 4, 2);
 	memcpy(&seq, (const uint8_t *)buf + 8, 4);
-	if (type != FAM || len < NL_HDRLEN + 4 || k.requests >= k.ndumps) {
-		k.bad_request = true;
+	if (type != kk->type || len < NL_HDRLEN + 4 || kk->requests >= kk->ndumps) {
+		kk->bad_request = true;
 		errno = EIO;
 		return -1;
 	}
-	const struct dump_script *d = &k.dumps[k.requests++];
+	const struct dump_script *d = &kk->dumps[kk->requests++];
+	if (d->foreign) {
+		CHECK_INT(send(kk->fd, d->foreign, d->foreignlen, 0), d->foreignlen);
+		kk->foreign++;
+	}
 	for (size_t i = 0; i < d->ndgrams; i++)
-		send_dgram(d->dgrams[i], seq);
+		send_dgram(kk, d->dgrams[i], seq);
 	if (d->raw) {
 		memcpy(d->raw + 8, &seq, 4);
-		CHECK_INT(send(k.fd, d->raw, d->rawlen, 0), d->rawlen);
+		CHECK_INT(send(kk->fd, d->raw, d->rawlen, 0), d->rawlen);
 	}
 	if (d->end == END_EOF)
-		shutdown(k.fd, SHUT_WR);
+		shutdown(kk->fd, SHUT_WR);
 	return (ssize_t)len;
 }
 
@@ -89,6 +99,11 @@ static ssize_t fake_recv(struct nl_sock *s, struct msghdr *m)
 	socklen_t room = m->msg_namelen;   /* recvmsg sets 0: the socketpair has no name */
 	ssize_t n = recvmsg(s->fd, m, MSG_DONTWAIT);
 	struct nl_from kernel = { .family = AF_NETLINK };
+	struct kernel *kk = s->fd == kr.local ? &kr : &k;
+	if (n >= 0 && kk->foreign > 0) {
+		kk->foreign--;
+		kernel.pid = 4321;   /* another process's netlink socket */
+	}
 	if (n >= 0 && m->msg_name && room >= sizeof(kernel)) {
 		memcpy(m->msg_name, &kernel, sizeof(kernel));
 		m->msg_namelen = sizeof(kernel);
@@ -98,20 +113,29 @@ static ssize_t fake_recv(struct nl_sock *s, struct msghdr *m)
 
 static const struct nl_ops fake_ops = { fake_send, fake_recv };
 
-/* A fresh socket whose kernel answers the given dumps, as genl_ready leaves it. */
-static void arm(struct wgnl_ctx *c, const struct dump_script *dumps, size_t n)
+/* A fresh socket s whose kernel kk answers the given dumps to requests of type. */
+static void arm_sock(struct kernel *kk, struct nl_sock *s, uint16_t type,
+                     const struct dump_script *dumps, size_t n)
 {
 	int sv[2];
 	CHECK_INT(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	if (k.fd > 0)
-		close(k.fd);
-	memset(&k, 0, sizeof(k));
-	k.fd = sv[1];
-	memcpy(k.dumps, dumps, n * sizeof(*dumps));
-	k.ndumps = n;
-	nl_close(&c->gs);
-	c->gs = (struct nl_sock){ .fd = sv[0], .portid = PID, .seq = 100, .ops = &fake_ops,
-	                          .buf = malloc(NL_BUF_SIZE) };
+	if (kk->fd > 0)
+		close(kk->fd);
+	memset(kk, 0, sizeof(*kk));
+	kk->fd = sv[1];
+	kk->local = sv[0];
+	kk->type = type;
+	memcpy(kk->dumps, dumps, n * sizeof(*dumps));
+	kk->ndumps = n;
+	nl_close(s);
+	*s = (struct nl_sock){ .fd = sv[0], .portid = PID, .seq = 100, .ops = &fake_ops,
+	                       .buf = malloc(NL_BUF_SIZE) };
+}
+
+/* The generic socket as genl_ready leaves it, answering the given dumps. */
+static void arm(struct wgnl_ctx *c, const struct dump_script *dumps, size_t n)
+{
+	arm_sock(&k, &c->gs, FAM, dumps, n);
 	c->family = FAM;
 	c->io = (struct nl_io){ .deadline_ms = mono_ms() + 300 };
 }
@@ -171,7 +195,8 @@ static void on_event(void *ctx, const struct event *ev)
 	switch (ev->type) {
 	case EV_POLL_ERROR:
 		w->errors++;
-		snprintf(w->errmsg, sizeof(w->errmsg), "%s: %s", ev->ifname, ev->error.message);
+		snprintf(w->errmsg, sizeof(w->errmsg), "%s: %s", ev->ifname[0] ? ev->ifname : "-",
+		         ev->error.message);
 		break;
 	case EV_PEER_OFFLINE:
 	case EV_PEER_REMOVED:
@@ -206,7 +231,8 @@ static void world_init(struct world *w)
 	memset(w, 0, sizeof(*w));
 	w->cfg.timeout_ms = 300;
 	w->c.cfg = &w->cfg;
-	w->c.gs.fd = -1;
+	w->c.gs.fd = w->c.rs.fd = -1;
+	kr.local = -1;
 	w->t = peers_new(&pc);
 	CHECK(w->t != NULL);
 	first_part(&whole1, 0, T0 / 1000 - 5);
@@ -216,9 +242,13 @@ static void world_init(struct world *w)
 static void world_fini(struct world *w)
 {
 	nl_close(&w->c.gs);
+	nl_close(&w->c.rs);
 	if (k.fd > 0)
 		close(k.fd);
-	k.fd = 0;
+	if (kr.fd > 0)
+		close(kr.fd);
+	k.fd = kr.fd = 0;
+	kr.local = -1;
 	poll_book_fini(&w->pb);
 	wg_snapshot_clear(&w->snap);
 	peers_free(w->t);
@@ -344,4 +374,82 @@ static void test_truncated(void)
 	          "this poll");
 }
 
-TEST_MAIN(test_cut_midway, test_dump_intr, test_enodev_midway, test_truncated)
+/* One poll of every listed interface through wgnl_collect and poll_apply; the snapshot
+ * is marked incomplete on an error, as source_poll does. */
+static int poll_all(struct world *w)
+{
+	struct source_result res = { 0 };
+	struct clocks now = { T0 + w->poll * 10000LL, 100000 + w->poll * 10000LL };
+	w->poll++;
+	wg_snapshot_reset(&w->snap);
+	res.err = wgnl_collect(&w->c, &w->snap, &res);
+	w->snap.incomplete = res.err < 0;
+	poll_apply(&w->pb, w->t, &w->snap, &res, 1, &now, on_event, w);
+	return res.err;
+}
+
+/* (e) The link listing with NLM_F_DUMP_INTR, wg0 missing from it (older kernels may skip
+ * a live link next to one deleted mid-dump). On every attempt: a poll_error and nothing
+ * swept, wg0 and its peers kept; once, then whole: read normally. */
+static void test_listing_intr(void)
+{
+	static struct mb links, links_intr;
+	struct world w;
+	memset(&links, 0, sizeof(links));
+	mb_link(&links, "wg0", 4, "wireguard", 0);
+	mb_done(&links, 0, 0);
+	memset(&links_intr, 0, sizeof(links_intr));
+	mb_done(&links_intr, 0, NL_F_DUMP_INTR);
+	struct dump_script whole = { .dgrams = { &links }, .ndgrams = 1 };
+	struct dump_script intr = { .dgrams = { &links_intr }, .ndgrams = 1 };
+	struct dump_script dev = { .dgrams = { &whole1, &whole2 }, .ndgrams = 2 };
+	struct dump_script intr4[MAX_DUMPS] = { intr, intr, intr, intr };
+	struct dump_script once[2] = { intr, whole };
+	world_init(&w);
+	arm(&w.c, &dev, 1);
+	arm_sock(&kr, &w.c.rs, WGNL_RTM_GETLINK, &whole, 1);
+	CHECK_INT(poll_all(&w), 0);
+	check_whole(&w, 0);
+
+	arm_sock(&kr, &w.c.rs, WGNL_RTM_GETLINK, intr4, 4);
+	CHECK_INT(poll_all(&w), -EAGAIN);
+	CHECK_INT(kr.requests, 4);
+	CHECK(!kr.bad_request);
+	CHECK_INT(w.snap.ndevs, 0);
+	CHECK_INT(w.errors, 1);
+	CHECK_STR(w.errmsg, "-: the interface list kept changing during the rtnetlink dump "
+	          "(NLM_F_DUMP_INTR 4 times): interfaces missing from it are kept this poll");
+	CHECK_INT(w.bad_events, 0);                 /* no interface_removed, no peer_removed */
+	CHECK_INT(peers_count(w.t, "wg0").peers, 3);
+
+	arm(&w.c, &dev, 1);
+	arm_sock(&kr, &w.c.rs, WGNL_RTM_GETLINK, once, 2);
+	CHECK_INT(poll_all(&w), 0);
+	CHECK_INT(kr.requests, 2);
+	check_whole(&w, 1);
+	world_fini(&w);
+}
+
+/* (f) A datagram from another sender ahead of the dump, empty or larger than the buffer:
+ * dropped, not an end of the dump; the dump reads whole. */
+static void test_foreign(void)
+{
+	static uint8_t huge[NL_BUF_SIZE + 4096];
+	const uint8_t *what[2] = { huge, huge };
+	size_t lens[2] = { 0, sizeof(huge) };
+	for (size_t i = 0; i < 2; i++) {
+		struct world w;
+		struct dump_script d = { .dgrams = { &whole1, &whole2 }, .ndgrams = 2,
+		                         .foreign = what[i], .foreignlen = lens[i] };
+		printf("  foreign datagram of %zu bytes\n", lens[i]);
+		world_init(&w);
+		arm(&w.c, &d, 1);
+		CHECK_INT(poll_wg0(&w), 0);
+		CHECK_INT(k.foreign, 0);
+		check_whole(&w, 0);
+		world_fini(&w);
+	}
+}
+
+TEST_MAIN(test_cut_midway, test_dump_intr, test_enodev_midway, test_truncated,
+          test_listing_intr, test_foreign)

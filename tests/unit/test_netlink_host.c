@@ -206,8 +206,10 @@ static void test_tun_is_not_wireguard(void)
 	CHECK(seen.tun_seen);
 	CHECK(!seen.tun_is_wg);
 	struct wgnl_names names = { 0 };
-	struct nl_io io = { .deadline_ms = mono_ms() + 2000 };
-	CHECK_INT(wgnl_list_links(&io, &names), 0);
+	struct wgnl_ctx c = { .io = { .deadline_ms = mono_ms() + 2000 } };
+	c.gs.fd = c.rs.fd = -1;
+	CHECK_INT(wgnl_list_links(&c, &names), 0);
+	nl_close(&c.rs);
 	CHECK_INT(names.n, 0);
 	free(names.names);
 	close(fd);

@@ -200,24 +200,6 @@ static void test_endpoints(void)
 	CHECK_STR(endpoint_format(out, &e), "");
 }
 
-static void mb_link(struct mb *b, const char *name, size_t name_len, const char *kind)
-{
-	uint8_t ifi[16] = { 0 };
-	int32_t index = 42;
-	memcpy(ifi + 4, &index, 4);
-	mb_msg(b, WGNL_RTM_NEWLINK, NL_F_MULTI, SEQ, PID);
-	mb_raw(b, ifi, sizeof(ifi));
-	mb_attr(b, WGNL_IFLA_IFNAME, name, name_len);
-	uint32_t mtu = 1420;
-	mb_attr(b, 4, &mtu, 4);
-	if (kind) {
-		size_t li = mb_nest(b, WGNL_IFLA_LINKINFO);
-		mb_attr(b, WGNL_IFLA_INFO_KIND, kind, strlen(kind) + 1);
-		mb_end(b, li);
-	}
-	mb_end_msg(b);
-}
-
 static void test_link_parser(void)
 {
 	static struct mb b;
@@ -226,35 +208,35 @@ static void test_link_parser(void)
 	for (int nested = 0; nested < 2; nested++) {
 		memset(&b, 0, sizeof(b));
 		b.nested_flag = nested;
-		mb_link(&b, "wg0", 4, "wireguard");
+		mb_link(&b, "wg0", 4, "wireguard", 0);
 		CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 		CHECK(l.is_wireguard && l.name_ok);
 		CHECK_STR(l.name, "wg0");
 		CHECK_INT(l.index, 42);
 	}
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "wg-go0", 7, "tun");            /* wireguard-go: kind tun */
+	mb_link(&b, "wg-go0", 7, "tun", 0);            /* wireguard-go: kind tun */
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 	CHECK(!l.is_wireguard && l.name_ok);
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "eth0", 5, NULL);               /* no link info at all */
+	mb_link(&b, "eth0", 5, NULL, 0);               /* no link info at all */
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 	CHECK(!l.is_wireguard);
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "wg0", 4, "wireguardx");
+	mb_link(&b, "wg0", 4, "wireguardx", 0);
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 	CHECK(!l.is_wireguard);
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "wg\x1b[0", 6, "wireguard");    /* a name SPEC §3 cannot watch */
+	mb_link(&b, "wg\x1b[0", 6, "wireguard", 0);    /* a name SPEC §3 cannot watch */
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 	CHECK(l.is_wireguard && !l.name_ok);
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "abcdefghijklmnop", 17, "wireguard");   /* 16 characters: too long */
+	mb_link(&b, "abcdefghijklmnop", 17, "wireguard", 0);   /* 16 characters: too long */
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), 0);
 	CHECK(!l.name_ok);
 	CHECK_INT(wgnl_parse_link(p, 12, &l), -EPROTO);     /* shorter than ifinfomsg */
 	memset(&b, 0, sizeof(b));
-	mb_link(&b, "wg0", 4, "wireguard");
+	mb_link(&b, "wg0", 4, "wireguard", 0);
 	uint16_t bad = 200;                                 /* IFLA_IFNAME overruns */
 	memcpy(b.buf + NL_HDRLEN + 16, &bad, 2);
 	CHECK_INT(wgnl_parse_link(p, b.len - NL_HDRLEN, &l), -EPROTO);
