@@ -158,6 +158,15 @@ def state_summary(path):
 
 def one_rep(a, rep):
     d = Daemon(a, rep)
+    try:
+        return measure_rep(a, rep, d)
+    finally:  # a failed measurement must not leave its daemon running
+        if d.p.poll() is None:
+            d.p.kill()
+            d.p.wait()
+
+
+def measure_rep(a, rep, d):
     r = {"poll_ms": None, "polls_total": None}
     r["first_cpu"] = d.wait_first_poll(max(60, 10 * a.interval)) / 1e9
     prof = None
