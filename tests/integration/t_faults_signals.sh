@@ -29,13 +29,15 @@ in_n wg set "$IF_N" "${args[@]}" || die "20 more peers"
 # SIGTERM and waits for it to end; sets PID, RC and SECS.
 term_in_rename() {
 	local i
-	# the daemon is strace's child: watched from its start, so the first save is not missed
-	for i in $(seq 100); do PID=$(pgrep -P "${WGM_PID[$1]}") && break; sleep 0.05; done
+	# the daemon is strace's child: watched from its start, so the first save is not missed.
+	# By name: before the wrapper's shell execs strace, its child is the namespace's `mount`.
+	for i in $(seq 100); do PID=$(pgrep -x -P "${WGM_PID[$1]}" wg-monitor) && break; sleep 0.05; done
 	[ -n "$PID" ] || die "$1: no daemon under strace"
 	# the first rotation (22 peers' DEBUG lines, about 5 KiB a 1 s poll, fill 16 KiB in a
 	# few polls) or the first save (right after the first poll): within a few intervals, the held renames included
 	for i in $(seq 600); do in_rename "$PID" && break; sleep 0.02; done
-	check "$1: SIGTERM sent while held in a rename" in_rename "$PID"
+	in_rename "$PID" || die "$1: the daemon was never seen in a rename"
+	ok "$1: SIGTERM sent while held in a rename"
 	local t0; t0=$(now)
 	kill -TERM "$PID"
 	# this rename, then at most one more (the last lines' rotation, or the save at stop)
