@@ -181,20 +181,21 @@ bench:
 # The kernel path's user-space cost without a kernel (issue 16 item 5): a 10,000-peer
 # WG_CMD_GET_DEVICE dump cut as the kernel cuts it, parsed and applied by the production
 # code under callgrind; prints instructions per peer per steady poll (BENCH_NETLINK_PEERS,
-# NETLINK_COST_PROFILE=1 for the top functions). SKIPPED without valgrind.
+# BENCH_PROFILE=1 for the top functions). SKIPPED without valgrind.
 BENCH_NETLINK_PEERS ?= 10000
 $(BUILD)/bench/netlink_cost: bench/netlink_cost.c $(BUILD)/libwgm.a
 	mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libwgm.a $(ALL_LDFLAGS)
 
 bench-netlink: $(BUILD)/bench/netlink_cost
-	@bench/netlink_cost.sh $(BUILD)/bench/netlink_cost $(BENCH_NETLINK_PEERS)
+	@bench/ir_cost.sh bench-netlink $(BUILD)/bench/netlink_cost $(BENCH_NETLINK_PEERS)
 
 # Instructions per peer of a steady UAPI poll (parser + peer table), counted by callgrind
-# (SKIPPED without valgrind); BENCH_PARSE_PEERS, BENCH_PARSE_ANNOTATE=1 for the profile.
+# (SKIPPED without valgrind); BENCH_PARSE_PEERS, BENCH_PROFILE=1 for the profile.
 BENCH_PARSE_PEERS ?= 10000
 bench-parse: $(BUILD)/bench/parse_cost
-	@bench/parse_cost.sh $(BUILD)/bench/parse_cost $(BENCH_PARSE_PEERS)
+	@bench/ir_cost.sh bench-parse $(BUILD)/bench/parse_cost $(BENCH_PARSE_PEERS) \
+		'--toggle-collect=counted_*'
 
 $(BUILD)/bench/parse_cost: bench/parse_cost.c $(BUILD)/libwgm.a
 	mkdir -p $(BUILD)/bench

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Cost model of the kernel path's user space (issue 16 item 5): a WG_CMD_GET_DEVICE dump of
  * N peers cut into messages as the kernel cuts them, parsed by the production code into a
- * kept snapshot and applied to the peer table, POLLS times. Run by bench/netlink_cost.sh. */
+ * kept snapshot and applied to the peer table, POLLS times. Run by bench/ir_cost.sh. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
